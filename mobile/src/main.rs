@@ -1,0 +1,3 @@
+fn main() {
+    println!("minqing: the phone app is not built yet");
+}

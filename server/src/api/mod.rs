@@ -1,0 +1,3 @@
+//! The JSON API; module paths mirror URLs.
+
+pub mod v1;

@@ -1,0 +1,4 @@
+//! `/api/v1`.
+
+pub mod auth;
+pub mod sync;

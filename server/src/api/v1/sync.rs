@@ -1,0 +1,78 @@
+//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use minqing_shared::ids::DeviceId;
+use minqing_shared::sync::{MAX_OPS_PER_PUSH, MAX_PUSH_BYTES, PullQuery, PullResponse, PushResponse};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::Device;
+use crate::error::ApiError;
+use crate::state::{AppState, now_ms};
+use crate::sync;
+
+/// The push body as read: the ops stay raw so one malformed op does not spoil the batch.
+#[derive(Deserialize)]
+struct RawPush {
+    device_id: DeviceId,
+    ops: Vec<Value>,
+}
+
+/// Stores a batch of the device's ops; see `sync::push`.
+pub async fn push(
+    State(state): State<AppState>,
+    Device(auth): Device,
+    body: Body,
+) -> Result<Json<PushResponse>, ApiError> {
+    let bytes = axum::body::to_bytes(body, MAX_PUSH_BYTES).await.map_err(|e| {
+        let too_big = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if too_big {
+            ApiError::too_large("body_too_large", format!("a push body may be at most {MAX_PUSH_BYTES} bytes"))
+        } else {
+            ApiError::bad_request("unreadable_body", format!("the body could not be read: {e}"))
+        }
+    })?;
+    let req: RawPush = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request("malformed_json", format!("the push is not valid JSON of the expected shape: {e}")))?;
+    if req.device_id != auth.device_id {
+        return Err(ApiError::forbidden("wrong_device", "device_id is not the device this token belongs to"));
+    }
+    if req.ops.len() > MAX_OPS_PER_PUSH {
+        return Err(ApiError::too_large(
+            "too_many_ops",
+            format!("a push may carry at most {MAX_OPS_PER_PUSH} ops; send the rest in the next push"),
+        ));
+    }
+    let outcome = state
+        .write("push", move |tx, state| {
+            let outcome = sync::push(tx, &auth, &req.ops, now_ms())?;
+            if let Some(hlc) = outcome.max_hlc {
+                state.server_device().observe(hlc);
+            }
+            Ok(outcome)
+        })
+        .await?;
+    state.metrics().ops(outcome.accepted, outcome.response.rejected.len() as u64, outcome.duplicates);
+    Ok(Json(PushResponse { server_time: now_ms(), ..outcome.response }))
+}
+
+/// One page of changes in the token's scope after `cursor`.
+pub async fn pull(
+    State(state): State<AppState>,
+    Device(auth): Device,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
+    let scope = sync::scope_of(&auth);
+    let limit = q.limit.unwrap_or(500);
+    let device = auth.device_id;
+    let (changes, next_cursor, has_more) = state
+        .read("pull", move |tx| Ok(sync::pull(tx, scope, q.cursor, limit)?))
+        .await?;
+    state.write("touch_device", move |tx, _| Ok(tx.touch_device(device, now_ms())?)).await?;
+    state.metrics().pull_page();
+    Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: now_ms() }))
+}

@@ -1,0 +1,109 @@
+//! Passwords (Argon2id), device tokens (256 random bits, only the SHA-256 stored) and the
+//! extractor that turns a `Bearer` token into the device and account behind it.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::DeviceAuth;
+
+/// Hashes a password with Argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).expect("16 bytes make a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("Argon2 with default parameters hashes any password")
+        .to_string()
+}
+
+/// Whether `password` matches the PHC string `hash`.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash to verify against when the account does not exist, so that a wrong username takes as
+/// long to refuse as a wrong password.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("not-a-real-password"))
+}
+
+/// A new device token: 256 random bits, hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The device and account behind a request's `Authorization: Bearer` token.
+#[derive(Clone, Debug)]
+pub struct Device(pub DeviceAuth);
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthorized("missing_token", "log in and send Authorization: Bearer <token>")
+            })?;
+        let hash = token_hash(token);
+        let db = state.db().clone();
+        let found = tokio::task::spawn_blocking(move || db.read(|tx| tx.device_by_token_hash(&hash)))
+            .await??;
+        match found {
+            None => Err(ApiError::unauthorized("invalid_token", "the token is not valid; log in again")),
+            Some(d) if d.revoked => Err(ApiError::unauthorized(
+                "token_revoked",
+                "this device was revoked (reported lost); log in again on a trusted phone",
+            )),
+            Some(d) if d.disabled => {
+                Err(ApiError::forbidden("account_disabled", "this account is disabled"))
+            }
+            Some(d) => Ok(Device(d)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let h = hash_password("minqing-demo");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("minqing-demo", &h));
+        assert!(!verify_password("minqing-dem0", &h));
+        assert!(!verify_password("minqing-demo", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_stored_hashed() {
+        let a = new_token();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, new_token());
+        assert_ne!(token_hash(&a), a);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+}

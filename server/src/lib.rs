@@ -1,0 +1,88 @@
+//! # minqing-server
+//!
+//! The sync server and office web of 民情通 Minqing. [`router`] builds every route over an
+//! [`AppState`]; [`serve`] binds a listener and shuts down gracefully. Storage is behind
+//! [`store::Tx`], with SQLite as the embedded default.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod metrics;
+pub mod router;
+pub mod state;
+pub mod store;
+pub mod sync;
+
+use std::net::SocketAddr;
+
+pub use router::router;
+pub use state::AppState;
+use tokio::net::TcpListener;
+
+/// Opens the database at `url` (creating and migrating it) and builds the server's state.
+pub async fn open_state(url: &str) -> Result<AppState, store::StoreError> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || AppState::new(store::Db::open(&url)?))
+        .await
+        .map_err(|e| store::StoreError::Database(e.to_string()))?
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// Binds `addr` and serves until Ctrl-C or SIGTERM.
+pub async fn serve(addr: SocketAddr, state: AppState) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    println!("minqing-server listening on http://{}", listener.local_addr()?);
+    serve_on(listener, state, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// The `minqing-server` command line.
+pub async fn run_cli(cli: config::Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match cli.command {
+        config::Command::Serve(args) => {
+            let state = open_state(&args.db).await?;
+            serve(args.listen, state).await?;
+        }
+        config::Command::Demo(args) => {
+            let state = open_state(&args.db).await?;
+            let db = state.clone();
+            let summary = tokio::task::spawn_blocking(move || demo::ensure_demo(&db)).await??;
+            println!("{summary}");
+            println!("Office pages: http://{}/office", args.listen);
+            println!("Demo logins (password {}): demo-cadre, demo-office, demo-org", demo::DEMO_PASSWORD);
+            serve(args.listen, state).await?;
+        }
+        config::Command::Backup(args) => {
+            let db = store::Db::open(&args.db)?;
+            db.backup_to(&args.out)?;
+            println!("backup written to {}", args.out);
+        }
+    }
+    Ok(())
+}

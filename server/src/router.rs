@@ -1,0 +1,84 @@
+//! The one route table.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use minqing_shared::sync::{MIN_PROTOCOL_VERSION, PROTOCOL_HEADER};
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::api;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/auth/login", post(api::v1::auth::login))
+        .route("/api/v1/sync/push", post(api::v1::sync::push))
+        .route("/api/v1/sync/pull", get(api::v1::sync::pull))
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .layer(middleware::from_fn(check_protocol))
+        .layer(middleware::from_fn_with_state(state.clone(), track))
+        .layer(CompressionLayer::new())
+        .layer(RequestDecompressionLayer::new())
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics().render(),
+    )
+        .into_response()
+}
+
+/// Refuses apps older than the server still supports, with a message the app can show.
+async fn check_protocol(req: Request, next: Next) -> Response {
+    let version = req.headers().get(PROTOCOL_HEADER).map(|v| v.to_str().ok().and_then(|s| s.parse::<u32>().ok()));
+    match version {
+        Some(Some(v)) if v >= MIN_PROTOCOL_VERSION => next.run(req).await,
+        None => next.run(req).await,
+        _ => ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "app_too_old",
+            "this app is too old for the server; please update Minqing",
+        )
+        .into_response(),
+    }
+}
+
+/// Counts requests by matched route and status.
+async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    state.metrics().request(&route, &method, response.status().as_u16());
+    tracing::debug!(route, status = response.status().as_u16(), took_ms = start.elapsed().as_millis() as u64, "request");
+    response
+}

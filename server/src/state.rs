@@ -1,0 +1,103 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use minqing_shared::ids::DeviceId;
+use minqing_shared::sync::HlcClock;
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::store::{Db, StoreError, Tx};
+use crate::sync::ServerDevice;
+
+const SERVER_DEVICE_KEY: &str = "server_device_id";
+
+/// Shared, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    db: Db,
+    metrics: Metrics,
+    server_device: ServerDevice,
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl AppState {
+    /// State over an open database; registers the server's own device on first use.
+    pub fn new(db: Db) -> Result<Self, StoreError> {
+        let id = db.write(|tx| server_device_id(tx))?;
+        let mut clock = HlcClock::new();
+        let last = db.read(|tx| tx.last_seq())?;
+        tracing::info!(backend = db.backend(), server_device = %id, last_seq = last, "database ready");
+        clock.tick(now_ms());
+        Ok(Self(Arc::new(Inner {
+            db,
+            metrics: Metrics::default(),
+            server_device: ServerDevice { id, clock: std::sync::Mutex::new(clock) },
+        })))
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    /// The server's own device.
+    pub fn server_device(&self) -> &ServerDevice {
+        &self.0.server_device
+    }
+
+    /// Runs a read off the async runtime, timed under `call`.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        call: &'static str,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let start = Instant::now();
+            let out = state.db().read(f);
+            state.metrics().db(call, start.elapsed());
+            out
+        })
+        .await?
+    }
+
+    /// Runs a write transaction off the async runtime, timed under `call`.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        call: &'static str,
+        f: impl FnOnce(&mut dyn Tx, &AppState) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let start = Instant::now();
+            let out = state.db().write(|tx| f(tx, &state));
+            state.metrics().db(call, start.elapsed());
+            out
+        })
+        .await?
+    }
+}
+
+fn server_device_id(tx: &mut dyn Tx) -> Result<DeviceId, StoreError> {
+    if let Some(id) = tx.meta(SERVER_DEVICE_KEY)? {
+        return id.parse().map_err(|e| StoreError::Corrupt(format!("server device id: {e}")));
+    }
+    let id = DeviceId::new();
+    tx.insert_server_device(id, "server", now_ms())?;
+    tx.set_meta(SERVER_DEVICE_KEY, &id.to_string())?;
+    Ok(id)
+}

@@ -1,0 +1,296 @@
+//! Storage: one data-access trait ([`Tx`]) with a module per backend, chosen once from the
+//! database URL. Every read or write is a closure over a transaction (`read(|tx| …)`,
+//! `write(|tx| …)`): a write is one transaction, committed when the closure returns `Ok`.
+//!
+//! The trait is synchronous on purpose: the sync rules (scope, merge, quarantine) are written
+//! once against it and run inside `spawn_blocking`, whatever the backend.
+
+pub mod sqlite;
+mod sqlite_schema;
+
+use std::sync::Arc;
+
+use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, OpId, UnitId, VillageId, VisitId};
+use minqing_shared::org::{Role, Standing, UnitKind};
+use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
+use minqing_shared::sync::{Change, Op};
+use minqing_shared::visit::Visit;
+
+/// A storage failure. Its text is logged, never sent to a client.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database said no.
+    #[error("database: {0}")]
+    Database(String),
+    /// Stored data could not be read back.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The database URL is not one we know.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// The result of a storage call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An account, as login needs it.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The cadre.
+    pub cadre: CadreRow,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Disabled accounts cannot log in.
+    pub disabled: bool,
+}
+
+/// A cadre as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CadreRow {
+    /// Id.
+    pub id: CadreId,
+    /// Login name.
+    pub username: String,
+    /// Full name.
+    pub name: String,
+    /// Unit.
+    pub unit_id: UnitId,
+    /// Role.
+    pub role: Role,
+    /// Mobile.
+    pub phone: String,
+    /// Title.
+    pub title: String,
+    /// Contact villages.
+    pub villages: Vec<VillageId>,
+}
+
+/// A unit as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitRow {
+    /// Id.
+    pub id: UnitId,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+}
+
+/// A village as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VillageRow {
+    /// Id.
+    pub id: VillageId,
+    /// Name.
+    pub name: String,
+    /// Township.
+    pub township_id: UnitId,
+    /// Population.
+    pub population: u32,
+    /// Standing.
+    pub standing: Standing,
+}
+
+/// Who a device token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceAuth {
+    /// The device.
+    pub device_id: DeviceId,
+    /// Its cadre.
+    pub cadre_id: CadreId,
+    /// The cadre's role.
+    pub role: Role,
+    /// The cadre's unit.
+    pub unit_id: UnitId,
+    /// The cadre's unit's kind.
+    pub unit_kind: UnitKind,
+    /// Set once the device is revoked (lost phone).
+    pub revoked: bool,
+    /// Set once the account is disabled.
+    pub disabled: bool,
+}
+
+/// Whose changes a pull returns, computed from the token, never sent by the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// A cadre: their households and everything about them, their villages, unit and profile.
+    Cadre {
+        /// The cadre.
+        cadre: CadreId,
+        /// The cadre's unit.
+        unit: UnitId,
+    },
+    /// An office: every household of its township's villages or linked to its cadres.
+    Unit(UnitId),
+    /// The Organization Department and administrators: the county.
+    County,
+}
+
+/// An op as it goes into the log, with the columns scope is computed from.
+#[derive(Clone, Debug)]
+pub struct LogEntry<'a> {
+    /// The op.
+    pub op: &'a Op,
+    /// The household it is about, if any.
+    pub household_id: Option<HouseholdId>,
+    /// The unit it is addressed to, if any (reports, unit profiles).
+    pub unit_id: Option<UnitId>,
+}
+
+/// An op refused and kept aside.
+#[derive(Clone, Debug)]
+pub struct QuarantineEntry<'a> {
+    /// Sending device.
+    pub device_id: DeviceId,
+    /// Its seq.
+    pub device_seq: u64,
+    /// Its id, if readable.
+    pub op_id: Option<OpId>,
+    /// The op as received.
+    pub raw: &'a str,
+    /// Stable code.
+    pub error: &'a str,
+    /// Reason.
+    pub message: &'a str,
+}
+
+/// The data-access trait every backend implements, over one open transaction.
+pub trait Tx {
+    // --- accounts and devices
+    /// An account by login name.
+    fn account_by_username(&mut self, username: &str) -> StoreResult<Option<Account>>;
+    /// A cadre by id.
+    fn cadre(&mut self, id: CadreId) -> StoreResult<Option<CadreRow>>;
+    /// Creates or replaces a cadre (and its login, if `password_hash` is given).
+    fn put_cadre(&mut self, cadre: &CadreRow, password_hash: Option<&str>) -> StoreResult<()>;
+    /// A unit by id.
+    fn unit(&mut self, id: UnitId) -> StoreResult<Option<UnitRow>>;
+    /// Creates or replaces a unit.
+    fn put_unit(&mut self, unit: &UnitRow) -> StoreResult<()>;
+    /// A village by id.
+    fn village(&mut self, id: VillageId) -> StoreResult<Option<VillageRow>>;
+    /// Creates or replaces a village.
+    fn put_village(&mut self, village: &VillageRow) -> StoreResult<()>;
+    /// Registers a device with the hash of its token.
+    fn insert_device(
+        &mut self,
+        device: DeviceId,
+        cadre: CadreId,
+        name: &str,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// Registers the server's own device, which stamps office actions.
+    fn insert_server_device(&mut self, device: DeviceId, name: &str, now_ms: i64) -> StoreResult<()>;
+    /// The device a token hash belongs to.
+    fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>>;
+    /// Marks a device as lost: its token stops working at once.
+    fn revoke_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<bool>;
+    /// Records that a device was seen.
+    fn touch_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<()>;
+    /// The last seq stored for a device (0 if none).
+    fn high_water(&mut self, device: DeviceId) -> StoreResult<u64>;
+    /// Moves a device's high-water mark.
+    fn set_high_water(&mut self, device: DeviceId, seq: u64) -> StoreResult<()>;
+
+    // --- the log
+    /// Whether an op id is already in the log.
+    fn op_exists(&mut self, op_id: OpId) -> StoreResult<bool>;
+    /// Appends an op; returns its `server_seq`, assigned inside this transaction.
+    fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64>;
+    /// Keeps a refused op aside.
+    fn quarantine(&mut self, entry: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()>;
+    /// Changes in `scope` after `cursor`, at most `limit`, in order.
+    fn changes_since(&mut self, scope: Scope, cursor: u64, limit: u32) -> StoreResult<Vec<Change>>;
+    /// The highest `server_seq`.
+    fn last_seq(&mut self) -> StoreResult<u64>;
+
+    // --- merged state
+    /// A household's merged state.
+    fn household(&mut self, id: HouseholdId) -> StoreResult<Option<HouseholdState>>;
+    /// Stores a household's merged state.
+    fn put_household(&mut self, state: &HouseholdState) -> StoreResult<()>;
+    /// Whether a visit exists.
+    fn visit_exists(&mut self, id: VisitId) -> StoreResult<bool>;
+    /// Stores a visit.
+    fn insert_visit(&mut self, visit: &Visit) -> StoreResult<()>;
+    /// A visit's household and cadre.
+    fn visit_owner(&mut self, id: VisitId) -> StoreResult<Option<(HouseholdId, CadreId)>>;
+    /// Every event of a concern.
+    fn concern_events(&mut self, id: ConcernId) -> StoreResult<Vec<ConcernEvent>>;
+    /// Appends a concern event.
+    fn insert_concern_event(&mut self, concern: ConcernId, event: &ConcernEvent) -> StoreResult<()>;
+    /// A concern's folded state.
+    fn concern(&mut self, id: ConcernId) -> StoreResult<Option<ConcernState>>;
+    /// Stores a concern's folded state.
+    fn put_concern(&mut self, state: &ConcernState) -> StoreResult<()>;
+
+    // --- server settings
+    /// A value from the settings table.
+    fn meta(&mut self, key: &str) -> StoreResult<Option<String>>;
+    /// Sets a value in the settings table.
+    fn set_meta(&mut self, key: &str, value: &str) -> StoreResult<()>;
+}
+
+/// The database, whichever backend.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// SQLite, the embedded default.
+    Sqlite(Arc<sqlite::SqliteStore>),
+}
+
+impl Db {
+    /// Opens (and migrates) the database named by `url`.
+    pub fn open(url: &str) -> StoreResult<Self> {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            return Ok(Db::Sqlite(Arc::new(sqlite::SqliteStore::open(path)?)));
+        }
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+
+    /// Runs `f` in a read transaction.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self {
+            Db::Sqlite(s) => s.read(f),
+        }
+    }
+
+    /// Runs `f` in a write transaction, committed if it returns `Ok`.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self {
+            Db::Sqlite(s) => s.write(f),
+        }
+    }
+
+    /// Writes a consistent copy of the database to `dest` while it is in use.
+    pub fn backup_to(&self, dest: &str) -> StoreResult<()> {
+        match self {
+            Db::Sqlite(s) => s.backup_to(dest),
+        }
+    }
+
+    /// A short name of the backend, for logs and metrics.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+        }
+    }
+}

@@ -1,0 +1,560 @@
+//! The SQLite backend: rusqlite (bundled), WAL, a busy timeout, one writer connection behind a
+//! mutex (so `server_seq` is assigned by a single writer inside its transaction) and a few
+//! reader connections for pulls and pages.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, OpId, UnitId, VillageId, VisitId};
+use minqing_shared::org::{Role, Standing, UnitKind};
+use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
+use minqing_shared::sync::{Change, Op};
+use minqing_shared::visit::Visit;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+
+use super::sqlite_schema::MIGRATIONS;
+use super::{
+    Account, CadreRow, DeviceAuth, LogEntry, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
+    UnitRow, VillageRow,
+};
+
+const READERS: usize = 4;
+
+/// A SQLite database file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+fn configure(conn: &Connection) -> StoreResult<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+/// Brings a database up to the latest migration.
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "the database is at schema {version}, newer than this server ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "applied SQLite migration");
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens the file at `path`, creating and migrating it as needed.
+    pub fn open(path: &str) -> StoreResult<Self> {
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(e.to_string()))?;
+        }
+        let mut writer = Connection::open(path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&writer)?;
+        migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&conn)?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Self { writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+    }
+
+    /// Runs `f` in a read transaction on one of the reader connections.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let mut conn = self.readers[i].lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction().map_err(StoreError::from)?;
+        let out = f(&mut SqliteTx(&tx))?;
+        tx.finish().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`), committed if it returns `Ok`.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&mut SqliteTx(&tx))?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Writes a consistent copy of the database to `dest` (online backup).
+    pub fn backup_to(&self, dest: &str) -> StoreResult<()> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute("VACUUM INTO ?1", params![dest])?;
+        Ok(())
+    }
+}
+
+struct SqliteTx<'a>(&'a Connection);
+
+fn parse<T: FromStr>(s: &str) -> StoreResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
+}
+
+fn code<T>(s: &str, from: fn(&str) -> Option<T>) -> StoreResult<T> {
+    from(s).ok_or_else(|| StoreError::Corrupt(format!("unknown code {s:?}")))
+}
+
+/// A cadre row's text columns, in `CADRE_COLUMNS` order.
+type CadreColumns = (String, String, String, String, String, String, String, String);
+
+fn cadre_from_row(r: &Row<'_>) -> rusqlite::Result<CadreColumns> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+}
+
+fn cadre_row(t: CadreColumns) -> StoreResult<CadreRow> {
+    let (id, username, name, unit_id, role, phone, title, villages) = t;
+    Ok(CadreRow {
+        id: parse(&id)?,
+        username,
+        name,
+        unit_id: parse(&unit_id)?,
+        role: code(&role, Role::from_code)?,
+        phone,
+        title,
+        villages: serde_json::from_str(&villages)?,
+    })
+}
+
+const CADRE_COLUMNS: &str = "id, username, name, unit_id, role, phone, title, villages";
+
+impl Tx for SqliteTx<'_> {
+    fn account_by_username(&mut self, username: &str) -> StoreResult<Option<Account>> {
+        let row = self
+            .0
+            .query_row(
+                &format!("SELECT {CADRE_COLUMNS}, password_hash, disabled FROM cadres WHERE username = ?1"),
+                params![username],
+                |r| Ok((cadre_from_row(r)?, r.get::<_, String>(8)?, r.get::<_, bool>(9)?)),
+            )
+            .optional()?;
+        row.map(|(c, password_hash, disabled)| {
+            Ok(Account { cadre: cadre_row(c)?, password_hash, disabled })
+        })
+        .transpose()
+    }
+
+    fn cadre(&mut self, id: CadreId) -> StoreResult<Option<CadreRow>> {
+        let row = self
+            .0
+            .query_row(
+                &format!("SELECT {CADRE_COLUMNS} FROM cadres WHERE id = ?1"),
+                params![id.to_string()],
+                cadre_from_row,
+            )
+            .optional()?;
+        row.map(cadre_row).transpose()
+    }
+
+    fn put_cadre(&mut self, c: &CadreRow, password_hash: Option<&str>) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO cadres (id, username, name, unit_id, role, phone, title, villages, password_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, COALESCE(?9, ''))
+             ON CONFLICT (id) DO UPDATE SET username = ?2, name = ?3, unit_id = ?4, role = ?5,
+               phone = ?6, title = ?7, villages = ?8,
+               password_hash = COALESCE(?9, password_hash)",
+            params![
+                c.id.to_string(),
+                c.username,
+                c.name,
+                c.unit_id.to_string(),
+                c.role.code(),
+                c.phone,
+                c.title,
+                serde_json::to_string(&c.villages)?,
+                password_hash,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn unit(&mut self, id: UnitId) -> StoreResult<Option<UnitRow>> {
+        let row = self
+            .0
+            .query_row(
+                "SELECT name, kind FROM units WHERE id = ?1",
+                params![id.to_string()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?;
+        row.map(|(name, kind)| Ok(UnitRow { id, name, kind: code(&kind, UnitKind::from_code)? }))
+            .transpose()
+    }
+
+    fn put_unit(&mut self, u: &UnitRow) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO units (id, name, kind) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET name = ?2, kind = ?3",
+            params![u.id.to_string(), u.name, u.kind.code()],
+        )?;
+        Ok(())
+    }
+
+    fn village(&mut self, id: VillageId) -> StoreResult<Option<VillageRow>> {
+        let row = self
+            .0
+            .query_row(
+                "SELECT name, township_id, population, standing FROM villages WHERE id = ?1",
+                params![id.to_string()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(name, township, population, standing)| {
+            Ok(VillageRow {
+                id,
+                name,
+                township_id: parse(&township)?,
+                population: population as u32,
+                standing: code(&standing, Standing::from_code)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn put_village(&mut self, v: &VillageRow) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO villages (id, name, township_id, population, standing) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET name = ?2, township_id = ?3, population = ?4, standing = ?5",
+            params![v.id.to_string(), v.name, v.township_id.to_string(), v.population, v.standing.code()],
+        )?;
+        Ok(())
+    }
+
+    fn insert_device(
+        &mut self,
+        device: DeviceId,
+        cadre: CadreId,
+        name: &str,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO devices (id, cadre_id, name, token_hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![device.to_string(), cadre.to_string(), name, token_hash, now_ms],
+        )?;
+        Ok(())
+    }
+
+    fn insert_server_device(&mut self, device: DeviceId, name: &str, now_ms: i64) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO devices (id, name, created_ms) VALUES (?1, ?2, ?3)",
+            params![device.to_string(), name, now_ms],
+        )?;
+        Ok(())
+    }
+
+    fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>> {
+        let row = self
+            .0
+            .query_row(
+                "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms IS NOT NULL, c.disabled
+                 FROM devices d JOIN cadres c ON c.id = d.cadre_id JOIN units u ON u.id = c.unit_id
+                 WHERE d.token_hash = ?1",
+                params![token_hash],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, bool>(5)?,
+                        r.get::<_, bool>(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(device, cadre, role, unit, kind, revoked, disabled)| {
+            Ok(DeviceAuth {
+                device_id: parse(&device)?,
+                cadre_id: parse(&cadre)?,
+                role: code(&role, Role::from_code)?,
+                unit_id: parse(&unit)?,
+                unit_kind: code(&kind, UnitKind::from_code)?,
+                revoked,
+                disabled,
+            })
+        })
+        .transpose()
+    }
+
+    fn revoke_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<bool> {
+        let n = self.0.execute(
+            "UPDATE devices SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL",
+            params![device.to_string(), now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn touch_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<()> {
+        self.0.execute(
+            "UPDATE devices SET last_seen_ms = ?2 WHERE id = ?1",
+            params![device.to_string(), now_ms],
+        )?;
+        Ok(())
+    }
+
+    fn high_water(&mut self, device: DeviceId) -> StoreResult<u64> {
+        let hw: Option<i64> = self
+            .0
+            .query_row(
+                "SELECT high_water FROM devices WHERE id = ?1",
+                params![device.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(hw.unwrap_or(0) as u64)
+    }
+
+    fn set_high_water(&mut self, device: DeviceId, seq: u64) -> StoreResult<()> {
+        self.0.execute(
+            "UPDATE devices SET high_water = ?2 WHERE id = ?1",
+            params![device.to_string(), seq as i64],
+        )?;
+        Ok(())
+    }
+
+    fn op_exists(&mut self, op_id: OpId) -> StoreResult<bool> {
+        Ok(self
+            .0
+            .query_row("SELECT 1 FROM ops WHERE op_id = ?1", params![op_id.to_string()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64> {
+        let op = entry.op;
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO ops (op_id, device_id, device_seq, record_type, record_id, household_id, unit_id, body, received_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        stmt.execute(params![
+            op.op_id.to_string(),
+            op.device_id.to_string(),
+            op.device_seq as i64,
+            op.record_type().code(),
+            op.record_id.to_string(),
+            entry.household_id.map(|h| h.to_string()),
+            entry.unit_id.map(|u| u.to_string()),
+            serde_json::to_string(op)?,
+            now_ms,
+        ])?;
+        Ok(self.0.last_insert_rowid() as u64)
+    }
+
+    fn quarantine(&mut self, q: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO quarantine (device_id, device_seq, op_id, raw, error, message, received_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                q.device_id.to_string(),
+                q.device_seq as i64,
+                q.op_id.map(|o| o.to_string()),
+                q.raw,
+                q.error,
+                q.message,
+                now_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn changes_since(&mut self, scope: Scope, cursor: u64, limit: u32) -> StoreResult<Vec<Change>> {
+        let (filter, who): (&str, Vec<String>) = match scope {
+            Scope::Cadre { cadre, unit } => (
+                "AND (household_id IN (SELECT id FROM households WHERE cadre_id = ?3)
+                  OR (record_type = 'cadre' AND record_id = ?3)
+                  OR (record_type = 'unit' AND record_id = ?4)
+                  OR (record_type = 'village' AND record_id IN
+                      (SELECT value FROM json_each((SELECT villages FROM cadres WHERE id = ?3)))))",
+                vec![cadre.to_string(), unit.to_string()],
+            ),
+            Scope::Unit(unit) => (
+                "AND (household_id IN (SELECT h.id FROM households h
+                      LEFT JOIN villages v ON v.id = h.village_id
+                      LEFT JOIN cadres c ON c.id = h.cadre_id
+                      WHERE v.township_id = ?3 OR c.unit_id = ?3)
+                  OR unit_id = ?3
+                  OR (record_type = 'unit' AND record_id = ?3)
+                  OR (record_type = 'village' AND record_id IN (SELECT id FROM villages WHERE township_id = ?3))
+                  OR (record_type = 'cadre' AND record_id IN (SELECT id FROM cadres WHERE unit_id = ?3)))",
+                vec![unit.to_string()],
+            ),
+            Scope::County => ("", vec![]),
+        };
+        let sql = format!(
+            "SELECT server_seq, body FROM ops WHERE server_seq > ?1 {filter} ORDER BY server_seq LIMIT ?2"
+        );
+        let mut stmt = self.0.prepare_cached(&sql)?;
+        let mut values: Vec<rusqlite::types::Value> =
+            vec![(cursor as i64).into(), i64::from(limit).into()];
+        values.extend(who.into_iter().map(Into::into));
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (seq, body) = row?;
+            changes.push(Change { server_seq: seq as u64, op: serde_json::from_str::<Op>(&body)? });
+        }
+        Ok(changes)
+    }
+
+    fn last_seq(&mut self) -> StoreResult<u64> {
+        let seq: Option<i64> = self.0.query_row("SELECT MAX(server_seq) FROM ops", [], |r| r.get(0))?;
+        Ok(seq.unwrap_or(0) as u64)
+    }
+
+    fn household(&mut self, id: HouseholdId) -> StoreResult<Option<HouseholdState>> {
+        let mut stmt = self.0.prepare_cached("SELECT state FROM households WHERE id = ?1")?;
+        let state: Option<String> =
+            stmt.query_row(params![id.to_string()], |r| r.get(0)).optional()?;
+        state.map(|s| Ok(serde_json::from_str(&s)?)).transpose()
+    }
+
+    fn put_household(&mut self, s: &HouseholdState) -> StoreResult<()> {
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO households (id, village_id, cadre_id, head_name, status, deleted, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET village_id = ?2, cadre_id = ?3, head_name = ?4,
+               status = ?5, deleted = ?6, state = ?7",
+        )?;
+        stmt.execute(params![
+            s.id.to_string(),
+            s.village_id.value.map(|v| v.to_string()),
+            s.cadre_id.value.map(|c| c.to_string()),
+            s.head_name.value,
+            s.status.value.code(),
+            s.deleted.value,
+            serde_json::to_string(s)?,
+        ])?;
+        Ok(())
+    }
+
+    fn visit_exists(&mut self, id: VisitId) -> StoreResult<bool> {
+        let mut stmt = self.0.prepare_cached("SELECT 1 FROM visits WHERE id = ?1")?;
+        Ok(stmt.query_row(params![id.to_string()], |_| Ok(())).optional()?.is_some())
+    }
+
+    fn insert_visit(&mut self, v: &Visit) -> StoreResult<()> {
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO visits (id, household_id, cadre_id, visited_ms, mode, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        stmt.execute(params![
+            v.id.to_string(),
+            v.household_id.to_string(),
+            v.cadre_id.to_string(),
+            v.visited_at.timestamp_millis(),
+            v.mode.code(),
+            serde_json::to_string(v)?,
+        ])?;
+        Ok(())
+    }
+
+    fn visit_owner(&mut self, id: VisitId) -> StoreResult<Option<(HouseholdId, CadreId)>> {
+        let row = self
+            .0
+            .query_row(
+                "SELECT household_id, cadre_id FROM visits WHERE id = ?1",
+                params![id.to_string()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?;
+        row.map(|(h, c)| Ok((parse(&h)?, parse(&c)?))).transpose()
+    }
+
+    fn concern_events(&mut self, id: ConcernId) -> StoreResult<Vec<ConcernEvent>> {
+        let mut stmt = self.0.prepare_cached("SELECT event FROM concern_events WHERE concern_id = ?1")?;
+        let rows = stmt.query_map(params![id.to_string()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+    }
+
+    fn insert_concern_event(&mut self, concern: ConcernId, e: &ConcernEvent) -> StoreResult<()> {
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO concern_events (op_id, concern_id, event) VALUES (?1, ?2, ?3)",
+        )?;
+        stmt.execute(params![e.op_id.to_string(), concern.to_string(), serde_json::to_string(e)?])?;
+        Ok(())
+    }
+
+    fn concern(&mut self, id: ConcernId) -> StoreResult<Option<ConcernState>> {
+        let mut stmt = self.0.prepare_cached("SELECT state FROM concerns WHERE id = ?1")?;
+        let state: Option<String> =
+            stmt.query_row(params![id.to_string()], |r| r.get(0)).optional()?;
+        state.map(|s| Ok(serde_json::from_str(&s)?)).transpose()
+    }
+
+    fn put_concern(&mut self, s: &ConcernState) -> StoreResult<()> {
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO concerns (id, household_id, category, status, raised_ms, deadline, on_ledger, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (id) DO UPDATE SET household_id = ?2, category = ?3, status = ?4,
+               raised_ms = ?5, deadline = ?6, on_ledger = ?7, state = ?8",
+        )?;
+        stmt.execute(params![
+            s.id.to_string(),
+            s.household_id.map(|h| h.to_string()),
+            s.category.map(|c| c.code()),
+            s.status.map(|c| c.code()),
+            s.raised_at.map(|t| t.timestamp_millis()),
+            s.decision.as_ref().map(|d| d.deadline.to_string()),
+            s.on_ledger(),
+            serde_json::to_string(s)?,
+        ])?;
+        Ok(())
+    }
+
+    fn meta(&mut self, key: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .0
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,127 @@
+//! SQLite migrations: numbered, applied in order, never edited once released. `user_version`
+//! records how far a database has come.
+
+/// Each migration, in order; migration `i` moves `user_version` from `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: accounts, devices, the op log, quarantine and merged state.
+    r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE units (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE villages (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    township_id TEXT NOT NULL REFERENCES units(id),
+    population  INTEGER NOT NULL,
+    standing    TEXT NOT NULL
+) STRICT;
+CREATE INDEX villages_township ON villages(township_id);
+
+CREATE TABLE cadres (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    unit_id       TEXT NOT NULL REFERENCES units(id),
+    role          TEXT NOT NULL,
+    phone         TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    villages      TEXT NOT NULL,           -- JSON array of village ids
+    password_hash TEXT NOT NULL DEFAULT '',
+    disabled      INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX cadres_unit ON cadres(unit_id);
+
+CREATE TABLE devices (
+    id           TEXT PRIMARY KEY,
+    cadre_id     TEXT REFERENCES cadres(id), -- NULL for the server's own device
+    name         TEXT NOT NULL,
+    token_hash   TEXT UNIQUE,               -- NULL for the server's own device
+    created_ms   INTEGER NOT NULL,
+    last_seen_ms INTEGER,
+    revoked_ms   INTEGER,
+    high_water   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX devices_cadre ON devices(cadre_id);
+
+CREATE TABLE ops (
+    server_seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    op_id        TEXT NOT NULL UNIQUE,
+    device_id    TEXT NOT NULL,
+    device_seq   INTEGER NOT NULL,
+    record_type  TEXT NOT NULL,
+    record_id    TEXT NOT NULL,
+    household_id TEXT,                      -- the household it is about, for scope
+    unit_id      TEXT,                      -- the unit it is addressed to, for scope
+    body         TEXT NOT NULL,             -- the op as JSON
+    received_ms  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ops_household ON ops(household_id, server_seq);
+CREATE INDEX ops_record ON ops(record_type, record_id, server_seq);
+CREATE INDEX ops_unit ON ops(unit_id, server_seq);
+CREATE UNIQUE INDEX ops_device_seq ON ops(device_id, device_seq);
+
+CREATE TABLE quarantine (
+    id          INTEGER PRIMARY KEY,
+    device_id   TEXT NOT NULL,
+    device_seq  INTEGER NOT NULL,
+    op_id       TEXT,
+    raw         TEXT NOT NULL,
+    error       TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    received_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX quarantine_device ON quarantine(device_id, device_seq);
+
+CREATE TABLE households (
+    id         TEXT PRIMARY KEY,
+    village_id TEXT,
+    cadre_id   TEXT,
+    head_name  TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    deleted    INTEGER NOT NULL,
+    state      TEXT NOT NULL                -- HouseholdState as JSON (values with stamps)
+) STRICT;
+CREATE INDEX households_cadre ON households(cadre_id);
+CREATE INDEX households_village ON households(village_id);
+
+CREATE TABLE visits (
+    id           TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL,
+    cadre_id     TEXT NOT NULL,
+    visited_ms   INTEGER NOT NULL,
+    mode         TEXT NOT NULL,
+    body         TEXT NOT NULL              -- Visit as JSON
+) STRICT;
+CREATE INDEX visits_household ON visits(household_id, visited_ms);
+CREATE INDEX visits_cadre ON visits(cadre_id, visited_ms);
+CREATE INDEX visits_time ON visits(visited_ms);
+
+CREATE TABLE concern_events (
+    op_id      TEXT PRIMARY KEY,
+    concern_id TEXT NOT NULL,
+    event      TEXT NOT NULL                -- ConcernEvent as JSON
+) STRICT;
+CREATE INDEX concern_events_concern ON concern_events(concern_id);
+
+CREATE TABLE concerns (
+    id           TEXT PRIMARY KEY,
+    household_id TEXT,
+    category     TEXT,
+    status       TEXT,
+    raised_ms    INTEGER,
+    deadline     TEXT,
+    on_ledger    INTEGER NOT NULL,
+    state        TEXT NOT NULL              -- ConcernState as JSON
+) STRICT;
+CREATE INDEX concerns_household ON concerns(household_id);
+CREATE INDEX concerns_status ON concerns(status);
+"#,
+];

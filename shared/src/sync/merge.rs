@@ -1,0 +1,302 @@
+//! Merge rules, identical on server and phone: households merge field by field, last writer wins
+//! by [`Stamp`]; a concern's state is the deterministic fold of its steps in stamp order; visits
+//! are append-only. Every function here is pure, commutative and idempotent over the same ops.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::hlc::Stamp;
+use super::op::HouseholdPatch;
+use crate::calendar::china_date;
+use crate::concern::{
+    Category, ConcernAction, ConcernStatus, Decision, LedgerKind, SpecialReport, Step,
+    TransitionError, transition,
+};
+use crate::household::{Household, HouseholdKind, HouseholdStatus};
+use crate::ids::{CadreId, ConcernId, HouseholdId, OpId, VillageId, VisitId};
+
+/// A value with the stamp of the write that set it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lww<T> {
+    /// The current value.
+    pub value: T,
+    /// The stamp of the write that set it; `None` while unset.
+    pub stamp: Option<Stamp>,
+}
+
+impl<T> Lww<T> {
+    /// Sets `value` if `stamp` is later than the current one. Returns whether it changed.
+    pub fn merge(&mut self, value: T, stamp: Stamp) -> bool {
+        if self.stamp.is_some_and(|current| current >= stamp) {
+            return false;
+        }
+        self.value = value;
+        self.stamp = Some(stamp);
+        true
+    }
+}
+
+/// A household with a stamp per field: the merged state of all its ops.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdState {
+    /// The household.
+    pub id: HouseholdId,
+    /// Village (unset until the creating op arrives).
+    pub village_id: Lww<Option<VillageId>>,
+    /// Head of household.
+    pub head_name: Lww<String>,
+    /// Group and address.
+    pub address: Lww<String>,
+    /// Phone.
+    pub phone: Lww<String>,
+    /// Kinds.
+    pub kinds: Lww<BTreeSet<HouseholdKind>>,
+    /// Linked cadre.
+    pub cadre_id: Lww<Option<CadreId>>,
+    /// Notes.
+    pub notes: Lww<String>,
+    /// Registration status.
+    pub status: Lww<HouseholdStatus>,
+    /// Tombstone.
+    pub deleted: Lww<bool>,
+}
+
+impl HouseholdState {
+    /// A household no op has touched yet.
+    pub fn new(id: HouseholdId) -> Self {
+        Self {
+            id,
+            village_id: Lww::default(),
+            head_name: Lww::default(),
+            address: Lww::default(),
+            phone: Lww::default(),
+            kinds: Lww::default(),
+            cadre_id: Lww::default(),
+            notes: Lww::default(),
+            status: Lww::default(),
+            deleted: Lww::default(),
+        }
+    }
+
+    /// Merges one patch written at `stamp`. Returns whether anything changed.
+    pub fn apply(&mut self, stamp: Stamp, patch: &HouseholdPatch) -> bool {
+        let mut changed = false;
+        if let Some(v) = patch.village_id {
+            changed |= self.village_id.merge(Some(v), stamp);
+        }
+        if let Some(v) = &patch.head_name {
+            changed |= self.head_name.merge(v.clone(), stamp);
+        }
+        if let Some(v) = &patch.address {
+            changed |= self.address.merge(v.clone(), stamp);
+        }
+        if let Some(v) = &patch.phone {
+            changed |= self.phone.merge(v.clone(), stamp);
+        }
+        if let Some(v) = &patch.kinds {
+            changed |= self.kinds.merge(v.iter().copied().collect(), stamp);
+        }
+        if let Some(v) = patch.cadre_id {
+            changed |= self.cadre_id.merge(v, stamp);
+        }
+        if let Some(v) = &patch.notes {
+            changed |= self.notes.merge(v.clone(), stamp);
+        }
+        if let Some(v) = patch.status {
+            changed |= self.status.merge(v, stamp);
+        }
+        if let Some(v) = patch.deleted {
+            changed |= self.deleted.merge(v, stamp);
+        }
+        changed
+    }
+
+    /// The household as a plain record, once its village is known.
+    pub fn household(&self) -> Option<Household> {
+        Some(Household {
+            id: self.id,
+            village_id: self.village_id.value?,
+            head_name: self.head_name.value.clone(),
+            address: self.address.value.clone(),
+            phone: self.phone.value.clone(),
+            kinds: self.kinds.value.clone(),
+            cadre_id: self.cadre_id.value,
+            notes: self.notes.value.clone(),
+            status: self.status.value,
+            deleted: self.deleted.value,
+        })
+    }
+}
+
+/// One step of a concern with its op's identity and stamp.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConcernEvent {
+    /// The op that carried it.
+    pub op_id: OpId,
+    /// The op's stamp: the fold's order.
+    pub stamp: Stamp,
+    /// The step.
+    pub step: Step,
+}
+
+/// A step the fold could not apply where it fell; recorded, never dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anomaly {
+    /// The op.
+    pub op_id: OpId,
+    /// Why it did not apply.
+    pub error: TransitionError,
+}
+
+/// A supervision record on the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisionRecord {
+    /// Inquiry, check or dispatch.
+    pub kind: LedgerKind,
+    /// What was found or directed.
+    pub note: String,
+    /// By whom.
+    pub actor: CadreId,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A concern as its steps leave it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConcernState {
+    /// The concern.
+    pub id: ConcernId,
+    /// The household that raised it.
+    pub household_id: Option<HouseholdId>,
+    /// The visit it came from.
+    pub visit_id: Option<VisitId>,
+    /// Its category.
+    pub category: Option<Category>,
+    /// What the household said.
+    pub description: String,
+    /// Who recorded it.
+    pub raised_by: Option<CadreId>,
+    /// When it was raised.
+    pub raised_at: Option<DateTime<Utc>>,
+    /// Where it stands (`None` until the raising step is known).
+    pub status: Option<ConcernStatus>,
+    /// The latest note: how it was resolved, explained or finished.
+    pub note: String,
+    /// The special report, once escalated.
+    pub report: Option<SpecialReport>,
+    /// The meeting's decision, once assigned.
+    pub decision: Option<Decision>,
+    /// When it was finished.
+    pub done_at: Option<DateTime<Utc>>,
+    /// When it was put on the supervision ledger.
+    pub ledger_opened_at: Option<DateTime<Utc>>,
+    /// Why it was put on the ledger.
+    pub ledger_reason: String,
+    /// The ledger's inquiries, checks and dispatches.
+    pub supervision: Vec<SupervisionRecord>,
+    /// Every step that applied, in order.
+    pub history: Vec<Step>,
+    /// Steps that did not apply where they fell.
+    pub anomalies: Vec<Anomaly>,
+}
+
+impl ConcernState {
+    /// Folds a concern's events: sorted by stamp (then op id), duplicates dropped, each step
+    /// checked against the workflow. The result depends only on the set of events.
+    pub fn fold<'a>(id: ConcernId, events: impl IntoIterator<Item = &'a ConcernEvent>) -> Self {
+        let ordered: BTreeMap<(Stamp, OpId), &ConcernEvent> =
+            events.into_iter().map(|e| ((e.stamp, e.op_id), e)).collect();
+        let mut seen = BTreeSet::new();
+        let mut state = ConcernState {
+            id,
+            household_id: None,
+            visit_id: None,
+            category: None,
+            description: String::new(),
+            raised_by: None,
+            raised_at: None,
+            status: None,
+            note: String::new(),
+            report: None,
+            decision: None,
+            done_at: None,
+            ledger_opened_at: None,
+            ledger_reason: String::new(),
+            supervision: Vec::new(),
+            history: Vec::new(),
+            anomalies: Vec::new(),
+        };
+        for event in ordered.into_values() {
+            if seen.insert(event.op_id) {
+                state.step(event);
+            }
+        }
+        state
+    }
+
+    fn step(&mut self, event: &ConcernEvent) {
+        let step = &event.step;
+        let next = match transition(self.status, self.on_ledger(), &step.action) {
+            Ok(next) => next,
+            Err(error) => {
+                self.anomalies.push(Anomaly { op_id: event.op_id, error });
+                return;
+            }
+        };
+        match &step.action {
+            ConcernAction::Raise { household_id, visit_id, category, description } => {
+                self.household_id = Some(*household_id);
+                self.visit_id = *visit_id;
+                self.category = Some(*category);
+                self.description = description.clone();
+                self.raised_by = Some(step.actor);
+                self.raised_at = Some(step.at);
+            }
+            ConcernAction::ResolveOnSpot { note }
+            | ConcernAction::Explain { note }
+            | ConcernAction::Complete { note } => {
+                self.note = note.clone();
+                if next == ConcernStatus::Done {
+                    self.done_at = Some(step.at);
+                }
+            }
+            ConcernAction::Escalate { report } => self.report = Some(report.clone()),
+            ConcernAction::Assign { decision } => self.decision = Some(decision.clone()),
+            ConcernAction::PutOnLedger { reason } => {
+                self.ledger_opened_at = Some(step.at);
+                self.ledger_reason = reason.clone();
+            }
+            ConcernAction::Supervise { kind, note } => self.supervision.push(SupervisionRecord {
+                kind: *kind,
+                note: note.clone(),
+                actor: step.actor,
+                at: step.at,
+            }),
+        }
+        self.status = Some(next);
+        self.history.push(step.clone());
+    }
+
+    /// Whether the Organization Department has it on the supervision ledger.
+    pub fn on_ledger(&self) -> bool {
+        self.ledger_opened_at.is_some()
+    }
+
+    /// The status as shown on `today` (China date): an assigned concern past its deadline is
+    /// overdue.
+    pub fn effective_status(&self, today: NaiveDate) -> Option<ConcernStatus> {
+        match (self.status, &self.decision) {
+            (Some(ConcernStatus::Assigned), Some(d)) if d.deadline < today => {
+                Some(ConcernStatus::Overdue)
+            }
+            (status, _) => status,
+        }
+    }
+
+    /// The China date of the last supervision record of `kind`.
+    pub fn last_supervision(&self, kind: LedgerKind) -> Option<NaiveDate> {
+        self.supervision.iter().filter(|r| r.kind == kind).map(|r| china_date(r.at)).max()
+    }
+}

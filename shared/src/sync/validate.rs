@@ -1,0 +1,154 @@
+//! The checks every op passes before any store takes it: content limits and shapes. Scope and
+//! authorship need the server's records and are checked there; these need nothing but the op.
+
+use super::op::{Op, Payload, SCHEMA_VERSION};
+use crate::concern::ConcernAction;
+
+/// Longest names (head of household, handler …), in characters.
+pub const MAX_NAME_CHARS: usize = 50;
+/// Longest short texts (address, report title), in characters.
+pub const MAX_SHORT_CHARS: usize = 200;
+/// Longest long texts (summary, description, notes), in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+
+/// Why an op was refused. Its [`code`](OpError::code) is stable; the text is for a person.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OpError {
+    /// The op could not be read at all.
+    #[error("malformed op: {0}")]
+    Malformed(String),
+    /// Written with a schema this server does not know.
+    #[error("schema version {0} is not supported (this server speaks 1 to {SCHEMA_VERSION})")]
+    UnsupportedSchema(u32),
+    /// A required text is empty.
+    #[error("{0} must not be empty")]
+    Missing(&'static str),
+    /// A text is too long.
+    #[error("{field} is longer than {max} characters")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// Its limit.
+        max: usize,
+    },
+    /// A value is out of range or of the wrong shape.
+    #[error("{field} is invalid: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+impl OpError {
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpError::Malformed(_) => "malformed_op",
+            OpError::UnsupportedSchema(_) => "unsupported_schema",
+            OpError::Missing(_) => "missing_field",
+            OpError::TooLong { .. } => "field_too_long",
+            OpError::Invalid { .. } => "invalid_value",
+        }
+    }
+}
+
+fn text(field: &'static str, value: &str, max: usize, required: bool) -> Result<(), OpError> {
+    if required && value.trim().is_empty() {
+        return Err(OpError::Missing(field));
+    }
+    if value.chars().count() > max {
+        return Err(OpError::TooLong { field, max });
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(OpError::Invalid { field, reason: "contains control characters" });
+    }
+    Ok(())
+}
+
+fn phone(field: &'static str, value: &str) -> Result<(), OpError> {
+    text(field, value, 30, false)?;
+    if value.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+        Ok(())
+    } else {
+        Err(OpError::Invalid { field, reason: "only digits, spaces and + - ( ) are allowed" })
+    }
+}
+
+/// Checks an op's shape and content.
+pub fn validate_op(op: &Op) -> Result<(), OpError> {
+    if op.schema_version == 0 || op.schema_version > SCHEMA_VERSION {
+        return Err(OpError::UnsupportedSchema(op.schema_version));
+    }
+    if op.device_seq == 0 {
+        return Err(OpError::Invalid { field: "device_seq", reason: "starts at 1" });
+    }
+    match &op.payload {
+        Payload::Unit(u) => text("name", &u.name, MAX_SHORT_CHARS, true),
+        Payload::Village(v) => text("name", &v.name, MAX_SHORT_CHARS, true),
+        Payload::Cadre(c) => {
+            text("name", &c.name, MAX_NAME_CHARS, true)?;
+            text("title", &c.title, MAX_SHORT_CHARS, false)?;
+            phone("phone", &c.phone)
+        }
+        Payload::Household(h) => {
+            if let Some(v) = &h.head_name {
+                text("head_name", v, MAX_NAME_CHARS, true)?;
+            }
+            if let Some(v) = &h.address {
+                text("address", v, MAX_SHORT_CHARS, false)?;
+            }
+            if let Some(v) = &h.phone {
+                phone("phone", v)?;
+            }
+            if let Some(v) = &h.notes {
+                text("notes", v, MAX_TEXT_CHARS, false)?;
+            }
+            Ok(())
+        }
+        Payload::Visit(v) => {
+            text("summary", &v.summary, MAX_TEXT_CHARS, false)?;
+            text("policies", &v.policies, MAX_TEXT_CHARS, false)?;
+            if let Some(gps) = v.gps {
+                let ok = gps.lat.is_finite()
+                    && gps.lon.is_finite()
+                    && (-90.0..=90.0).contains(&gps.lat)
+                    && (-180.0..=180.0).contains(&gps.lon);
+                if !ok {
+                    return Err(OpError::Invalid { field: "gps", reason: "not a place on Earth" });
+                }
+            }
+            Ok(())
+        }
+        Payload::VisitAmendment(a) => text("note", &a.note, MAX_TEXT_CHARS, true),
+        Payload::Concern(step) => match &step.action {
+            ConcernAction::Raise { description, .. } => {
+                text("description", description, MAX_TEXT_CHARS, true)
+            }
+            ConcernAction::ResolveOnSpot { note }
+            | ConcernAction::Explain { note }
+            | ConcernAction::Complete { note }
+            | ConcernAction::Supervise { note, .. } => text("note", note, MAX_TEXT_CHARS, false),
+            ConcernAction::PutOnLedger { reason } => {
+                text("reason", reason, MAX_TEXT_CHARS, false)
+            }
+            ConcernAction::Escalate { report } => {
+                text("report.title", &report.title, MAX_SHORT_CHARS, true)?;
+                text("report.content", &report.content, MAX_TEXT_CHARS, true)
+            }
+            ConcernAction::Assign { decision } => {
+                text("solution", &decision.solution, MAX_TEXT_CHARS, true)?;
+                text("handler", &decision.handler, MAX_NAME_CHARS, true)?;
+                if decision.deadline < decision.meeting_date {
+                    return Err(OpError::Invalid {
+                        field: "deadline",
+                        reason: "is before the meeting",
+                    });
+                }
+                Ok(())
+            }
+        },
+        Payload::MonthlyReport(r) => text("notes", &r.notes, MAX_TEXT_CHARS, false),
+    }
+}

@@ -1,0 +1,84 @@
+//! Visits 走访 / 恳谈: one entry on the people's-condition contact card 民情联系卡.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CadreId, HouseholdId, VisitId};
+use crate::label::labeled_enum;
+
+labeled_enum! {
+    /// How the contact happened. Only an in-person visit counts as the week's visit.
+    pub enum VisitMode {
+        InPerson = "in_person" => ("入户走访", "In person"),
+        PhoneFromHousehold = "phone_from_household" => ("群众来电", "Household called"),
+    }
+}
+
+labeled_enum! {
+    /// What was talked about (the seed's 民情恳谈 topics).
+    pub enum Topic {
+        LeadershipTeam = "leadership_team" => ("班子建设", "Village leadership"),
+        KeyWork = "key_work" => ("重点工作", "Key work"),
+        HotIssues = "hot_issues" => ("热点难点", "Hot and difficult issues"),
+        Stability = "stability" => ("社会稳定", "Social stability"),
+        Civility = "civility" => ("精神文明", "Civility"),
+        LatestNews = "latest_news" => ("最新动态", "Latest news"),
+    }
+}
+
+/// A GPS fix taken when the visit was saved.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeoFix {
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// Longitude, degrees.
+    pub lon: f64,
+    /// Accuracy radius, metres.
+    #[serde(default)]
+    pub accuracy_m: Option<f32>,
+}
+
+/// A visit. Immutable once made: corrections are [`VisitAmendment`]s.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    /// Its id.
+    pub id: VisitId,
+    /// The household visited.
+    pub household_id: HouseholdId,
+    /// The cadre who visited (must be the author of the op).
+    pub cadre_id: CadreId,
+    /// When it happened.
+    pub visited_at: DateTime<Utc>,
+    /// In person, or the household called.
+    pub mode: VisitMode,
+    /// Topics talked about.
+    #[serde(default)]
+    pub topics: Vec<Topic>,
+    /// Policies and laws explained 宣讲政策.
+    #[serde(default)]
+    pub policies: String,
+    /// What was said.
+    #[serde(default)]
+    pub summary: String,
+    /// Where, if the phone had a fix.
+    #[serde(default)]
+    pub gps: Option<GeoFix>,
+}
+
+impl Visit {
+    /// Whether this visit counts as the household's weekly visit.
+    pub fn counts_as_weekly_visit(&self) -> bool {
+        self.mode == VisitMode::InPerson
+    }
+}
+
+/// A correction to a visit, appended: the visit itself never changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitAmendment {
+    /// The visit corrected.
+    pub visit_id: VisitId,
+    /// The cadre who corrected it.
+    pub cadre_id: CadreId,
+    /// The correction.
+    pub note: String,
+}

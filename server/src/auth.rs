@@ -1,8 +1,8 @@
 //! Passwords (Argon2id), device tokens (256 random bits, only the SHA-256 stored) and the
 //! extractor that turns a `Bearer` token into the device and account behind it.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -65,14 +65,20 @@ impl FromRequestParts<AppState> for Device {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                ApiError::unauthorized("missing_token", "log in and send Authorization: Bearer <token>")
+                ApiError::unauthorized(
+                    "missing_token",
+                    "log in and send Authorization: Bearer <token>",
+                )
             })?;
         let hash = token_hash(token);
         let db = state.db().clone();
-        let found = tokio::task::spawn_blocking(move || db.read(|tx| tx.device_by_token_hash(&hash)))
-            .await??;
+        let found =
+            tokio::task::spawn_blocking(move || db.read(|tx| tx.device_by_token_hash(&hash)))
+                .await??;
         match found {
-            None => Err(ApiError::unauthorized("invalid_token", "the token is not valid; log in again")),
+            None => {
+                Err(ApiError::unauthorized("invalid_token", "the token is not valid; log in again"))
+            }
             Some(d) if d.revoked => Err(ApiError::unauthorized(
                 "token_revoked",
                 "this device was revoked (reported lost); log in again on a trusted phone",

@@ -52,7 +52,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -60,6 +61,21 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// The whole `minqing-server` program: logging, arguments, run; returns the exit code.
+pub async fn main_entry() -> std::process::ExitCode {
+    use clap::Parser;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MINQING_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    match run_cli(config::Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("minqing-server: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 /// The `minqing-server` command line.
@@ -75,7 +91,10 @@ pub async fn run_cli(cli: config::Cli) -> Result<(), Box<dyn std::error::Error>>
             let summary = tokio::task::spawn_blocking(move || demo::ensure_demo(&db)).await??;
             println!("{summary}");
             println!("Office pages: http://{}/office", args.listen);
-            println!("Demo logins (password {}): demo-cadre, demo-office, demo-org", demo::DEMO_PASSWORD);
+            println!(
+                "Demo logins (password {}): demo-cadre, demo-office, demo-org",
+                demo::DEMO_PASSWORD
+            );
             serve(args.listen, state).await?;
         }
         config::Command::Backup(args) => {

@@ -50,8 +50,16 @@ impl Default for Metrics {
         let ops = Family::<OpLabels, Counter>::default();
         let pull_pages = Counter::default();
         let db_seconds: HistogramFamily<DbLabels> = Family::new_with_constructor(db_histogram);
-        registry.register("http_requests", "HTTP requests by route, method and status", requests.clone());
-        registry.register("sync_ops", "Pushed ops by result (accepted, rejected, duplicate)", ops.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by route, method and status",
+            requests.clone(),
+        );
+        registry.register(
+            "sync_ops",
+            "Pushed ops by result (accepted, rejected, duplicate)",
+            ops.clone(),
+        );
         registry.register("sync_pull_pages", "Pull pages served", pull_pages.clone());
         registry.register("db_call_seconds", "Database call latency", db_seconds.clone());
         Self { registry, requests, ops, pull_pages, db_seconds }
@@ -62,13 +70,19 @@ impl Metrics {
     /// Counts a request.
     pub fn request(&self, route: &str, method: &str, status: u16) {
         self.requests
-            .get_or_create(&HttpLabels { route: route.to_owned(), method: method.to_owned(), status })
+            .get_or_create(&HttpLabels {
+                route: route.to_owned(),
+                method: method.to_owned(),
+                status,
+            })
             .inc();
     }
 
     /// Counts pushed ops.
     pub fn ops(&self, accepted: u64, rejected: u64, duplicate: u64) {
-        for (result, n) in [("accepted", accepted), ("rejected", rejected), ("duplicate", duplicate)] {
+        for (result, n) in
+            [("accepted", accepted), ("rejected", rejected), ("duplicate", duplicate)]
+        {
             if n > 0 {
                 self.ops.get_or_create(&OpLabels { result }).inc_by(n);
             }

@@ -47,16 +47,16 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.metrics().render(),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics().render())
         .into_response()
 }
 
 /// Refuses apps older than the server still supports, with a message the app can show.
 async fn check_protocol(req: Request, next: Next) -> Response {
-    let version = req.headers().get(PROTOCOL_HEADER).map(|v| v.to_str().ok().and_then(|s| s.parse::<u32>().ok()));
+    let version = req
+        .headers()
+        .get(PROTOCOL_HEADER)
+        .map(|v| v.to_str().ok().and_then(|s| s.parse::<u32>().ok()));
     match version {
         Some(Some(v)) if v >= MIN_PROTOCOL_VERSION => next.run(req).await,
         None => next.run(req).await,
@@ -79,6 +79,11 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
     let start = Instant::now();
     let response = next.run(req).await;
     state.metrics().request(&route, &method, response.status().as_u16());
-    tracing::debug!(route, status = response.status().as_u16(), took_ms = start.elapsed().as_millis() as u64, "request");
+    tracing::debug!(
+        route,
+        status = response.status().as_u16(),
+        took_ms = start.elapsed().as_millis() as u64,
+        "request"
+    );
     response
 }

@@ -74,8 +74,12 @@ pub enum Warning {
         /// How many contact villages the cadre has.
         villages: usize,
     },
-    /// A village has more confirmed households than its quota.
+    /// A cadre has more confirmed households in a village than the village's quota.
     QuotaExceeded {
+        /// The cadre.
+        cadre: CadreId,
+        /// The cadre's name.
+        cadre_name: String,
         /// The village.
         village: VillageId,
         /// Its name.
@@ -106,7 +110,7 @@ impl Warning {
             Warning::LeadershipHouseholds { cadre, .. }
             | Warning::StandingMismatch { cadre, .. }
             | Warning::TownshipCadreVillages { cadre, .. } => cadre.0,
-            Warning::QuotaExceeded { village, .. } => village.0,
+            Warning::QuotaExceeded { cadre, .. } => cadre.0,
         }
     }
 
@@ -123,31 +127,55 @@ impl Warning {
                 format!("班子成员{cadre_name}应至少联系2户，现联系{households}户")
             }
             (Warning::LeadershipHouseholds { cadre_name, households, .. }, Lang::En) => {
-                format!("Leadership member {cadre_name} should link at least 2 households; links {households}")
+                format!(
+                    "Leadership member {cadre_name} should link at least 2 households; links {households}"
+                )
             }
-            (Warning::StandingMismatch { cadre_name, role, village_name, standing, expected, .. }, lang) => {
-                match lang {
-                    Lang::Zh => format!(
-                        "{}{cadre_name}应联系{}，{village_name}为{}",
-                        role.zh(), expected.zh(), standing.zh()
-                    ),
-                    Lang::En => format!(
-                        "{} {cadre_name} should link a {}; {village_name} is a {}",
-                        role.en(), expected.en().to_lowercase(), standing.en().to_lowercase()
-                    ),
-                }
-            }
+            (
+                Warning::StandingMismatch {
+                    cadre_name,
+                    role,
+                    village_name,
+                    standing,
+                    expected,
+                    ..
+                },
+                lang,
+            ) => match lang {
+                Lang::Zh => format!(
+                    "{}{cadre_name}应联系{}，{village_name}为{}",
+                    role.zh(),
+                    expected.zh(),
+                    standing.zh()
+                ),
+                Lang::En => format!(
+                    "{} {cadre_name} should link a {}; {village_name} is a {}",
+                    role.en(),
+                    expected.en().to_lowercase(),
+                    standing.en().to_lowercase()
+                ),
+            },
             (Warning::TownshipCadreVillages { cadre_name, villages, .. }, Lang::Zh) => {
                 format!("乡镇干部{cadre_name}应有1个联系村，现有{villages}个")
             }
             (Warning::TownshipCadreVillages { cadre_name, villages, .. }, Lang::En) => {
-                format!("Township cadre {cadre_name} should have one contact village; has {villages}")
+                format!(
+                    "Township cadre {cadre_name} should have one contact village; has {villages}"
+                )
             }
-            (Warning::QuotaExceeded { village_name, confirmed, quota, .. }, Lang::Zh) => {
-                format!("{village_name}已确认{confirmed}户，超过定额{quota}户")
+            (
+                Warning::QuotaExceeded { cadre_name, village_name, confirmed, quota, .. },
+                Lang::Zh,
+            ) => {
+                format!("{cadre_name}在{village_name}已确认{confirmed}户，超过定额{quota}户")
             }
-            (Warning::QuotaExceeded { village_name, confirmed, quota, .. }, Lang::En) => {
-                format!("{village_name} has {confirmed} confirmed households, over its quota of {quota}")
+            (
+                Warning::QuotaExceeded { cadre_name, village_name, confirmed, quota, .. },
+                Lang::En,
+            ) => {
+                format!(
+                    "{cadre_name} has {confirmed} confirmed households in {village_name}, over its quota of {quota}"
+                )
             }
         }
     }
@@ -228,20 +256,29 @@ pub fn check_assignments(roster: Roster<'_>) -> Vec<Warning> {
             });
         }
     }
-    let mut confirmed: BTreeMap<VillageId, u32> = BTreeMap::new();
+    // The quota is per cadre and village: the seed's county has 440 cadres in some 200 villages
+    // and 6,535 households, which only fits if each cadre links 10–20 households of their own.
+    let cadres: BTreeMap<CadreId, &Cadre> = roster.cadres.iter().map(|c| (c.id, c)).collect();
+    let mut confirmed: BTreeMap<(CadreId, VillageId), u32> = BTreeMap::new();
     for h in live().filter(|h| h.status.is_confirmed()) {
-        *confirmed.entry(h.village_id).or_default() += 1;
+        if let Some(c) = h.cadre_id {
+            *confirmed.entry((c, h.village_id)).or_default() += 1;
+        }
     }
-    for (village_id, count) in confirmed {
-        if let Some(village) = villages.get(&village_id) {
-            if count > village.quota() {
-                warnings.push(Warning::QuotaExceeded {
-                    village: village.id,
-                    village_name: village.name.clone(),
-                    confirmed: count,
-                    quota: village.quota(),
-                });
-            }
+    for ((cadre_id, village_id), count) in confirmed {
+        let (Some(cadre), Some(village)) = (cadres.get(&cadre_id), villages.get(&village_id))
+        else {
+            continue;
+        };
+        if count > village.quota() {
+            warnings.push(Warning::QuotaExceeded {
+                cadre: cadre.id,
+                cadre_name: cadre.name.clone(),
+                village: village.id,
+                village_name: village.name.clone(),
+                confirmed: count,
+                quota: village.quota(),
+            });
         }
     }
     warnings.sort();

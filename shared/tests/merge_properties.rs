@@ -66,10 +66,19 @@ fn action_strategy() -> impl Strategy<Value = ConcernAction> {
         ConcernAction::ResolveOnSpot { note: "修好了".into() },
         ConcernAction::Explain { note: "明年列入计划".into() },
         ConcernAction::Escalate {
-            report: SpecialReport { title: "打井".into(), content: "需新井".into(), households_affected: None },
+            report: SpecialReport {
+                title: "打井".into(),
+                content: "需新井".into(),
+                households_affected: None,
+            },
         },
         ConcernAction::Assign {
-            decision: Decision { solution: "水利站".into(), handler: "李".into(), deadline: d, meeting_date: d },
+            decision: Decision {
+                solution: "水利站".into(),
+                handler: "李".into(),
+                deadline: d,
+                meeting_date: d,
+            },
         },
         ConcernAction::Complete { note: "井已打好".into() },
         ConcernAction::PutOnLedger { reason: "涉及多户".into() },
@@ -78,16 +87,18 @@ fn action_strategy() -> impl Strategy<Value = ConcernAction> {
 }
 
 fn concern_events() -> impl Strategy<Value = Vec<ConcernEvent>> {
-    prop::collection::btree_map(stamp_strategy(), (action_strategy(), 1u32..28), 1..10).prop_map(|m| {
-        m.into_iter()
-            .enumerate()
-            .map(|(i, (stamp, (action, day)))| ConcernEvent {
-                op_id: OpId(uuid::Uuid::from_u128(100 + i as u128)),
-                stamp,
-                step: Step { actor: CadreId(uuid::Uuid::from_u128(5)), at: at(day), action },
-            })
-            .collect()
-    })
+    prop::collection::btree_map(stamp_strategy(), (action_strategy(), 1u32..28), 1..10).prop_map(
+        |m| {
+            m.into_iter()
+                .enumerate()
+                .map(|(i, (stamp, (action, day)))| ConcernEvent {
+                    op_id: OpId(uuid::Uuid::from_u128(100 + i as u128)),
+                    stamp,
+                    step: Step { actor: CadreId(uuid::Uuid::from_u128(5)), at: at(day), action },
+                })
+                .collect()
+        },
+    )
 }
 
 /// The ops, shuffled by `order` and with the ops picked by `dups` sent again.
@@ -149,18 +160,39 @@ fn a_concern_folds_from_doorstep_to_done() {
     let d = NaiveDate::from_ymd_opt(2026, 12, 20).unwrap();
     let meeting = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
     let steps = [
-        (device, 1, ConcernAction::Raise {
-            household_id: HouseholdId::new(),
-            visit_id: None,
-            category: Category::Schooling,
-            description: "孩子14岁辍学，交不起学费".into(),
-        }),
-        (device, 2, ConcernAction::Escalate {
-            report: SpecialReport { title: "辍学".into(), content: "申请减免学费".into(), households_affected: Some(1) },
-        }),
-        (office, 3, ConcernAction::Assign {
-            decision: Decision { solution: "减免学费".into(), handler: "乡教办王主任".into(), deadline: d, meeting_date: meeting },
-        }),
+        (
+            device,
+            1,
+            ConcernAction::Raise {
+                household_id: HouseholdId::new(),
+                visit_id: None,
+                category: Category::Schooling,
+                description: "孩子14岁辍学，交不起学费".into(),
+            },
+        ),
+        (
+            device,
+            2,
+            ConcernAction::Escalate {
+                report: SpecialReport {
+                    title: "辍学".into(),
+                    content: "申请减免学费".into(),
+                    households_affected: Some(1),
+                },
+            },
+        ),
+        (
+            office,
+            3,
+            ConcernAction::Assign {
+                decision: Decision {
+                    solution: "减免学费".into(),
+                    handler: "乡教办王主任".into(),
+                    deadline: d,
+                    meeting_date: meeting,
+                },
+            },
+        ),
         (office, 4, ConcernAction::Complete { note: "已返校".into() }),
         // A late step after done is flagged, not dropped.
         (device, 5, ConcernAction::Explain { note: "重复".into() }),

@@ -10,7 +10,9 @@ mod sqlite_schema;
 
 use std::sync::Arc;
 
-use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, OpId, UnitId, VillageId, VisitId};
+use minqing_shared::ids::{
+    CadreId, ConcernId, DeviceId, HouseholdId, OpId, UnitId, VillageId, VisitId,
+};
 use minqing_shared::org::{Role, Standing, UnitKind};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::sync::{Change, Op};
@@ -193,7 +195,12 @@ pub trait Tx {
         now_ms: i64,
     ) -> StoreResult<()>;
     /// Registers the server's own device, which stamps office actions.
-    fn insert_server_device(&mut self, device: DeviceId, name: &str, now_ms: i64) -> StoreResult<()>;
+    fn insert_server_device(
+        &mut self,
+        device: DeviceId,
+        name: &str,
+        now_ms: i64,
+    ) -> StoreResult<()>;
     /// The device a token hash belongs to.
     fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>>;
     /// Marks a device as lost: its token stops working at once.
@@ -231,7 +238,8 @@ pub trait Tx {
     /// Every event of a concern.
     fn concern_events(&mut self, id: ConcernId) -> StoreResult<Vec<ConcernEvent>>;
     /// Appends a concern event.
-    fn insert_concern_event(&mut self, concern: ConcernId, event: &ConcernEvent) -> StoreResult<()>;
+    fn insert_concern_event(&mut self, concern: ConcernId, event: &ConcernEvent)
+    -> StoreResult<()>;
     /// A concern's folded state.
     fn concern(&mut self, id: ConcernId) -> StoreResult<Option<ConcernState>>;
     /// Stores a concern's folded state.

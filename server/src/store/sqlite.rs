@@ -7,7 +7,9 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, OpId, UnitId, VillageId, VisitId};
+use minqing_shared::ids::{
+    CadreId, ConcernId, DeviceId, HouseholdId, OpId, UnitId, VillageId, VisitId,
+};
 use minqing_shared::org::{Role, Standing, UnitKind};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::sync::{Change, Op};
@@ -39,7 +41,8 @@ fn configure(conn: &Connection) -> StoreResult<()> {
 
 /// Brings a database up to the latest migration.
 fn migrate(conn: &mut Connection) -> StoreResult<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    let version: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
     if version > MIGRATIONS.len() {
         return Err(StoreError::Database(format!(
             "the database is at schema {version}, newer than this server ({})",
@@ -203,11 +206,9 @@ impl Tx for SqliteTx<'_> {
     fn unit(&mut self, id: UnitId) -> StoreResult<Option<UnitRow>> {
         let row = self
             .0
-            .query_row(
-                "SELECT name, kind FROM units WHERE id = ?1",
-                params![id.to_string()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )
+            .query_row("SELECT name, kind FROM units WHERE id = ?1", params![id.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .optional()?;
         row.map(|(name, kind)| Ok(UnitRow { id, name, kind: code(&kind, UnitKind::from_code)? }))
             .transpose()
@@ -274,7 +275,12 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_server_device(&mut self, device: DeviceId, name: &str, now_ms: i64) -> StoreResult<()> {
+    fn insert_server_device(
+        &mut self,
+        device: DeviceId,
+        name: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         self.0.execute(
             "INSERT INTO devices (id, name, created_ms) VALUES (?1, ?2, ?3)",
             params![device.to_string(), name, now_ms],
@@ -440,7 +446,8 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn last_seq(&mut self) -> StoreResult<u64> {
-        let seq: Option<i64> = self.0.query_row("SELECT MAX(server_seq) FROM ops", [], |r| r.get(0))?;
+        let seq: Option<i64> =
+            self.0.query_row("SELECT MAX(server_seq) FROM ops", [], |r| r.get(0))?;
         Ok(seq.unwrap_or(0) as u64)
     }
 
@@ -503,7 +510,8 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn concern_events(&mut self, id: ConcernId) -> StoreResult<Vec<ConcernEvent>> {
-        let mut stmt = self.0.prepare_cached("SELECT event FROM concern_events WHERE concern_id = ?1")?;
+        let mut stmt =
+            self.0.prepare_cached("SELECT event FROM concern_events WHERE concern_id = ?1")?;
         let rows = stmt.query_map(params![id.to_string()], |r| r.get::<_, String>(0))?;
         rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
     }

@@ -3,8 +3,8 @@
 //! through the same function, so the history has one shape.
 
 use minqing_shared::concern::{ConcernAction, transition};
-use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, UnitId, VillageId, VisitId};
 use minqing_shared::household::HouseholdStatus;
+use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, UnitId, VillageId, VisitId};
 use minqing_shared::org::{Role, UnitKind};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
@@ -71,7 +71,11 @@ fn refuse<T>(code: &'static str, message: impl Into<String>) -> StoreResult<Resu
 }
 
 /// Whether `author` may see and change the household `state`.
-fn household_in_scope(tx: &mut dyn Tx, author: &Author, state: &HouseholdState) -> StoreResult<bool> {
+fn household_in_scope(
+    tx: &mut dyn Tx,
+    author: &Author,
+    state: &HouseholdState,
+) -> StoreResult<bool> {
     if author.role.is_county_wide() {
         return Ok(true);
     }
@@ -233,10 +237,16 @@ pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -
                 ConcernAction::PutOnLedger { .. } | ConcernAction::Supervise { .. }
             );
             if office_only && !author.role.is_office() {
-                return refuse("not_allowed", "decisions are recorded by the office after the joint meeting");
+                return refuse(
+                    "not_allowed",
+                    "decisions are recorded by the office after the joint meeting",
+                );
             }
             if ledger_only && !author.role.is_county_wide() {
-                return refuse("not_allowed", "the supervision ledger is kept by the Organization Department");
+                return refuse(
+                    "not_allowed",
+                    "the supervision ledger is kept by the Organization Department",
+                );
             }
             let (status, on_ledger) =
                 current.as_ref().map_or((None, false), |s| (s.status, s.on_ledger()));
@@ -305,7 +315,10 @@ fn apply_household(
         }
         None => {
             if patch.village_id.is_none() || patch.head_name.is_none() {
-                return refuse("missing_field", "a new household needs its village and head of household");
+                return refuse(
+                    "missing_field",
+                    "a new household needs its village and head of household",
+                );
             }
             if field && patch.cadre_id != Some(Some(author.cadre_id)) {
                 return refuse("not_allowed", "a cadre's new household is linked to that cadre");

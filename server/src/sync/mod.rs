@@ -69,7 +69,9 @@ pub fn push(
         }
         let op_id = raw.get("op_id").and_then(Value::as_str).and_then(|s| s.parse().ok());
         let result = match serde_json::from_value::<Op>(raw.clone()) {
-            Err(e) => Err(Refusal::new(decode_error_code(&e), format!("the op could not be read: {e}"))),
+            Err(e) => {
+                Err(Refusal::new(decode_error_code(&e), format!("the op could not be read: {e}")))
+            }
             Ok(op) if op.device_id != device => {
                 Err(Refusal::new("wrong_device", "the op was made on another device"))
             }

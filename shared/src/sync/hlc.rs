@@ -14,7 +14,9 @@ const COUNTER_MAX: u64 = (1 << COUNTER_BITS) - 1;
 const MS_MAX: u64 = (1 << 48) - 1;
 
 /// A hybrid logical clock value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Hlc(pub u64);
 

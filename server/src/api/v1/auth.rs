@@ -17,13 +17,17 @@ pub async fn login(
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Json(req) = body.map_err(|e| ApiError::bad_request("malformed_json", e.body_text()))?;
     let username = req.username.trim().to_owned();
-    let account = state.read("account_by_username", move |tx| Ok(tx.account_by_username(&username)?)).await?;
+    let account =
+        state.read("account_by_username", move |tx| Ok(tx.account_by_username(&username)?)).await?;
     let password = req.password;
-    let hash = account.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+    let hash =
+        account.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
     let account = match account {
         Some(a) if ok => a,
-        _ => return Err(ApiError::unauthorized("invalid_credentials", "wrong username or password")),
+        _ => {
+            return Err(ApiError::unauthorized("invalid_credentials", "wrong username or password"));
+        }
     };
     if account.disabled {
         return Err(ApiError::forbidden("account_disabled", "this account is disabled"));

@@ -4,7 +4,9 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use minqing_shared::ids::DeviceId;
-use minqing_shared::sync::{MAX_OPS_PER_PUSH, MAX_PUSH_BYTES, PullQuery, PullResponse, PushResponse};
+use minqing_shared::sync::{
+    MAX_OPS_PER_PUSH, MAX_PUSH_BYTES, PullQuery, PullResponse, PushResponse,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -30,20 +32,32 @@ pub async fn push(
         let too_big = std::error::Error::source(&e)
             .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
         if too_big {
-            ApiError::too_large("body_too_large", format!("a push body may be at most {MAX_PUSH_BYTES} bytes"))
+            ApiError::too_large(
+                "body_too_large",
+                format!("a push body may be at most {MAX_PUSH_BYTES} bytes"),
+            )
         } else {
             ApiError::bad_request("unreadable_body", format!("the body could not be read: {e}"))
         }
     })?;
-    let req: RawPush = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request("malformed_json", format!("the push is not valid JSON of the expected shape: {e}")))?;
+    let req: RawPush = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::bad_request(
+            "malformed_json",
+            format!("the push is not valid JSON of the expected shape: {e}"),
+        )
+    })?;
     if req.device_id != auth.device_id {
-        return Err(ApiError::forbidden("wrong_device", "device_id is not the device this token belongs to"));
+        return Err(ApiError::forbidden(
+            "wrong_device",
+            "device_id is not the device this token belongs to",
+        ));
     }
     if req.ops.len() > MAX_OPS_PER_PUSH {
         return Err(ApiError::too_large(
             "too_many_ops",
-            format!("a push may carry at most {MAX_OPS_PER_PUSH} ops; send the rest in the next push"),
+            format!(
+                "a push may carry at most {MAX_OPS_PER_PUSH} ops; send the rest in the next push"
+            ),
         ));
     }
     let outcome = state
@@ -55,7 +69,11 @@ pub async fn push(
             Ok(outcome)
         })
         .await?;
-    state.metrics().ops(outcome.accepted, outcome.response.rejected.len() as u64, outcome.duplicates);
+    state.metrics().ops(
+        outcome.accepted,
+        outcome.response.rejected.len() as u64,
+        outcome.duplicates,
+    );
     Ok(Json(PushResponse { server_time: now_ms(), ..outcome.response }))
 }
 
@@ -69,9 +87,8 @@ pub async fn pull(
     let scope = sync::scope_of(&auth);
     let limit = q.limit.unwrap_or(500);
     let device = auth.device_id;
-    let (changes, next_cursor, has_more) = state
-        .read("pull", move |tx| Ok(sync::pull(tx, scope, q.cursor, limit)?))
-        .await?;
+    let (changes, next_cursor, has_more) =
+        state.read("pull", move |tx| Ok(sync::pull(tx, scope, q.cursor, limit)?)).await?;
     state.write("touch_device", move |tx, _| Ok(tx.touch_device(device, now_ms())?)).await?;
     state.metrics().pull_page();
     Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: now_ms() }))

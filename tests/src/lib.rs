@@ -1,1 +1,13 @@
-//! Helpers for the end-to-end stories in `tests/tests/`.
+//! Helpers for the end-to-end stories in `tests/tests/`: a real server on 127.0.0.1:0 over its
+//! own temporary SQLite file, a small seeded county, and an API client that behaves like a phone.
+
+pub mod county;
+pub mod phone;
+pub mod server;
+
+pub use county::County;
+pub use phone::ApiPhone;
+pub use server::{ServerProcess, TestServer};
+
+/// The password of every account the test county seeds.
+pub const PASSWORD: &str = "test-password";

@@ -26,7 +26,10 @@ pub async fn login(
     let account = match account {
         Some(a) if ok => a,
         _ => {
-            return Err(ApiError::unauthorized("invalid_credentials", "wrong username or password"));
+            return Err(ApiError::unauthorized(
+                "invalid_credentials",
+                "wrong username or password",
+            ));
         }
     };
     if account.disabled {

@@ -1,0 +1,151 @@
+//! A real server for a story: in-process on 127.0.0.1:0, or as a child process that can be
+//! stopped and started again over the same database file.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use minqing_server::AppState;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// An in-process server over its own temporary SQLite file. Stops when dropped.
+#[derive(Debug)]
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The server's state (its database), for seeding and checking.
+    pub state: AppState,
+    dir: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    /// Starts a server over a new, empty database.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(dir).await
+    }
+
+    /// Starts a server over the database file in `dir` (created if missing).
+    pub async fn start_in(dir: TempDir) -> Self {
+        let url = format!("sqlite://{}", dir.path().join("minqing.db").display());
+        let state = minqing_server::open_state(&url).await.expect("open database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(minqing_server::serve_on(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        Self { url: format!("http://{addr}"), state, dir, stop: Some(stop), task: Some(task) }
+    }
+
+    /// The database file's folder.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Stops the server gracefully and hands back its folder, to start again over it.
+    pub async fn stop(mut self) -> TempDir {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server ran");
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::mem::replace(&mut self.dir, dir)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The server as a child process (`minqing-server serve`), killed when dropped.
+#[derive(Debug)]
+pub struct ServerProcess {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    child: Child,
+}
+
+impl ServerProcess {
+    /// Starts `binary serve --db sqlite://DB --listen 127.0.0.1:0` and waits until it listens.
+    pub fn start(binary: &str, db: &Path) -> Self {
+        Self::start_on(binary, db, "127.0.0.1:0")
+    }
+
+    /// As [`start`](Self::start), on a given address.
+    pub fn start_on(binary: &str, db: &Path, listen: &str) -> Self {
+        let mut child = Command::new(binary)
+            .args(["serve", "--db", &format!("sqlite://{}", db.display()), "--listen", listen])
+            .env("MINQING_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the server process");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("minqing-server listening on http://") {
+                    let _ = tx.send(addr.trim().to_owned());
+                }
+            }
+        });
+        let addr: SocketAddr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server printed its address")
+            .parse()
+            .expect("an address");
+        Self { url: format!("http://{addr}"), child }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Asks the server to stop (SIGTERM) and waits up to 10 s for it to exit.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                return self.child.wait().expect("wait");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A path for a database file in `dir`.
+pub fn db_path(dir: &Path) -> PathBuf {
+    dir.join("minqing.db")
+}

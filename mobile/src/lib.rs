@@ -1,1 +1,11 @@
-//! Minqing's phone app (skeleton; the app itself is the phone-app issue).
+//! # minqing-mobile
+//!
+//! The phone app of 民情通 Minqing, for cadres at doorsteps with no signal: a local SQLite
+//! [`store`] with an outbox, a [`sync`] engine that pushes and pulls in the background, the
+//! contact card, [`i18n`] (Chinese first) and the [`ui`] screens (Dioxus 0.7). The UI reaches
+//! data only through the [`services::Services`] in its context.
+
+pub mod store;
+pub mod sync;
+
+pub use store::Store;

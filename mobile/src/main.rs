@@ -1,3 +1,3 @@
 fn main() {
-    println!("minqing: the phone app is not built yet");
+    println!("minqing: the phone app's UI is being built");
 }

@@ -2,6 +2,7 @@
 //! own temporary SQLite file, a small seeded county, and an API client that behaves like a phone.
 
 pub mod county;
+pub mod faults;
 pub mod phone;
 pub mod server;
 

@@ -1,0 +1,212 @@
+//! The phone's local store: SQLite (bundled) at an absolute path resolved after launch. Every
+//! change writes its record and its outbox op in one transaction, so a crash cannot split them;
+//! a screen says "saved" only after the commit returns.
+
+mod apply;
+mod queries;
+pub mod schema;
+mod write;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use minqing_shared::ids::{CadreId, DeviceId};
+use minqing_shared::sync::op::CadreBody;
+use minqing_shared::sync::{HlcClock, LoginResponse};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use apply::apply_op;
+pub use queries::*;
+pub use write::*;
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored row could not be read back.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// Nobody is logged in on this phone.
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// The input is not acceptable (shown next to the form).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// The result of a store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The account logged in on this phone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// The server's base URL.
+    pub server_url: String,
+    /// The device token.
+    pub token: String,
+    /// This device.
+    pub device_id: DeviceId,
+    /// The cadre.
+    pub cadre_id: CadreId,
+    /// The cadre's profile.
+    pub cadre: CadreBody,
+    /// The last `device_seq` used.
+    pub last_seq: u64,
+    /// The device's clock.
+    pub clock: HlcClock,
+    /// The pull cursor.
+    pub cursor: u64,
+}
+
+/// The phone's database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating and upgrading) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        schema::init(&mut conn)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    /// Runs `f` over the connection (reads see committed data only).
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&conn)
+    }
+
+    /// Runs `f` in one transaction, committed (durably) before this returns `Ok`.
+    pub fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// The account, if someone logged in.
+    pub fn account(&self) -> Result<Option<Account>> {
+        self.read(load_account)
+    }
+
+    /// Stores a successful login. A different account than before starts from an empty store.
+    pub fn save_login(&self, server_url: &str, login: &LoginResponse, local_ms: i64) -> Result<()> {
+        self.write(|tx| {
+            let previous: Option<String> =
+                tx.query_row("SELECT cadre_id FROM account", [], |r| r.get(0)).optional()?;
+            if previous.is_some_and(|p| p != login.cadre.id.to_string()) {
+                for table in [
+                    "outbox", "units", "villages", "households", "visits", "amendments",
+                    "concern_events", "concerns", "rejections", "sync_log",
+                ] {
+                    tx.execute(&format!("DELETE FROM {table}"), [])?;
+                }
+            }
+            let mut clock = HlcClock::new();
+            clock.observe_server_time(login.server_time, local_ms);
+            // A new device starts its own seq; what the old device left unsent is re-stamped.
+            tx.execute(
+                "INSERT INTO account (id, server_url, token, device_id, cadre_id, cadre, last_seq, clock, cursor)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, 0, ?6, 0)
+                 ON CONFLICT (id) DO UPDATE SET server_url = ?1, token = ?2, device_id = ?3,
+                   cadre_id = ?4, cadre = ?5, clock = ?6",
+                params![
+                    server_url,
+                    login.token,
+                    login.device_id.to_string(),
+                    login.cadre.id.to_string(),
+                    serde_json::to_string(&login.cadre.profile)?,
+                    serde_json::to_string(&clock)?,
+                ],
+            )?;
+            write::restamp_pending(tx, login.device_id)?;
+            Ok(())
+        })
+    }
+
+    /// Forgets the token (the data stays until another account logs in).
+    pub fn log_out(&self) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE account SET token = ''", [])?;
+            Ok(())
+        })
+    }
+
+    /// A setting.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
+        })
+    }
+
+    /// Sets a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = ?2",
+                params![key, value],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+pub(crate) fn parse<T: std::str::FromStr>(s: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
+}
+
+pub(crate) fn load_account(c: &Connection) -> Result<Option<Account>> {
+    let row = c
+        .query_row(
+            "SELECT server_url, token, device_id, cadre_id, cadre, last_seq, clock, cursor FROM account",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    row.map(|(server_url, token, device, cadre_id, cadre, last_seq, clock, cursor)| {
+        Ok(Account {
+            server_url,
+            token,
+            device_id: parse(&device)?,
+            cadre_id: parse(&cadre_id)?,
+            cadre: serde_json::from_str(&cadre)?,
+            last_seq: last_seq as u64,
+            clock: serde_json::from_str(&clock)?,
+            cursor: cursor as u64,
+        })
+    })
+    .transpose()
+}

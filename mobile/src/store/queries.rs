@@ -1,0 +1,292 @@
+//! What the screens show, read from the local records.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use minqing_shared::calendar::{VisitWeek, china_date, due_this_week, weeks_missed};
+use minqing_shared::card::ContactCard;
+use minqing_shared::household::Household;
+use minqing_shared::ids::HouseholdId;
+use minqing_shared::sync::merge::{ConcernState, HouseholdState};
+use minqing_shared::visit::Visit;
+use rusqlite::Connection;
+
+use super::{Result, Store, load_account};
+
+/// A household in a list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HouseholdSummary {
+    /// The household.
+    pub household: Household,
+    /// Its village's name.
+    pub village_name: String,
+    /// The China date of the last in-person visit.
+    pub last_visit: Option<NaiveDate>,
+    /// Whether it still needs this week's visit.
+    pub due: bool,
+    /// Whole weeks without a visit before this one (`u32::MAX`: never visited).
+    pub weeks_missed: u32,
+    /// Concerns not yet closed.
+    pub open_concerns: u32,
+}
+
+/// This week's visits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeekOverview {
+    /// The ISO week.
+    pub week: VisitWeek,
+    /// Households visited in person this week.
+    pub visited: u32,
+    /// Households to visit this week (all of the cadre's).
+    pub total: u32,
+    /// Households still due, most overdue first, then the visited ones.
+    pub households: Vec<HouseholdSummary>,
+}
+
+/// One household with its history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HouseholdDetail {
+    /// The summary.
+    pub summary: HouseholdSummary,
+    /// Visits, newest first.
+    pub visits: Vec<Visit>,
+    /// Concerns, newest first.
+    pub concerns: Vec<ConcernState>,
+}
+
+/// A concern with its household's name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConcernView {
+    /// The concern.
+    pub state: ConcernState,
+    /// The household's head.
+    pub household_name: String,
+}
+
+/// An op the server refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectedOp {
+    /// Its seq.
+    pub device_seq: u64,
+    /// The server's code.
+    pub error: String,
+    /// The server's reason.
+    pub message: String,
+    /// When it was refused.
+    pub at_ms: i64,
+}
+
+/// What the sync screen shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncInfo {
+    /// Ops waiting to go up.
+    pub pending: u64,
+    /// Last attempt.
+    pub last_attempt_ms: Option<i64>,
+    /// Last success.
+    pub last_success_ms: Option<i64>,
+    /// The last attempt's error, if it failed.
+    pub last_error: Option<String>,
+    /// Refused ops.
+    pub rejected: Vec<RejectedOp>,
+}
+
+fn village_names(c: &Connection) -> Result<HashMap<String, String>> {
+    let mut stmt = c.prepare_cached("SELECT id, name FROM villages")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn summaries(c: &Connection, today: NaiveDate) -> Result<Vec<HouseholdSummary>> {
+    let Some(account) = load_account(c)? else { return Ok(Vec::new()) };
+    let villages = village_names(c)?;
+    let mut last: HashMap<String, i64> = HashMap::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT household_id, MAX(visited_ms) FROM visits WHERE mode = 'in_person' GROUP BY household_id",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        let (h, ms) = row?;
+        last.insert(h, ms);
+    }
+    let mut open: HashMap<String, u32> = HashMap::new();
+    let mut stmt = c.prepare_cached("SELECT household_id, state FROM concerns")?;
+    for row in
+        stmt.query_map([], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?)))?
+    {
+        let (h, state) = row?;
+        let state: ConcernState = serde_json::from_str(&state)?;
+        if let (Some(h), Some(status)) = (h, state.status) {
+            if !status.is_closed() {
+                *open.entry(h).or_default() += 1;
+            }
+        }
+    }
+    let mut stmt = c.prepare_cached("SELECT id, state FROM households WHERE deleted = 0")?;
+    let mut out = Vec::new();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, state) = row?;
+        let state: HouseholdState = serde_json::from_str(&state)?;
+        let Some(household) = state.household() else { continue };
+        if household.cadre_id != Some(account.cadre_id) {
+            continue;
+        }
+        let last_visit = last
+            .get(&id)
+            .and_then(|ms| DateTime::<Utc>::from_timestamp_millis(*ms))
+            .map(china_date);
+        out.push(HouseholdSummary {
+            village_name: villages
+                .get(&household.village_id.to_string())
+                .cloned()
+                .unwrap_or_default(),
+            last_visit,
+            due: due_this_week(last_visit, today),
+            weeks_missed: weeks_missed(last_visit, today),
+            open_concerns: open.get(&id).copied().unwrap_or(0),
+            household,
+        });
+    }
+    out.sort_by(|a, b| {
+        (!a.due, std::cmp::Reverse(a.weeks_missed), &a.household.head_name).cmp(&(
+            !b.due,
+            std::cmp::Reverse(b.weeks_missed),
+            &b.household.head_name,
+        ))
+    });
+    Ok(out)
+}
+
+impl Store {
+    /// This week's due households and progress, for `today` (China date).
+    pub fn week(&self, today: NaiveDate) -> Result<WeekOverview> {
+        self.read(|c| {
+            let households = summaries(c, today)?;
+            Ok(WeekOverview {
+                week: VisitWeek::of(today),
+                visited: households.iter().filter(|h| !h.due).count() as u32,
+                total: households.len() as u32,
+                households,
+            })
+        })
+    }
+
+    /// The cadre's households whose head, address or phone contains `search`.
+    pub fn households(&self, search: &str, today: NaiveDate) -> Result<Vec<HouseholdSummary>> {
+        let search = search.trim();
+        self.read(|c| {
+            let mut all = summaries(c, today)?;
+            all.retain(|s| {
+                search.is_empty()
+                    || s.household.head_name.contains(search)
+                    || s.household.address.contains(search)
+                    || s.household.phone.contains(search)
+                    || s.village_name.contains(search)
+            });
+            all.sort_by(|a, b| {
+                (&a.village_name, &a.household.head_name)
+                    .cmp(&(&b.village_name, &b.household.head_name))
+            });
+            Ok(all)
+        })
+    }
+
+    /// One household with its visits and concerns.
+    pub fn household_detail(
+        &self,
+        id: HouseholdId,
+        today: NaiveDate,
+    ) -> Result<Option<HouseholdDetail>> {
+        self.read(|c| {
+            let Some(summary) = summaries(c, today)?.into_iter().find(|s| s.household.id == id)
+            else {
+                return Ok(None);
+            };
+            let mut stmt = c.prepare_cached(
+                "SELECT visit FROM visits WHERE household_id = ?1 ORDER BY visited_ms DESC",
+            )?;
+            let visits = stmt
+                .query_map([id.to_string()], |r| r.get::<_, String>(0))?
+                .map(|r| Ok(serde_json::from_str(&r?)?))
+                .collect::<Result<Vec<Visit>>>()?;
+            let mut stmt = c.prepare_cached(
+                "SELECT state FROM concerns WHERE household_id = ?1 ORDER BY raised_ms DESC",
+            )?;
+            let concerns = stmt
+                .query_map([id.to_string()], |r| r.get::<_, String>(0))?
+                .map(|r| Ok(serde_json::from_str(&r?)?))
+                .collect::<Result<Vec<ConcernState>>>()?;
+            Ok(Some(HouseholdDetail { summary, visits, concerns }))
+        })
+    }
+
+    /// The cadre's concerns: open ones first, newest first.
+    pub fn concerns(&self) -> Result<Vec<ConcernView>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT c.state, COALESCE(h.head_name, '') FROM concerns c LEFT JOIN households h ON h.id = c.household_id
+                 ORDER BY c.raised_ms DESC",
+            )?;
+            let mut out = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .map(|r| {
+                    let (state, household_name) = r?;
+                    Ok(ConcernView { state: serde_json::from_str(&state)?, household_name })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            out.retain(|v| v.state.status.is_some());
+            out.sort_by_key(|v| v.state.status.is_some_and(|s| s.is_closed()));
+            Ok(out)
+        })
+    }
+
+    /// The sync screen's figures.
+    pub fn sync_info(&self) -> Result<SyncInfo> {
+        self.read(|c| {
+            let pending = c.query_row("SELECT COUNT(*) FROM outbox WHERE acked = 0", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64;
+            let (last_attempt_ms, last_success_ms, last_error) = c
+                .query_row(
+                    "SELECT last_attempt_ms, last_success_ms, last_error FROM sync_log",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap_or((None, None, None));
+            let mut stmt = c.prepare_cached(
+                "SELECT device_seq, error, message, at_ms FROM rejections ORDER BY device_seq DESC",
+            )?;
+            let rejected = stmt
+                .query_map([], |r| {
+                    Ok(RejectedOp {
+                        device_seq: r.get::<_, i64>(0)? as u64,
+                        error: r.get(1)?,
+                        message: r.get(2)?,
+                        at_ms: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(SyncInfo { pending, last_attempt_ms, last_success_ms, last_error, rejected })
+        })
+    }
+
+    /// The cadre's contact card 包村人员名片.
+    pub fn card(&self) -> Result<Option<ContactCard>> {
+        self.read(|c| {
+            let Some(account) = load_account(c)? else { return Ok(None) };
+            let names = village_names(c)?;
+            let villages = account
+                .cadre
+                .villages
+                .iter()
+                .filter_map(|v| names.get(&v.to_string()).cloned())
+                .collect();
+            Ok(Some(ContactCard {
+                name: account.cadre.name,
+                unit: account.cadre.unit_name,
+                title: account.cadre.title,
+                phone: account.cadre.phone,
+                villages,
+            }))
+        })
+    }
+}

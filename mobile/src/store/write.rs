@@ -1,0 +1,308 @@
+//! Local changes and the outbox. Each change stamps an op (dense `device_seq`, the device's
+//! hybrid logical clock), writes it to the outbox and applies it to the records, all in the one
+//! transaction of the caller.
+
+use chrono::{DateTime, Utc};
+use minqing_shared::concern::{Category, ConcernAction, SpecialReport, Step};
+use minqing_shared::household::HouseholdStatus;
+use minqing_shared::ids::{ConcernId, DeviceId, HouseholdId, OpId, VisitId};
+use minqing_shared::sync::op::{HouseholdPatch, Payload, VisitBody};
+use minqing_shared::sync::validate::validate_op;
+use minqing_shared::sync::{Op, PullResponse, Rejection, SCHEMA_VERSION};
+use minqing_shared::visit::{GeoFix, Topic, VisitMode};
+use rusqlite::{Connection, params};
+use uuid::Uuid;
+
+use super::apply::{apply_op, refold_concern};
+use super::{Result, Store, StoreError, load_account};
+
+/// What the cadre decided about a concern at the doorstep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// Recorded; to be handled later.
+    Open,
+    /// Solved at once 马上解决.
+    ResolvedOnSpot(String),
+    /// Explained 解释答复.
+    Explained(String),
+    /// Beyond the cadre's authority: escalated with a special report 民情专题报告.
+    Escalated(SpecialReport),
+}
+
+/// A concern raised during a visit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewConcern {
+    /// One of the twelve categories.
+    pub category: Category,
+    /// What the household said.
+    pub description: String,
+    /// What the cadre did about it.
+    pub disposition: Disposition,
+}
+
+/// A visit as the form collects it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewVisit {
+    /// The household.
+    pub household_id: HouseholdId,
+    /// In person, or the household called.
+    pub mode: VisitMode,
+    /// Topics.
+    pub topics: Vec<Topic>,
+    /// Policies explained.
+    pub policies: String,
+    /// What was said.
+    pub summary: String,
+    /// Where, if known.
+    pub gps: Option<GeoFix>,
+    /// Concerns raised.
+    pub concerns: Vec<NewConcern>,
+}
+
+/// Stamps an op of this device for `payload`, checks it, writes it to the outbox and applies it.
+pub fn stamp_and_apply(
+    c: &Connection,
+    record_id: Uuid,
+    payload: Payload,
+    now_ms: i64,
+) -> Result<Op> {
+    let mut account = load_account(c)?.ok_or(StoreError::NotLoggedIn)?;
+    account.last_seq += 1;
+    let op = Op {
+        op_id: OpId::new(),
+        device_id: account.device_id,
+        device_seq: account.last_seq,
+        record_id,
+        schema_version: SCHEMA_VERSION,
+        hlc: account.clock.tick(now_ms),
+        payload,
+    };
+    validate_op(&op).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    c.execute(
+        "INSERT INTO outbox (device_seq, op_id, op) VALUES (?1, ?2, ?3)",
+        params![op.device_seq as i64, op.op_id.to_string(), serde_json::to_string(&op)?],
+    )?;
+    c.execute(
+        "UPDATE account SET last_seq = ?1, clock = ?2",
+        params![account.last_seq as i64, serde_json::to_string(&account.clock)?],
+    )?;
+    apply_op(c, &op)?;
+    Ok(op)
+}
+
+/// After a new login (a new device id), gives the ops not yet acknowledged fresh seqs of the new
+/// device. Their op ids stay, so the server recognises any that did arrive.
+pub(crate) fn restamp_pending(c: &Connection, device: DeviceId) -> Result<()> {
+    let mut stmt = c.prepare("SELECT op FROM outbox WHERE acked = 0 ORDER BY device_seq")?;
+    let pending = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .map(|r| Ok(serde_json::from_str::<Op>(&r?)?))
+        .collect::<Result<Vec<_>>>()?;
+    c.execute("DELETE FROM outbox", [])?;
+    let mut seq = 0;
+    for mut op in pending {
+        seq += 1;
+        op.device_id = device;
+        op.device_seq = seq;
+        c.execute(
+            "INSERT INTO outbox (device_seq, op_id, op) VALUES (?1, ?2, ?3)",
+            params![seq as i64, op.op_id.to_string(), serde_json::to_string(&op)?],
+        )?;
+    }
+    c.execute("UPDATE account SET last_seq = ?1", [seq as i64])?;
+    Ok(())
+}
+
+impl Store {
+    /// Records a visit and the concerns raised in it, in one transaction. Returns once it is
+    /// durably saved.
+    pub fn record_visit(&self, visit: &NewVisit, at: DateTime<Utc>) -> Result<VisitId> {
+        let now_ms = at.timestamp_millis();
+        self.write(|tx| {
+            let account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            let known: bool = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM households WHERE id = ?1",
+                    [visit.household_id.to_string()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n > 0)?;
+            if !known {
+                return Err(StoreError::Invalid("unknown household".into()));
+            }
+            let id = VisitId::new();
+            let body = VisitBody {
+                household_id: visit.household_id,
+                cadre_id: account.cadre_id,
+                visited_at: at,
+                mode: visit.mode,
+                topics: visit.topics.clone(),
+                policies: visit.policies.trim().to_owned(),
+                summary: visit.summary.trim().to_owned(),
+                gps: visit.gps,
+            };
+            stamp_and_apply(tx, id.0, Payload::Visit(body), now_ms)?;
+            for concern in &visit.concerns {
+                let concern_id = ConcernId::new();
+                let step = |action| {
+                    let step = Step { actor: account.cadre_id, at, action };
+                    stamp_and_apply(tx, concern_id.0, Payload::Concern(step), now_ms)
+                };
+                step(ConcernAction::Raise {
+                    household_id: visit.household_id,
+                    visit_id: Some(id),
+                    category: concern.category,
+                    description: concern.description.trim().to_owned(),
+                })?;
+                match &concern.disposition {
+                    Disposition::Open => {}
+                    Disposition::ResolvedOnSpot(note) => {
+                        step(ConcernAction::ResolveOnSpot { note: note.trim().to_owned() })?;
+                    }
+                    Disposition::Explained(note) => {
+                        step(ConcernAction::Explain { note: note.trim().to_owned() })?;
+                    }
+                    Disposition::Escalated(report) => {
+                        step(ConcernAction::Escalate { report: report.clone() })?;
+                    }
+                }
+            }
+            Ok(id)
+        })
+    }
+
+    /// Takes a step on an existing concern (e.g. explains or escalates it later).
+    pub fn concern_step(
+        &self,
+        id: ConcernId,
+        action: ConcernAction,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            let step = Step { actor: account.cadre_id, at, action };
+            stamp_and_apply(tx, id.0, Payload::Concern(step), at.timestamp_millis())?;
+            Ok(())
+        })
+    }
+
+    /// The cadre confirms a proposed household after visiting it.
+    pub fn confirm_household(&self, id: HouseholdId, at: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            let patch = HouseholdPatch {
+                status: Some(HouseholdStatus::Confirmed),
+                ..HouseholdPatch::default()
+            };
+            stamp_and_apply(tx, id.0, Payload::Household(patch), at.timestamp_millis())?;
+            Ok(())
+        })
+    }
+
+    /// The oldest unacknowledged ops, at most `max_ops` and about `max_bytes` of JSON.
+    pub fn pending_ops(&self, max_ops: usize, max_bytes: usize) -> Result<Vec<Op>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT op FROM outbox WHERE acked = 0 ORDER BY device_seq LIMIT ?1",
+            )?;
+            let mut ops = Vec::new();
+            let mut bytes = 0;
+            for row in stmt.query_map([max_ops as i64], |r| r.get::<_, String>(0))? {
+                let text = row?;
+                bytes += text.len();
+                if !ops.is_empty() && bytes > max_bytes {
+                    break;
+                }
+                ops.push(serde_json::from_str(&text)?);
+            }
+            Ok(ops)
+        })
+    }
+
+    /// The number of ops not yet acknowledged.
+    pub fn pending_count(&self) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_row("SELECT COUNT(*) FROM outbox WHERE acked = 0", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+        })
+    }
+
+    /// Marks ops up to `acked_through` as stored on the server, and keeps the refused ones with
+    /// the server's reason (their concern steps no longer count locally).
+    pub fn acknowledge(
+        &self,
+        acked_through: u64,
+        rejected: &[Rejection],
+        now_ms: i64,
+    ) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE outbox SET acked = 1 WHERE device_seq <= ?1 AND acked = 0", [acked_through as i64])?;
+            for r in rejected {
+                tx.execute(
+                    "INSERT OR REPLACE INTO rejections (device_seq, op_id, error, message, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![r.device_seq as i64, r.op_id.map(|o| o.to_string()), r.error, r.message, now_ms],
+                )?;
+                let concern: Option<String> = tx
+                    .query_row(
+                        "SELECT concern_id FROM concern_events WHERE op_id = ?1",
+                        [r.op_id.map(|o| o.to_string()).unwrap_or_default()],
+                        |row| row.get(0),
+                    )
+                    .ok();
+                if let Some(c) = concern {
+                    refold_concern(tx, super::parse(&c)?)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// After a `sequence_gap` answer: the server holds exactly the ops before `expected`.
+    pub fn reset_acks_from(&self, expected: u64) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE outbox SET acked = (device_seq < ?1)", [expected as i64])?;
+            Ok(())
+        })
+    }
+
+    /// Applies a pulled page and moves the cursor, in one transaction.
+    pub fn apply_pull(&self, page: &PullResponse, local_ms: i64) -> Result<()> {
+        self.write(|tx| {
+            let mut account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            for change in &page.changes {
+                apply_op(tx, &change.op)?;
+                account.clock.observe(change.op.hlc);
+            }
+            account.clock.observe_server_time(page.server_time, local_ms);
+            tx.execute(
+                "UPDATE account SET cursor = ?1, clock = ?2",
+                params![page.next_cursor as i64, serde_json::to_string(&account.clock)?],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Lets the device's clock follow the server's time from a response.
+    pub fn observe_server_time(&self, server_ms: i64, local_ms: i64) -> Result<()> {
+        self.write(|tx| {
+            let mut account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            account.clock.observe_server_time(server_ms, local_ms);
+            tx.execute("UPDATE account SET clock = ?1", [serde_json::to_string(&account.clock)?])?;
+            Ok(())
+        })
+    }
+
+    /// Records the outcome of a sync attempt.
+    pub fn record_sync(&self, now_ms: i64, error: Option<&str>) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO sync_log (id, last_attempt_ms, last_success_ms, last_error) VALUES (1, ?1, CASE WHEN ?2 IS NULL THEN ?1 END, ?2)
+                 ON CONFLICT (id) DO UPDATE SET last_attempt_ms = ?1,
+                   last_success_ms = CASE WHEN ?2 IS NULL THEN ?1 ELSE last_success_ms END,
+                   last_error = ?2",
+                params![now_ms, error],
+            )?;
+            Ok(())
+        })
+    }
+}

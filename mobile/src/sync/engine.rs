@@ -1,0 +1,228 @@
+//! One sync: push the outbox in batches (a few hundred ops or ~32 KB each), then pull pages
+//! into the store. Nothing is marked synced that the server did not acknowledge; refused ops
+//! are kept with the server's reason; the pull cursor moves only with the applied page.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use minqing_shared::sync::PushRequest;
+use rand::Rng;
+
+use super::{Transport, TransportError};
+use crate::store::{Store, StoreError};
+
+/// Most ops in one push.
+pub const PUSH_MAX_OPS: usize = 200;
+/// About the most JSON bytes in one push (before compression).
+pub const PUSH_MAX_BYTES: usize = 32 * 1024;
+/// Changes asked for in one pull.
+pub const PULL_LIMIT: u32 = 500;
+
+/// What one sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Ops acknowledged.
+    pub pushed: u64,
+    /// Ops refused by the server.
+    pub rejected: u64,
+    /// Changes pulled.
+    pub pulled: u64,
+    /// HTTP requests made.
+    pub requests: u32,
+}
+
+/// Why a sync stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Nobody is logged in.
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// The server refused this device (revoked or invalid token): log in again.
+    #[error("{0}")]
+    LoggedOut(String),
+    /// The network or the server failed; try again later.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// Whether trying again later may help.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Transport(TransportError::Offline(_)))
+            || matches!(self, SyncError::Transport(TransportError::Server { status, .. }) if *status >= 500)
+    }
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+/// Drives sync for one store over one transport.
+#[derive(Debug)]
+pub struct SyncEngine<T> {
+    store: Arc<Store>,
+    transport: T,
+}
+
+impl<T: Transport> SyncEngine<T> {
+    /// An engine for `store`.
+    pub fn new(store: Arc<Store>, transport: T) -> Self {
+        Self { store, transport }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Logs in online and stores the device token.
+    pub async fn login(
+        &self,
+        server_url: &str,
+        username: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<(), SyncError> {
+        let sent = now_ms();
+        let login = self.transport.login(server_url, username, password, device_name).await?;
+        self.store.save_login(server_url, &login, sent)?;
+        Ok(())
+    }
+
+    /// Pushes everything pending, then pulls everything new. Records the outcome in the store.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        let result = self.run().await;
+        let error = match &result {
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        self.store.record_sync(now_ms(), error.as_deref())?;
+        result
+    }
+
+    async fn run(&self) -> Result<SyncReport, SyncError> {
+        let account = self.store.account()?.ok_or(SyncError::NotLoggedIn)?;
+        if account.token.is_empty() {
+            return Err(SyncError::NotLoggedIn);
+        }
+        let mut report = SyncReport::default();
+        let refused = |e: TransportError| match e {
+            TransportError::Server { status: 401, body } => SyncError::LoggedOut(body.message),
+            other => SyncError::Transport(other),
+        };
+        loop {
+            let ops = self.store.pending_ops(PUSH_MAX_OPS, PUSH_MAX_BYTES)?;
+            if ops.is_empty() {
+                break;
+            }
+            let req = PushRequest { device_id: account.device_id, ops };
+            report.requests += 1;
+            match self.transport.push(&account.server_url, &account.token, &req).await {
+                Ok(resp) => {
+                    let before = self.store.pending_count()?;
+                    self.store.acknowledge(resp.acked_through, &resp.rejected, now_ms())?;
+                    self.store.observe_server_time(resp.server_time, now_ms())?;
+                    let after = self.store.pending_count()?;
+                    report.pushed += before - after;
+                    report.rejected += resp.rejected.len() as u64;
+                    if after == before {
+                        // The server took nothing: stop rather than loop.
+                        break;
+                    }
+                }
+                Err(TransportError::Server { status: 409, body })
+                    if body.expected_seq.is_some() =>
+                {
+                    // The server has everything before `expected`; continue from there.
+                    let expected = body.expected_seq.unwrap_or(1);
+                    self.store.reset_acks_from(expected)?;
+                }
+                Err(e) => return Err(refused(e)),
+            }
+        }
+        let mut cursor = account.cursor;
+        loop {
+            report.requests += 1;
+            let page = self
+                .transport
+                .pull(&account.server_url, &account.token, cursor, PULL_LIMIT)
+                .await
+                .map_err(refused)?;
+            self.store.apply_pull(&page, now_ms())?;
+            report.pulled += page.changes.len() as u64;
+            cursor = page.next_cursor;
+            if !page.has_more {
+                break;
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Exponential backoff with full jitter, for retrying while the app is open.
+#[derive(Clone, Copy, Debug)]
+pub struct Backoff {
+    /// The first delay.
+    pub base: Duration,
+    /// The longest delay.
+    pub max: Duration,
+    /// Failures in a row.
+    pub failures: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self { base: Duration::from_secs(5), max: Duration::from_secs(15 * 60), failures: 0 }
+    }
+}
+
+impl Backoff {
+    /// The wait before the next attempt: the regular interval after a success, otherwise a
+    /// random delay up to `base · 2^failures`, capped at `max`.
+    pub fn next_delay(&self, interval: Duration) -> Duration {
+        if self.failures == 0 {
+            return interval;
+        }
+        let cap = self.base.saturating_mul(1 << self.failures.min(16)).min(self.max);
+        let ms = rand::rng().random_range(cap.as_millis() as u64 / 2..=cap.as_millis() as u64);
+        Duration::from_millis(ms)
+    }
+
+    /// Records an attempt's outcome.
+    pub fn record(&mut self, ok: bool) {
+        self.failures = if ok { 0 } else { self.failures.saturating_add(1) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_resets_on_success() {
+        let interval = Duration::from_secs(60);
+        let mut b = Backoff::default();
+        assert_eq!(b.next_delay(interval), interval);
+        let mut last_cap = Duration::ZERO;
+        for failures in 1..=10 {
+            b.record(false);
+            let cap = b.base.saturating_mul(1 << failures).min(b.max);
+            let d = b.next_delay(interval);
+            assert!(d <= cap && d >= cap / 2, "{failures}: {d:?} vs {cap:?}");
+            assert!(cap >= last_cap);
+            last_cap = cap;
+        }
+        assert_eq!(last_cap, b.max);
+        b.record(true);
+        assert_eq!(b.next_delay(interval), interval);
+    }
+}

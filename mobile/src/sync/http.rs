@@ -1,0 +1,119 @@
+//! The real transport: HTTPS (rustls) with compressed bodies both ways.
+
+use std::time::Duration;
+
+use minqing_shared::sync::{
+    ErrorBody, LoginResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
+    PushResponse,
+};
+use serde::de::DeserializeOwned;
+
+use super::{Transport, TransportError};
+
+/// reqwest over rustls, gzip both ways, bounded timeouts.
+#[derive(Clone, Debug)]
+pub struct HttpTransport {
+    client: reqwest::Client,
+}
+
+impl Default for HttpTransport {
+    fn default() -> Self {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("minqing-mobile/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("a client with static settings builds");
+        Self { client }
+    }
+}
+
+fn offline(e: reqwest::Error) -> TransportError {
+    TransportError::Offline(e.to_string())
+}
+
+async fn answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, TransportError> {
+    let status = resp.status();
+    let bytes = resp.bytes().await.map_err(offline)?;
+    if status.is_success() {
+        serde_json::from_slice(&bytes).map_err(|e| TransportError::Decode(e.to_string()))
+    } else {
+        let body = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_else(|_| ErrorBody {
+            error: "http_error".into(),
+            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            expected_seq: None,
+        });
+        Err(TransportError::Server { status: status.as_u16(), body })
+    }
+}
+
+fn url(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+fn gzip(json: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(json).expect("writing to memory cannot fail");
+    enc.finish().expect("writing to memory cannot fail")
+}
+
+impl Transport for HttpTransport {
+    async fn login(
+        &self,
+        server_url: &str,
+        username: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<LoginResponse, TransportError> {
+        let body = serde_json::json!({"username": username, "password": password, "device_name": device_name});
+        let resp = self
+            .client
+            .post(url(server_url, "/api/v1/auth/login"))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+            .json(&body)
+            .send()
+            .await
+            .map_err(offline)?;
+        answer(resp).await
+    }
+
+    async fn push(
+        &self,
+        server_url: &str,
+        token: &str,
+        req: &PushRequest,
+    ) -> Result<PushResponse, TransportError> {
+        let json = serde_json::to_vec(req).map_err(|e| TransportError::Decode(e.to_string()))?;
+        let resp = self
+            .client
+            .post(url(server_url, "/api/v1/sync/push"))
+            .bearer_auth(token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_ENCODING, "gzip")
+            .body(gzip(&json))
+            .send()
+            .await
+            .map_err(offline)?;
+        answer(resp).await
+    }
+
+    async fn pull(
+        &self,
+        server_url: &str,
+        token: &str,
+        cursor: u64,
+        limit: u32,
+    ) -> Result<PullResponse, TransportError> {
+        let resp = self
+            .client
+            .get(url(server_url, &format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}")))
+            .bearer_auth(token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+            .send()
+            .await
+            .map_err(offline)?;
+        answer(resp).await
+    }
+}

@@ -1,0 +1,57 @@
+//! Background sync: push the outbox in batches, then pull pages into the store. The network is
+//! behind [`Transport`], so tests can cut it; [`HttpTransport`] is the real one (reqwest with
+//! rustls only — OpenSSL breaks Android builds).
+
+mod engine;
+mod http;
+
+pub use engine::{Backoff, SyncEngine, SyncError, SyncReport};
+pub use http::HttpTransport;
+
+use minqing_shared::sync::{ErrorBody, LoginResponse, PullResponse, PushRequest, PushResponse};
+
+/// Why a request did not get a good answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer: no signal, a cut connection, a timeout.
+    #[error("offline: {0}")]
+    Offline(String),
+    /// The server answered with an error.
+    #[error("{status}: {} ({})", .body.message, .body.error)]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The server's error body.
+        body: ErrorBody,
+    },
+    /// The answer could not be read.
+    #[error("unreadable answer: {0}")]
+    Decode(String),
+}
+
+/// The three calls a phone makes.
+pub trait Transport: Send + Sync {
+    /// `POST /api/v1/auth/login`.
+    fn login(
+        &self,
+        server_url: &str,
+        username: &str,
+        password: &str,
+        device_name: &str,
+    ) -> impl Future<Output = Result<LoginResponse, TransportError>> + Send;
+    /// `POST /api/v1/sync/push`.
+    fn push(
+        &self,
+        server_url: &str,
+        token: &str,
+        req: &PushRequest,
+    ) -> impl Future<Output = Result<PushResponse, TransportError>> + Send;
+    /// `GET /api/v1/sync/pull`.
+    fn pull(
+        &self,
+        server_url: &str,
+        token: &str,
+        cursor: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+}

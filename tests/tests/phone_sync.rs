@@ -1,0 +1,205 @@
+//! The phone's store and sync engine against a real server: offline work, two phones of one
+//! cadre, the network cut mid-push, a refused op.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use minqing_mobile::Store;
+use minqing_mobile::store::{Disposition, NewConcern, NewVisit, stamp_and_apply};
+use minqing_mobile::sync::{SyncEngine, SyncError};
+use minqing_shared::concern::{Category, ConcernStatus, SpecialReport};
+use minqing_shared::ids::HouseholdId;
+use minqing_shared::sync::op::{HouseholdPatch, Payload};
+use minqing_shared::visit::{Topic, VisitMode};
+use minqing_tests::faults::{Fault, FaultyTransport};
+use minqing_tests::{ApiPhone, County, PASSWORD, TestServer};
+
+struct Phone {
+    engine: SyncEngine<FaultyTransport>,
+    _dir: tempfile::TempDir,
+}
+
+impl Phone {
+    async fn login(url: &str, user: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
+        let engine = SyncEngine::new(store, FaultyTransport::default());
+        engine.login(url, user, PASSWORD, "测试手机").await.unwrap();
+        Self { engine, _dir: dir }
+    }
+    fn store(&self) -> &Store {
+        self.engine.store()
+    }
+    fn net(&self) -> &FaultyTransport {
+        self.engine.transport()
+    }
+}
+
+fn visit(household: HouseholdId, i: usize) -> NewVisit {
+    NewVisit {
+        household_id: household,
+        mode: VisitMode::InPerson,
+        topics: vec![Topic::KeyWork, Topic::HotIssues],
+        policies: "讲解医保缴费政策".into(),
+        summary: format!("第{i}次走访：谈了收成、医保和孩子上学"),
+        gps: None,
+        concerns: vec![],
+    }
+}
+
+/// Ten households of wang's, created from another device of his.
+async fn households(url: &str, county: &County) -> Vec<HouseholdId> {
+    let mut setup = ApiPhone::login(url, "wang").await;
+    let mut ids = Vec::new();
+    let mut ops = Vec::new();
+    for i in 0..10 {
+        let (id, op) = setup.new_household(county.village, &format!("户主{i}"));
+        ids.push(id);
+        ops.push(op);
+    }
+    assert!(setup.push(&ops).await.ok().rejected.is_empty());
+    ids
+}
+
+fn server_visits(server: &TestServer) -> i64 {
+    let conn = rusqlite::Connection::open(server.dir().join("minqing.db")).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn twenty_visits_recorded_offline_reach_the_cadre_s_second_phone() {
+    let server = TestServer::start().await;
+    let county = County::seed(server.state.db()).unwrap();
+    let homes = households(&server.url, &county).await;
+    let phone = Phone::login(&server.url, "wang").await;
+    phone.engine.sync_once().await.unwrap();
+    let today = minqing_shared::calendar::china_date(Utc::now());
+    assert_eq!(phone.store().week(today).unwrap().total, 10);
+
+    // A day at the doorsteps with no signal.
+    phone.net().set_offline(true);
+    let start = Utc::now() - Duration::hours(3);
+    for i in 0..20 {
+        let mut v = visit(homes[i % 10], i);
+        if i == 3 {
+            v.concerns.push(NewConcern {
+                category: Category::Schooling,
+                description: "孩子14岁，交不起学费辍学".into(),
+                disposition: Disposition::Escalated(SpecialReport {
+                    title: "学生辍学".into(),
+                    content: "建议减免学费".into(),
+                    households_affected: Some(1),
+                }),
+            });
+        }
+        phone.store().record_visit(&v, start + Duration::minutes(i as i64 * 5)).unwrap();
+    }
+    assert_eq!(phone.store().pending_count().unwrap(), 22);
+    let offline = phone.engine.sync_once().await.unwrap_err();
+    assert!(offline.is_transient(), "{offline}");
+    let info = phone.store().sync_info().unwrap();
+    assert_eq!(info.pending, 22);
+    assert!(info.last_error.unwrap().contains("no signal"));
+    let week = phone.store().week(today).unwrap();
+    assert_eq!(week.visited, 10, "every household visited this week, offline");
+
+    // Back in signal.
+    phone.net().set_offline(false);
+    let report = phone.engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.rejected), (22, 0));
+    assert_eq!(phone.store().pending_count().unwrap(), 0);
+    assert_eq!(server_visits(&server), 20);
+
+    let second = Phone::login(&server.url, "wang").await;
+    second.engine.sync_once().await.unwrap();
+    let week = second.store().week(today).unwrap();
+    assert_eq!((week.visited, week.total), (10, 10));
+    let detail = second.store().household_detail(homes[3], today).unwrap().unwrap();
+    assert_eq!(detail.visits.len(), 2);
+    assert_eq!(detail.concerns.len(), 1);
+    assert_eq!(detail.concerns[0].status, Some(ConcernStatus::Escalated));
+}
+
+#[tokio::test]
+async fn a_push_cut_midway_is_resumed_with_nothing_lost_or_doubled() {
+    let server = TestServer::start().await;
+    let county = County::seed(server.state.db()).unwrap();
+    let homes = households(&server.url, &county).await;
+    let phone = Phone::login(&server.url, "wang").await;
+    phone.engine.sync_once().await.unwrap();
+    // 450 visits: several pushes (at most 200 ops or ~32 KB each).
+    for i in 0..450 {
+        phone
+            .store()
+            .record_visit(&visit(homes[i % 10], i), Utc::now() - Duration::seconds(450 - i as i64))
+            .unwrap();
+    }
+    // The first push goes through, the second is committed but its answer is lost, the third
+    // never leaves the phone.
+    phone.net().plan(vec![None, Some(Fault::DropResponse), Some(Fault::DropRequest)]);
+    let err = phone.engine.sync_once().await.unwrap_err();
+    assert!(matches!(err, SyncError::Transport(_)), "{err}");
+    let pending = phone.store().pending_count().unwrap() as i64;
+    let acked = 450 - pending;
+    assert!(acked > 0 && pending > 0, "one batch acknowledged, {pending} pending");
+    let stored = server_visits(&server);
+    assert!(stored > acked && stored < 450, "the batch whose answer was lost is stored: {stored}");
+
+    phone.net().plan(vec![Some(Fault::DropRequest)]);
+    assert!(phone.engine.sync_once().await.is_err());
+    let report = phone.engine.sync_once().await.unwrap();
+    assert_eq!(report.rejected, 0);
+    assert_eq!(phone.store().pending_count().unwrap(), 0);
+    assert_eq!(server_visits(&server), 450, "nothing lost, nothing doubled");
+    let week = phone.store().week(minqing_shared::calendar::china_date(Utc::now())).unwrap();
+    assert_eq!(week.visited, 10);
+}
+
+#[tokio::test]
+async fn a_refused_op_is_shown_with_its_reason_and_blocks_nothing() {
+    let server = TestServer::start().await;
+    let county = County::seed(server.state.db()).unwrap();
+    let homes = households(&server.url, &county).await;
+    let phone = Phone::login(&server.url, "wang").await;
+    phone.engine.sync_once().await.unwrap();
+    // A household in another township's village: the server will refuse it.
+    phone
+        .store()
+        .write(|tx| {
+            let patch = HouseholdPatch {
+                village_id: Some(county.other_village),
+                head_name: Some("外乡户".into()),
+                cadre_id: Some(Some(county.wang)),
+                ..HouseholdPatch::default()
+            };
+            stamp_and_apply(
+                tx,
+                HouseholdId::new().0,
+                Payload::Household(patch),
+                Utc::now().timestamp_millis(),
+            )
+        })
+        .unwrap();
+    phone.store().record_visit(&visit(homes[0], 1), Utc::now()).unwrap();
+    let report = phone.engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.rejected), (2, 1));
+    let info = phone.store().sync_info().unwrap();
+    assert_eq!(info.pending, 0);
+    assert_eq!(info.rejected.len(), 1);
+    assert_eq!(info.rejected[0].error, "out_of_scope");
+    assert!(!info.rejected[0].message.is_empty());
+    assert_eq!(server_visits(&server), 1);
+}
+
+#[tokio::test]
+async fn a_revoked_phone_is_told_to_log_in_again() {
+    let server = TestServer::start().await;
+    County::seed(server.state.db()).unwrap();
+    let phone = Phone::login(&server.url, "wang").await;
+    let device = phone.store().account().unwrap().unwrap().device_id;
+    server.state.db().write(|tx| tx.revoke_device(device, 0)).unwrap();
+    let err = phone.engine.sync_once().await.unwrap_err();
+    assert!(matches!(err, SyncError::LoggedOut(_)), "{err}");
+    assert!(!err.is_transient());
+    assert!(phone.store().sync_info().unwrap().last_error.unwrap().contains("revoked"));
+}

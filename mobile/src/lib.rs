@@ -9,3 +9,4 @@ pub mod store;
 pub mod sync;
 
 pub use store::Store;
+pub mod services;

@@ -1,0 +1,115 @@
+//! What the screens call: the store and the sync engine, shared through the UI's context. The
+//! background loop lives here, free of any UI, so it can be tested on its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::store::{Store, StoreError};
+use crate::sync::{Backoff, HttpTransport, SyncEngine, SyncError, SyncReport, Transport};
+
+/// How often the app syncs while open and online.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// The app's data folder: `MINQING_DATA_DIR` if set, else the platform's app-data folder.
+/// Always absolute, resolved after launch.
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("MINQING_DATA_DIR") {
+        return absolute(PathBuf::from(dir));
+    }
+    if cfg!(target_os = "android") {
+        // The app's private files folder (package id in Dioxus.toml).
+        return PathBuf::from("/data/data/cn.minqing.app/files");
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir);
+    absolute(base.join("minqing"))
+}
+
+fn absolute(p: PathBuf) -> PathBuf {
+    std::path::absolute(&p).unwrap_or(p)
+}
+
+/// One step of the background loop, for the UI to show.
+#[derive(Debug)]
+pub enum SyncEvent {
+    /// A sync began.
+    Started,
+    /// A sync ended.
+    Finished(Result<SyncReport, SyncError>),
+}
+
+/// The store, the engine and the loop's doorbell.
+#[derive(Debug)]
+pub struct Services<T = HttpTransport> {
+    engine: SyncEngine<T>,
+    kick: Notify,
+}
+
+impl Services<HttpTransport> {
+    /// Opens the phone's database in `dir` with the real network.
+    pub fn open(dir: &Path) -> Result<Arc<Self>, StoreError> {
+        let store = Arc::new(Store::open(&dir.join("minqing.db"))?);
+        Ok(Arc::new(Self::new(store, HttpTransport::default())))
+    }
+}
+
+impl<T: Transport> Services<T> {
+    /// Services over `store` and `transport`.
+    pub fn new(store: Arc<Store>, transport: T) -> Self {
+        Self { engine: SyncEngine::new(store, transport), kick: Notify::new() }
+    }
+
+    /// The local store.
+    pub fn store(&self) -> &Store {
+        self.engine.store()
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &SyncEngine<T> {
+        &self.engine
+    }
+
+    /// Logs in online.
+    pub async fn login(
+        &self,
+        server_url: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<(), SyncError> {
+        let device = format!("{}的手机", username.trim());
+        self.engine.login(server_url.trim(), username.trim(), password, &device).await?;
+        self.request_sync();
+        Ok(())
+    }
+
+    /// Asks the background loop to sync now (after a save, on resume, "sync now").
+    pub fn request_sync(&self) {
+        self.kick.notify_one();
+    }
+
+    /// The background loop: syncs at start, when asked, and on a timer — the regular interval
+    /// after a success, exponential backoff with jitter after a failure. Runs until dropped.
+    pub async fn run_background(&self, mut on_event: impl FnMut(SyncEvent)) {
+        let mut backoff = Backoff::default();
+        loop {
+            let logged_in =
+                self.store().account().ok().flatten().is_some_and(|a| !a.token.is_empty());
+            if logged_in {
+                on_event(SyncEvent::Started);
+                let result = self.engine.sync_once().await;
+                backoff.record(result.is_ok());
+                on_event(SyncEvent::Finished(result));
+            }
+            let wait = backoff.next_delay(SYNC_INTERVAL);
+            tokio::select! {
+                _ = self.kick.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+}

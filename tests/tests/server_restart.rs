@@ -21,7 +21,7 @@ async fn stopped_and_started_again_with_everything_intact() {
     let (visit, visit_op) = phone.visit(household, "走访");
     let (_, raise) = phone.raise(household, Some(visit), Category::Electricity, "电压不稳");
     assert_eq!(phone.push(&[create, visit_op, raise]).await.ok().acked_through, 3);
-    let before = phone.pull_all().await;
+    let before = ApiPhone::login(&server.url, "wang").await.pull_all().await;
     let status = server.terminate();
     assert!(status.success(), "graceful shutdown: {status}");
 

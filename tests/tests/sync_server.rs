@@ -92,7 +92,9 @@ async fn the_same_batch_sent_twice_is_stored_once() {
     assert_eq!(first.acked_through, 2);
     assert_eq!(again.acked_through, 2);
     assert!(again.rejected.is_empty());
-    let changes = phone.pull_all().await;
+    // A phone's own ops do not come back to it; the cadre's other phone sees each once.
+    assert!(phone.pull_all().await.is_empty());
+    let changes = ApiPhone::login(&server.url, "wang").await.pull_all().await;
     assert_eq!(changes.iter().filter(|c| c.op.record_type() == RecordType::Visit).count(), 1);
     assert_eq!(changes.iter().filter(|c| c.op.record_type() == RecordType::Household).count(), 1);
 }
@@ -136,7 +138,8 @@ async fn one_bad_op_among_good_ones_is_quarantined_and_blocks_nothing() {
     assert_eq!(answer.rejected[0].device_seq, 2);
     assert_eq!(answer.rejected[0].error, "unknown_value");
     assert!(answer.rejected[0].message.contains("teleportation"), "{}", answer.rejected[0].message);
-    let ids: Vec<_> = phone.pull_all().await.into_iter().map(|c| c.op.op_id).collect();
+    let mut other = ApiPhone::login(&server.url, "wang").await;
+    let ids: Vec<_> = other.pull_all().await.into_iter().map(|c| c.op.op_id).collect();
     assert!(ids.contains(&create.op_id) && ids.contains(&good.op_id));
     assert!(!ids.contains(&bad.op_id));
     // The refused op is kept aside on the server, with its reason.
@@ -182,7 +185,8 @@ async fn pushes_outside_the_cadre_s_scope_are_refused_per_op() {
         ]
     );
     // li's own household went through.
-    assert!(li.pull_all().await.iter().any(|c| c.op.record_id == own.0));
+    let mut li_tablet = ApiPhone::login(&server.url, "li").await;
+    assert!(li_tablet.pull_all().await.iter().any(|c| c.op.record_id == own.0));
 }
 
 #[tokio::test]
@@ -242,6 +246,7 @@ async fn pulls_page_through_every_change_once_in_order() {
         ops.push(phone.visit(household, &format!("第{i}次走访")).1);
     }
     assert_eq!(phone.push(&ops).await.ok().acked_through, 120);
+    let phone = ApiPhone::login(&server.url, "wang").await;
     let mut cursor = 0;
     let mut seen = Vec::new();
     let mut pages = 0;
@@ -293,6 +298,7 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
         ops.push(phone.visit(household, &format!("第{i}次走访，谈了收成和医保")).1);
     }
     phone.push(&ops).await.ok();
+    let phone = ApiPhone::login(&server.url, "wang").await;
     let raw = reqwest::Client::builder().no_gzip().no_zstd().build().unwrap();
     let resp = raw
         .get(format!("{}/api/v1/sync/pull?cursor=0&limit=100", server.url))

@@ -219,8 +219,15 @@ pub trait Tx {
     fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64>;
     /// Keeps a refused op aside.
     fn quarantine(&mut self, entry: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()>;
-    /// Changes in `scope` after `cursor`, at most `limit`, in order.
-    fn changes_since(&mut self, scope: Scope, cursor: u64, limit: u32) -> StoreResult<Vec<Change>>;
+    /// Changes in `scope` after `cursor`, at most `limit`, in order, leaving out the ops that
+    /// `except` made (a phone has its own changes already).
+    fn changes_since(
+        &mut self,
+        scope: Scope,
+        cursor: u64,
+        limit: u32,
+        except: Option<DeviceId>,
+    ) -> StoreResult<Vec<Change>>;
     /// The highest `server_seq`.
     fn last_seq(&mut self) -> StoreResult<u64>;
 

@@ -404,35 +404,45 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn changes_since(&mut self, scope: Scope, cursor: u64, limit: u32) -> StoreResult<Vec<Change>> {
+    fn changes_since(
+        &mut self,
+        scope: Scope,
+        cursor: u64,
+        limit: u32,
+        except: Option<DeviceId>,
+    ) -> StoreResult<Vec<Change>> {
         let (filter, who): (&str, Vec<String>) = match scope {
             Scope::Cadre { cadre, unit } => (
-                "AND (household_id IN (SELECT id FROM households WHERE cadre_id = ?3)
-                  OR (record_type = 'cadre' AND record_id = ?3)
-                  OR (record_type = 'unit' AND record_id = ?4)
+                "AND (household_id IN (SELECT id FROM households WHERE cadre_id = ?4)
+                  OR (record_type = 'cadre' AND record_id = ?4)
+                  OR (record_type = 'unit' AND record_id = ?5)
                   OR (record_type = 'village' AND record_id IN
-                      (SELECT value FROM json_each((SELECT villages FROM cadres WHERE id = ?3)))))",
+                      (SELECT value FROM json_each((SELECT villages FROM cadres WHERE id = ?4)))))",
                 vec![cadre.to_string(), unit.to_string()],
             ),
             Scope::Unit(unit) => (
                 "AND (household_id IN (SELECT h.id FROM households h
                       LEFT JOIN villages v ON v.id = h.village_id
                       LEFT JOIN cadres c ON c.id = h.cadre_id
-                      WHERE v.township_id = ?3 OR c.unit_id = ?3)
-                  OR unit_id = ?3
-                  OR (record_type = 'unit' AND record_id = ?3)
-                  OR (record_type = 'village' AND record_id IN (SELECT id FROM villages WHERE township_id = ?3))
-                  OR (record_type = 'cadre' AND record_id IN (SELECT id FROM cadres WHERE unit_id = ?3)))",
+                      WHERE v.township_id = ?4 OR c.unit_id = ?4)
+                  OR unit_id = ?4
+                  OR (record_type = 'unit' AND record_id = ?4)
+                  OR (record_type = 'village' AND record_id IN (SELECT id FROM villages WHERE township_id = ?4))
+                  OR (record_type = 'cadre' AND record_id IN (SELECT id FROM cadres WHERE unit_id = ?4)))",
                 vec![unit.to_string()],
             ),
             Scope::County => ("", vec![]),
         };
         let sql = format!(
-            "SELECT server_seq, body FROM ops WHERE server_seq > ?1 {filter} ORDER BY server_seq LIMIT ?2"
+            "SELECT server_seq, body FROM ops WHERE server_seq > ?1 AND device_id != ?3 {filter}
+             ORDER BY server_seq LIMIT ?2"
         );
         let mut stmt = self.0.prepare_cached(&sql)?;
-        let mut values: Vec<rusqlite::types::Value> =
-            vec![(cursor as i64).into(), i64::from(limit).into()];
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            (cursor as i64).into(),
+            i64::from(limit).into(),
+            except.map(|d| d.to_string()).unwrap_or_default().into(),
+        ];
         values.extend(who.into_iter().map(Into::into));
         let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))

@@ -129,15 +129,17 @@ pub fn scope_of(auth: &DeviceAuth) -> Scope {
     }
 }
 
-/// One page of changes after `cursor`; `has_more` says whether another page waits.
+/// One page of changes after `cursor` for `device` (its own ops left out: it has them);
+/// `has_more` says whether another page waits.
 pub fn pull(
     tx: &mut dyn Tx,
     scope: Scope,
     cursor: u64,
     limit: u32,
+    device: DeviceId,
 ) -> StoreResult<(Vec<Change>, u64, bool)> {
     let limit = limit.clamp(1, MAX_PULL_LIMIT);
-    let mut changes = tx.changes_since(scope, cursor, limit + 1)?;
+    let mut changes = tx.changes_since(scope, cursor, limit + 1, Some(device))?;
     let has_more = changes.len() > limit as usize;
     changes.truncate(limit as usize);
     let next = changes.last().map_or(cursor, |c| c.server_seq);

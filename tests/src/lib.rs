@@ -1,9 +1,11 @@
 //! Helpers for the end-to-end stories in `tests/tests/`: a real server on 127.0.0.1:0 over its
 //! own temporary SQLite file, a small seeded county, and an API client that behaves like a phone.
 
+pub mod bench;
 pub mod county;
 pub mod faults;
 pub mod phone;
+pub mod proxy;
 pub mod server;
 
 pub use county::County;

@@ -116,10 +116,14 @@ pub(crate) fn restamp_pending(c: &Connection, device: DeviceId) -> Result<()> {
 impl Store {
     /// Records a visit and the concerns raised in it, in one transaction. Returns once it is
     /// durably saved.
+    ///
+    /// `at` is the phone's wall-clock time; it is corrected by the offset learned from the
+    /// server, so a phone whose clock is a day off still records the right time.
     pub fn record_visit(&self, visit: &NewVisit, at: DateTime<Utc>) -> Result<VisitId> {
         let now_ms = at.timestamp_millis();
         self.write(|tx| {
             let account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            let at = at + chrono::Duration::milliseconds(account.clock.offset_ms);
             let known: bool = tx
                 .query_row(
                     "SELECT COUNT(*) FROM households WHERE id = ?1",
@@ -180,8 +184,10 @@ impl Store {
     ) -> Result<()> {
         self.write(|tx| {
             let account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            let local_ms = at.timestamp_millis();
+            let at = at + chrono::Duration::milliseconds(account.clock.offset_ms);
             let step = Step { actor: account.cadre_id, at, action };
-            stamp_and_apply(tx, id.0, Payload::Concern(step), at.timestamp_millis())?;
+            stamp_and_apply(tx, id.0, Payload::Concern(step), local_ms)?;
             Ok(())
         })
     }

@@ -57,21 +57,38 @@ impl SyncError {
     }
 }
 
-fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
-}
+/// The device's wall clock, in ms since the Unix epoch (it may be wrong: the store corrects it
+/// by the offset it learns from the server).
+pub type WallClock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Drives sync for one store over one transport.
-#[derive(Debug)]
 pub struct SyncEngine<T> {
     store: Arc<Store>,
     transport: T,
+    wall_clock: WallClock,
+}
+
+impl<T> std::fmt::Debug for SyncEngine<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine").field("store", &self.store).finish_non_exhaustive()
+    }
 }
 
 impl<T: Transport> SyncEngine<T> {
-    /// An engine for `store`.
+    /// An engine for `store`, on the system clock.
     pub fn new(store: Arc<Store>, transport: T) -> Self {
-        Self { store, transport }
+        Self { store, transport, wall_clock: Arc::new(|| Utc::now().timestamp_millis()) }
+    }
+
+    /// The same engine reading another wall clock (a phone whose clock is wrong, in tests).
+    pub fn with_wall_clock(mut self, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        self.wall_clock = Arc::new(clock);
+        self
+    }
+
+    /// The device's wall-clock time now, in ms.
+    pub fn now_ms(&self) -> i64 {
+        (self.wall_clock)()
     }
 
     /// The store.
@@ -92,7 +109,7 @@ impl<T: Transport> SyncEngine<T> {
         password: &str,
         device_name: &str,
     ) -> Result<(), SyncError> {
-        let sent = now_ms();
+        let sent = self.now_ms();
         let login = self.transport.login(server_url, username, password, device_name).await?;
         self.store.save_login(server_url, &login, sent)?;
         Ok(())
@@ -105,7 +122,7 @@ impl<T: Transport> SyncEngine<T> {
             Ok(_) => None,
             Err(e) => Some(e.to_string()),
         };
-        self.store.record_sync(now_ms(), error.as_deref())?;
+        self.store.record_sync(self.now_ms(), error.as_deref())?;
         result
     }
 
@@ -129,8 +146,8 @@ impl<T: Transport> SyncEngine<T> {
             match self.transport.push(&account.server_url, &account.token, &req).await {
                 Ok(resp) => {
                     let before = self.store.pending_count()?;
-                    self.store.acknowledge(resp.acked_through, &resp.rejected, now_ms())?;
-                    self.store.observe_server_time(resp.server_time, now_ms())?;
+                    self.store.acknowledge(resp.acked_through, &resp.rejected, self.now_ms())?;
+                    self.store.observe_server_time(resp.server_time, self.now_ms())?;
                     let after = self.store.pending_count()?;
                     report.pushed += before - after;
                     report.rejected += resp.rejected.len() as u64;
@@ -157,7 +174,7 @@ impl<T: Transport> SyncEngine<T> {
                 .pull(&account.server_url, &account.token, cursor, PULL_LIMIT)
                 .await
                 .map_err(refused)?;
-            self.store.apply_pull(&page, now_ms())?;
+            self.store.apply_pull(&page, self.now_ms())?;
             report.pulled += page.changes.len() as u64;
             cursor = page.next_cursor;
             if !page.has_more {

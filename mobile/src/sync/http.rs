@@ -28,6 +28,13 @@ impl Default for HttpTransport {
     }
 }
 
+impl HttpTransport {
+    /// A transport over a client of the caller's (e.g. one connection per request).
+    pub fn with_client(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+}
+
 fn offline(e: reqwest::Error) -> TransportError {
     TransportError::Offline(e.to_string())
 }

@@ -186,6 +186,9 @@ pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -
                 summary: body.summary.clone(),
                 gps: body.gps,
             };
+            if !author.role.visits_households() {
+                return refuse("not_allowed", "visits are recorded by the linked cadre");
+            }
             if visit.cadre_id != author.cadre_id {
                 return refuse("forged_author", "a visit is recorded by the cadre who made it");
             }

@@ -46,7 +46,7 @@ fn world() -> &'static World {
                 "看病难",
             );
             let template =
-                vec![create, v, raise].iter().map(|o| serde_json::to_value(o).unwrap()).collect();
+                [create, v, raise].iter().map(|o| serde_json::to_value(o).unwrap()).collect();
             let device = DeviceId::new();
             server
                 .state

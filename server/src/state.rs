@@ -32,7 +32,8 @@ pub fn now_ms() -> i64 {
 impl AppState {
     /// State over an open database; registers the server's own device on first use.
     pub fn new(db: Db) -> Result<Self, StoreError> {
-        let id = db.write(|tx| server_device_id(tx))?;
+        let shared = db.is_shared();
+        let id = db.write(|tx| server_device_id(tx, shared))?;
         let mut clock = HlcClock::new();
         let last = db.read(|tx| tx.last_seq())?;
         tracing::info!(backend = db.backend(), server_device = %id, last_seq = last, "database ready");
@@ -92,12 +93,20 @@ impl AppState {
     }
 }
 
-fn server_device_id(tx: &mut dyn Tx) -> Result<DeviceId, StoreError> {
-    if let Some(id) = tx.meta(SERVER_DEVICE_KEY)? {
-        return id.parse().map_err(|e| StoreError::Corrupt(format!("server device id: {e}")));
+/// The device that stamps this process's office actions. With SQLite (one process) it is kept
+/// across restarts; with a shared database every process gets its own, so that no two processes
+/// ever stamp one device's ops with clocks of their own.
+fn server_device_id(tx: &mut dyn Tx, shared: bool) -> Result<DeviceId, StoreError> {
+    if !shared {
+        if let Some(id) = tx.meta(SERVER_DEVICE_KEY)? {
+            return id.parse().map_err(|e| StoreError::Corrupt(format!("server device id: {e}")));
+        }
     }
     let id = DeviceId::new();
-    tx.insert_server_device(id, "server", now_ms())?;
-    tx.set_meta(SERVER_DEVICE_KEY, &id.to_string())?;
+    let name = format!("server {}", std::process::id());
+    tx.insert_server_device(id, &name, now_ms())?;
+    if !shared {
+        tx.set_meta(SERVER_DEVICE_KEY, &id.to_string())?;
+    }
     Ok(id)
 }

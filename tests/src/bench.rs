@@ -172,20 +172,12 @@ impl BenchCounty {
 
     /// Counts, among `sent` op ids, those the server lost and any it stored twice.
     pub fn audit(&self, server: &TestServer, sent: &[OpId]) -> Result<(usize, usize), StoreError> {
-        let conn = rusqlite::Connection::open(server.dir().join("minqing.db"))
-            .map_err(StoreError::from)?;
-        let mut stmt = conn.prepare("SELECT op_id FROM ops").map_err(StoreError::from)?;
-        let stored: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(StoreError::from)?
-            .collect::<Result<_, _>>()
-            .map_err(StoreError::from)?;
+        let mut sql = server.sql();
+        let stored = sql.column("SELECT op_id FROM ops", &[]);
         let expected: HashSet<String> = sent.iter().map(|o| o.to_string()).collect();
         let found: Vec<&String> = stored.iter().filter(|s| expected.contains(*s)).collect();
         let distinct: HashSet<&&String> = found.iter().collect();
-        let visits: i64 = conn
-            .query_row("SELECT COUNT(*) - COUNT(DISTINCT id) FROM visits", [], |r| r.get(0))
-            .map_err(StoreError::from)?;
+        let visits = sql.count("SELECT COUNT(*) - COUNT(DISTINCT id) FROM visits", &[]);
         Ok((expected.len() - distinct.len(), found.len() - distinct.len() + visits as usize))
     }
 }

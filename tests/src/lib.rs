@@ -7,6 +7,7 @@ pub mod faults;
 pub mod phone;
 pub mod proxy;
 pub mod server;
+pub mod sql;
 
 pub use county::County;
 pub use phone::ApiPhone;

@@ -151,6 +151,10 @@ async fn handle(
         let _ = tokio::time::timeout(Duration::from_secs(2), client.read(&mut buf)).await;
         return;
     }
+    // The TCP handshake costs a round trip on the emulated link.
+    if !cfg.rtt.is_zero() {
+        tokio::time::sleep(cfg.rtt).await;
+    }
     let Ok(mut server) = TcpStream::connect(upstream).await else { return };
     let mut twin = if duplicate { TcpStream::connect(upstream).await.ok() } else { None };
     let (mut cr, mut cw) = client.split();

@@ -3,22 +3,29 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use minqing_server::AppState;
+use minqing_server::store::{StoreError, Tx};
+
+use crate::County;
+use crate::sql::{Sql, fresh_database, off_runtime};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// An in-process server over its own temporary SQLite file. Stops when dropped.
+/// An in-process server over a database of its own (a temporary SQLite file, or a fresh
+/// PostgreSQL database with `MINQING_TEST_POSTGRES`). Stops when dropped.
 #[derive(Debug)]
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     /// The server's state (its database), for seeding and checking.
     pub state: AppState,
+    /// The database URL.
+    pub db_url: String,
     dir: TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -28,25 +35,49 @@ impl TestServer {
     /// Starts a server over a new, empty database.
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_in(dir).await
+        let db_url = fresh_database(dir.path());
+        Self::start_on(dir, db_url).await
     }
 
-    /// Starts a server over the database file in `dir` (created if missing).
-    pub async fn start_in(dir: TempDir) -> Self {
-        let url = format!("sqlite://{}", dir.path().join("minqing.db").display());
-        let state = minqing_server::open_state(&url).await.expect("open database");
+    /// Starts a server over the database at `db_url` (created if missing).
+    pub async fn start_on(dir: TempDir, db_url: String) -> Self {
+        let state = minqing_server::open_state(&db_url).await.expect("open database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(minqing_server::serve_on(listener, state.clone(), async {
             let _ = stopped.await;
         }));
-        Self { url: format!("http://{addr}"), state, dir, stop: Some(stop), task: Some(task) }
+        Self {
+            url: format!("http://{addr}"),
+            state,
+            db_url,
+            dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
-    /// The database file's folder.
+    /// A scratch folder of the story's.
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Plain SQL on the server's database, for checks.
+    pub fn sql(&self) -> Sql {
+        Sql::open(&self.db_url)
+    }
+
+    /// Seeds the small test county.
+    pub fn county(&self) -> County {
+        let db = self.state.db().clone();
+        off_runtime(move || County::seed(&db)).expect("seed the county")
+    }
+
+    /// Runs a write transaction on the server's database, off the async runtime.
+    pub fn write<T: Send>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send) -> T {
+        let db = self.state.db().clone();
+        off_runtime(move || db.write(f)).expect("write")
     }
 
     /// Stops the server gracefully and hands back its folder, to start again over it.
@@ -79,15 +110,15 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `binary serve --db sqlite://DB --listen 127.0.0.1:0` and waits until it listens.
-    pub fn start(binary: &str, db: &Path) -> Self {
-        Self::start_on(binary, db, "127.0.0.1:0")
+    /// Starts `binary serve --db DB_URL --listen 127.0.0.1:0` and waits until it listens.
+    pub fn start(binary: &str, db_url: &str) -> Self {
+        Self::start_on(binary, db_url, "127.0.0.1:0")
     }
 
     /// As [`start`](Self::start), on a given address.
-    pub fn start_on(binary: &str, db: &Path, listen: &str) -> Self {
+    pub fn start_on(binary: &str, db_url: &str, listen: &str) -> Self {
         let mut child = Command::new(binary)
-            .args(["serve", "--db", &format!("sqlite://{}", db.display()), "--listen", listen])
+            .args(["serve", "--db", db_url, "--listen", listen])
             .env("MINQING_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -145,7 +176,9 @@ impl Drop for ServerProcess {
     }
 }
 
-/// A path for a database file in `dir`.
-pub fn db_path(dir: &Path) -> PathBuf {
-    dir.join("minqing.db")
+/// Opens the state of the database at `url` off the async runtime (for seeding before a server
+/// process starts).
+pub fn open_db(url: &str) -> minqing_server::store::Db {
+    let url = url.to_owned();
+    off_runtime(move || minqing_server::store::Db::open(&url)).expect("open the database")
 }

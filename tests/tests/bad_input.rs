@@ -18,7 +18,7 @@ struct Ctx {
 
 async fn setup() -> (TestServer, County, ApiPhone, HouseholdId, Ctx) {
     let server = TestServer::start().await;
-    let county = County::seed(server.state.db()).unwrap();
+    let county = server.county();
     let mut wang = ApiPhone::login(&server.url, "wang").await;
     let (mine, create) = wang.new_household(county.village, "张老汉");
     assert!(wang.push(&[create]).await.ok().rejected.is_empty());
@@ -307,7 +307,7 @@ async fn whole_requests_that_are_bad_get_a_clear_error_and_store_nothing() {
     assert_eq!(op_count(&server), before, "nothing was stored");
     // The revoked token, replayed.
     let device = wang.device_id;
-    server.state.db().write(|tx| tx.revoke_device(device, 0)).unwrap();
+    server.write(|tx| tx.revoke_device(device, 0));
     let replay = wang.push(&[]).await;
     assert_eq!((replay.status.as_u16(), replay.err().error.as_str()), (401, "token_revoked"));
 }
@@ -341,8 +341,7 @@ async fn injection_text_is_stored_as_text() {
 }
 
 fn op_count(server: &TestServer) -> i64 {
-    let conn = rusqlite::Connection::open(server.dir().join("minqing.db")).unwrap();
-    conn.query_row("SELECT COUNT(*) FROM ops", [], |r| r.get(0)).unwrap()
+    server.sql().count("SELECT COUNT(*) FROM ops", &[])
 }
 
 /// Asserts that `kept` ops are in the log and `refused` ones are not (but are in quarantine).
@@ -352,33 +351,20 @@ fn stored(
     refused: &[minqing_shared::ids::OpId],
     name: &str,
 ) {
-    let conn = rusqlite::Connection::open(server.dir().join("minqing.db")).unwrap();
-    let count = |sql: &str, id: &minqing_shared::ids::OpId| -> i64 {
-        conn.query_row(sql, [id.to_string()], |r| r.get(0)).unwrap()
-    };
+    let mut sql = server.sql();
     for id in kept {
-        assert_eq!(
-            count("SELECT COUNT(*) FROM ops WHERE op_id = ?1", id),
-            1,
-            "{name}: a good op was lost"
-        );
+        let n = sql.count("SELECT COUNT(*) FROM ops WHERE op_id = $1", &[&id.to_string()]);
+        assert_eq!(n, 1, "{name}: a good op was lost");
     }
     for id in refused {
-        assert_eq!(
-            count("SELECT COUNT(*) FROM ops WHERE op_id = ?1", id),
-            0,
-            "{name}: a bad op was stored"
-        );
+        let n = sql.count("SELECT COUNT(*) FROM ops WHERE op_id = $1", &[&id.to_string()]);
+        assert_eq!(n, 0, "{name}: a bad op was stored");
         // An op that could not be read has no op id: find it by the seq it was acknowledged at.
-        let seq: i64 =
-            conn.query_row("SELECT MAX(device_seq) FROM quarantine", [], |r| r.get(0)).unwrap();
-        let q: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM quarantine WHERE op_id = ?1 OR raw LIKE '%' || ?1 || '%' OR (op_id IS NULL AND device_seq = ?2)",
-                rusqlite::params![id.to_string(), seq],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let seq = sql.count("SELECT MAX(device_seq) FROM quarantine", &[]).to_string();
+        let q = sql.count(
+            "SELECT COUNT(*) FROM quarantine WHERE op_id = $1 OR raw LIKE '%' || $1 || '%' OR (op_id IS NULL AND CAST(device_seq AS TEXT) = $2)",
+            &[&id.to_string(), &seq],
+        );
         assert!(q >= 1, "{name}: the refused op is not in quarantine");
     }
 }

@@ -15,7 +15,7 @@ use minqing_shared::concern::Category;
 use minqing_shared::visit::{Topic, VisitMode};
 use minqing_tests::bench::BenchCounty;
 use minqing_tests::proxy::{Proxy, ProxyConfig};
-use minqing_tests::server::db_path;
+use minqing_tests::sql::{Sql, fresh_database, off_runtime};
 use minqing_tests::{PASSWORD, ServerProcess};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_minqing-test-server");
@@ -58,11 +58,10 @@ fn one_connection_per_request() -> HttpTransport {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_server_kills() {
     let dir = tempfile::tempdir().unwrap();
-    let db = db_path(dir.path());
+    let db = fresh_database(dir.path());
     let county = {
-        let state =
-            minqing_server::open_state(&format!("sqlite://{}", db.display())).await.unwrap();
-        BenchCounty::seed(&state, PHONES).unwrap()
+        let state = minqing_server::open_state(&db).await.unwrap();
+        off_runtime(|| BenchCounty::seed(&state, PHONES)).unwrap()
     };
     let mut server = ServerProcess::start(BINARY, &db);
     let proxy = Proxy::start(server.url.trim_start_matches("http://").parse().unwrap()).await;
@@ -158,7 +157,7 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
         phone.engine.sync_once().await.unwrap();
     }
 
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut sql = Sql::open(&db);
     let mut lost = 0;
     let mut doubled = 0;
     for (i, phone) in phones.iter().enumerate() {
@@ -180,50 +179,35 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
             })
             .unwrap();
         for op in &made {
-            let n: i64 = conn
-                .query_row("SELECT COUNT(*) FROM ops WHERE op_id = ?1", [op], |r| r.get(0))
-                .unwrap();
-            match n {
+            match sql.count("SELECT COUNT(*) FROM ops WHERE op_id = $1", &[op]) {
                 0 => lost += 1,
                 1 => {}
                 _ => doubled += 1,
             }
         }
         // The phone's visits and concerns equal the server's for its households.
-        let server_visits: BTreeMap<String, String> = {
-            let mut s = conn.prepare("SELECT v.id, v.body FROM visits v JOIN households h ON h.id = v.household_id WHERE h.cadre_id = ?1").unwrap();
-            s.query_map([phone.cadre.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect()
-        };
-        let phone_visits: BTreeMap<String, String> = store
+        let cadre = phone.cadre.to_string();
+        let server_visits: BTreeMap<String, serde_json::Value> = sql
+            .rows("SELECT v.id, v.body FROM visits v JOIN households h ON h.id = v.household_id WHERE h.cadre_id = $1", &[&cadre])
+            .into_iter()
+            .map(|r| (r[0].clone(), serde_json::from_str(&r[1]).unwrap()))
+            .collect();
+        let phone_visits: BTreeMap<String, serde_json::Value> = store
             .read(|c| {
                 let mut s = c.prepare("SELECT id, visit FROM visits")?;
                 let rows = s
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                    .map(|r| r.map(|(id, v)| (id, serde_json::from_str(&v).unwrap())))
                     .collect::<rusqlite::Result<_>>()?;
                 Ok(rows)
             })
             .unwrap();
-        assert_eq!(phone_visits.len(), server_visits.len(), "phone {i}");
-        for (id, body) in &server_visits {
-            let a: serde_json::Value = serde_json::from_str(body).unwrap();
-            let b: serde_json::Value = serde_json::from_str(&phone_visits[id]).unwrap();
-            assert_eq!(a, b, "phone {i}, visit {id}");
-        }
-        let server_concerns: BTreeMap<String, serde_json::Value> = {
-            let mut s = conn.prepare("SELECT c.id, c.state FROM concerns c JOIN households h ON h.id = c.household_id WHERE h.cadre_id = ?1").unwrap();
-            s.query_map([phone.cadre.to_string()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .unwrap()
-            .map(|r| {
-                let (id, state) = r.unwrap();
-                (id, serde_json::from_str(&state).unwrap())
-            })
-            .collect()
-        };
+        assert_eq!(phone_visits, server_visits, "phone {i}: visits differ");
+        let server_concerns: BTreeMap<String, serde_json::Value> = sql
+            .rows("SELECT c.id, c.state FROM concerns c JOIN households h ON h.id = c.household_id WHERE h.cadre_id = $1", &[&cadre])
+            .into_iter()
+            .map(|r| (r[0].clone(), serde_json::from_str(&r[1]).unwrap()))
+            .collect();
         let phone_concerns: BTreeMap<String, serde_json::Value> = store
             .read(|c| {
                 let mut s = c.prepare("SELECT id, state FROM concerns")?;
@@ -236,13 +220,14 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
             .unwrap();
         assert_eq!(phone_concerns, server_concerns, "phone {i}: concerns differ");
         // A skewed phone recorded true times: no visit is more than a minute in the future.
-        let latest: i64 = conn
-            .query_row("SELECT COALESCE(MAX(visited_ms), 0) FROM visits v JOIN households h ON h.id = v.household_id WHERE h.cadre_id = ?1", [phone.cadre.to_string()], |r| r.get(0))
-            .unwrap();
+        let latest = sql.count(
+            "SELECT COALESCE(MAX(visited_ms), 0) FROM visits v JOIN households h ON h.id = v.household_id WHERE h.cadre_id = $1",
+            &[&cadre],
+        );
         assert!(latest <= Utc::now().timestamp_millis() + 60_000, "phone {i} stamped the future");
     }
     let expected_visits = (PHONES * ROUNDS * 2) as i64;
-    let visits: i64 = conn.query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0)).unwrap();
+    let visits = sql.count("SELECT COUNT(*) FROM visits", &[]);
     println!(
         "chaos: {PHONES} phones, {ROUNDS} rounds, {faults} faults, 3 kills: lost={lost} doubled={doubled} visits={visits}"
     );

@@ -12,7 +12,7 @@ use minqing_shared::ids::{DeviceId, HouseholdId};
 use minqing_shared::org::{Role, UnitKind};
 use minqing_shared::sync::Op;
 use minqing_shared::sync::validate::validate_op;
-use minqing_tests::{ApiPhone, County, TestServer};
+use minqing_tests::{ApiPhone, TestServer};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -34,7 +34,7 @@ fn world() -> &'static World {
             .unwrap();
         let (server, auth, template) = runtime.block_on(async {
             let server = TestServer::start().await;
-            let county = County::seed(server.state.db()).unwrap();
+            let county = server.county();
             let mut phone = ApiPhone::login(&server.url, "wang").await;
             let (household, create): (HouseholdId, Op) =
                 phone.new_household(county.village, "张老汉");
@@ -48,11 +48,7 @@ fn world() -> &'static World {
             let template =
                 [create, v, raise].iter().map(|o| serde_json::to_value(o).unwrap()).collect();
             let device = DeviceId::new();
-            server
-                .state
-                .db()
-                .write(|tx| tx.insert_device(device, county.wang, "fuzz", "fuzz-token-hash", 0))
-                .unwrap();
+            server.write(|tx| tx.insert_device(device, county.wang, "fuzz", "fuzz-token-hash", 0));
             let auth = DeviceAuth {
                 device_id: device,
                 cadre_id: county.wang,
@@ -191,11 +187,7 @@ proptest! {
 fn zz_nothing_invalid_reached_the_log() {
     // Runs after (or alongside) the properties above; checks whatever they stored.
     let w = world();
-    let conn = rusqlite::Connection::open(w.server.dir().join("minqing.db")).unwrap();
-    let mut stmt = conn.prepare("SELECT body FROM ops").unwrap();
-    let bodies: Vec<String> =
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-    for body in bodies {
+    for body in w.server.sql().column("SELECT body FROM ops", &[]) {
         let op: Op = serde_json::from_str(&body).unwrap();
         validate_op(&op).unwrap();
     }

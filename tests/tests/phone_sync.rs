@@ -62,14 +62,13 @@ async fn households(url: &str, county: &County) -> Vec<HouseholdId> {
 }
 
 fn server_visits(server: &TestServer) -> i64 {
-    let conn = rusqlite::Connection::open(server.dir().join("minqing.db")).unwrap();
-    conn.query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0)).unwrap()
+    server.sql().count("SELECT COUNT(*) FROM visits", &[])
 }
 
 #[tokio::test]
 async fn twenty_visits_recorded_offline_reach_the_cadre_s_second_phone() {
     let server = TestServer::start().await;
-    let county = County::seed(server.state.db()).unwrap();
+    let county = server.county();
     let homes = households(&server.url, &county).await;
     let phone = Phone::login(&server.url, "wang").await;
     phone.engine.sync_once().await.unwrap();
@@ -123,7 +122,7 @@ async fn twenty_visits_recorded_offline_reach_the_cadre_s_second_phone() {
 #[tokio::test]
 async fn a_push_cut_midway_is_resumed_with_nothing_lost_or_doubled() {
     let server = TestServer::start().await;
-    let county = County::seed(server.state.db()).unwrap();
+    let county = server.county();
     let homes = households(&server.url, &county).await;
     let phone = Phone::login(&server.url, "wang").await;
     phone.engine.sync_once().await.unwrap();
@@ -158,7 +157,7 @@ async fn a_push_cut_midway_is_resumed_with_nothing_lost_or_doubled() {
 #[tokio::test]
 async fn a_refused_op_is_shown_with_its_reason_and_blocks_nothing() {
     let server = TestServer::start().await;
-    let county = County::seed(server.state.db()).unwrap();
+    let county = server.county();
     let homes = households(&server.url, &county).await;
     let phone = Phone::login(&server.url, "wang").await;
     phone.engine.sync_once().await.unwrap();
@@ -194,10 +193,10 @@ async fn a_refused_op_is_shown_with_its_reason_and_blocks_nothing() {
 #[tokio::test]
 async fn a_revoked_phone_is_told_to_log_in_again() {
     let server = TestServer::start().await;
-    County::seed(server.state.db()).unwrap();
+    server.county();
     let phone = Phone::login(&server.url, "wang").await;
     let device = phone.store().account().unwrap().unwrap().device_id;
-    server.state.db().write(|tx| tx.revoke_device(device, 0)).unwrap();
+    server.write(|tx| tx.revoke_device(device, 0));
     let err = phone.engine.sync_once().await.unwrap_err();
     assert!(matches!(err, SyncError::LoggedOut(_)), "{err}");
     assert!(!err.is_transient());

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use minqing_shared::concern::{Category, ConcernAction, Decision, LedgerKind, SpecialReport};
 use minqing_shared::ids::{ConcernId, HouseholdId};
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
-use minqing_tests::{ApiPhone, County, TestServer};
+use minqing_tests::{ApiPhone, TestServer};
 use uuid::Uuid;
 
 struct World {
@@ -25,7 +25,7 @@ struct World {
 
 async fn world() -> World {
     let server = TestServer::start().await;
-    let county = County::seed(server.state.db()).unwrap();
+    let county = server.county();
     let mut homes = Vec::new();
     let mut concerns = Vec::new();
     for (user, village) in

@@ -2,7 +2,7 @@
 
 use minqing_server::store::Db;
 use minqing_shared::concern::Category;
-use minqing_tests::server::db_path;
+use minqing_tests::sql::{fresh_database, off_runtime};
 use minqing_tests::{ApiPhone, County, ServerProcess};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_minqing-test-server");
@@ -10,11 +10,8 @@ const BINARY: &str = env!("CARGO_BIN_EXE_minqing-test-server");
 #[tokio::test]
 async fn stopped_and_started_again_with_everything_intact() {
     let dir = tempfile::tempdir().unwrap();
-    let db = db_path(dir.path());
-    let county = {
-        let db = Db::open(&format!("sqlite://{}", db.display())).unwrap();
-        County::seed(&db).unwrap()
-    };
+    let db = fresh_database(dir.path());
+    let county = off_runtime(|| County::seed(&Db::open(&db).unwrap())).unwrap();
     let server = ServerProcess::start(BINARY, &db);
     let mut phone = ApiPhone::login(&server.url, "wang").await;
     let (household, create) = phone.new_household(county.village, "张老汉");

@@ -10,7 +10,7 @@ use minqing_tests::{ApiPhone, County, PASSWORD, TestServer};
 
 async fn county_server() -> (TestServer, County) {
     let server = TestServer::start().await;
-    let county = County::seed(server.state.db()).expect("seed the county");
+    let county = server.county();
     (server, county)
 }
 
@@ -143,14 +143,11 @@ async fn one_bad_op_among_good_ones_is_quarantined_and_blocks_nothing() {
     assert!(ids.contains(&create.op_id) && ids.contains(&good.op_id));
     assert!(!ids.contains(&bad.op_id));
     // The refused op is kept aside on the server, with its reason.
-    let conn = rusqlite::Connection::open(server.dir().join("minqing.db")).unwrap();
-    let (seq, code, raw): (i64, String, String) = conn
-        .query_row("SELECT device_seq, error, raw FROM quarantine", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .unwrap();
-    assert_eq!((seq, code.as_str()), (2, "unknown_value"));
-    assert!(raw.contains("teleportation"));
+    let rows =
+        server.sql().rows("SELECT CAST(device_seq AS TEXT), error, raw FROM quarantine", &[]);
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("2", "unknown_value"));
+    assert!(rows[0][2].contains("teleportation"));
 }
 
 #[tokio::test]
@@ -219,7 +216,7 @@ async fn a_revoked_phone_is_refused_at_its_next_request() {
     let mut phone = ApiPhone::login(&server.url, "wang").await;
     assert_eq!(phone.pull_page(0, 10).await.status, 200);
     let device = phone.device_id;
-    let revoked = server.state.db().write(|tx| tx.revoke_device(device, 0)).unwrap();
+    let revoked = server.write(|tx| tx.revoke_device(device, 0));
     assert!(revoked);
     let answer = phone.pull_page(0, 10).await;
     assert_eq!(answer.status, 401);

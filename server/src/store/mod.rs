@@ -5,6 +5,8 @@
 //! The trait is synchronous on purpose: the sync rules (scope, merge, quarantine) are written
 //! once against it and run inside `spawn_blocking`, whatever the backend.
 
+pub mod postgres;
+mod postgres_schema;
 pub mod sqlite;
 mod sqlite_schema;
 
@@ -264,6 +266,8 @@ pub trait Tx {
 pub enum Db {
     /// SQLite, the embedded default.
     Sqlite(Arc<sqlite::SqliteStore>),
+    /// PostgreSQL, for several server processes over one cluster.
+    Postgres(Arc<postgres::PgStore>),
 }
 
 impl Db {
@@ -271,6 +275,9 @@ impl Db {
     pub fn open(url: &str) -> StoreResult<Self> {
         if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             return Ok(Db::Sqlite(Arc::new(sqlite::SqliteStore::open(path)?)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Db::Postgres(Arc::new(postgres::PgStore::open(url)?)));
         }
         Err(StoreError::UnsupportedUrl(url.to_owned()))
     }
@@ -282,6 +289,7 @@ impl Db {
     ) -> Result<T, E> {
         match self {
             Db::Sqlite(s) => s.read(f),
+            Db::Postgres(p) => p.read(f),
         }
     }
 
@@ -292,6 +300,7 @@ impl Db {
     ) -> Result<T, E> {
         match self {
             Db::Sqlite(s) => s.write(f),
+            Db::Postgres(p) => p.write(f),
         }
     }
 
@@ -299,6 +308,9 @@ impl Db {
     pub fn backup_to(&self, dest: &str) -> StoreResult<()> {
         match self {
             Db::Sqlite(s) => s.backup_to(dest),
+            Db::Postgres(_) => Err(StoreError::Database(
+                "back up PostgreSQL with pg_dump (see docs/DEPLOY.md)".into(),
+            )),
         }
     }
 
@@ -306,6 +318,13 @@ impl Db {
     pub fn backend(&self) -> &'static str {
         match self {
             Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
         }
+    }
+
+    /// Whether several server processes may share this database (each then needs a device of
+    /// its own for office actions).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Db::Postgres(_))
     }
 }

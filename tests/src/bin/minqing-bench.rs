@@ -14,7 +14,8 @@ use minqing_shared::concern::Category;
 use minqing_shared::visit::{Topic, VisitMode};
 use minqing_tests::bench::{BenchCounty, day_ops, percentile};
 use minqing_tests::phone::ApiPhone;
-use minqing_tests::proxy::Proxy;
+use minqing_tests::proxy::{Proxy, ProxyConfig};
+use minqing_tests::sql::off_runtime;
 use minqing_tests::{PASSWORD, TestServer};
 use tokio::sync::Semaphore;
 
@@ -56,7 +57,7 @@ async fn main() {
     let server = TestServer::start().await;
     let addr: std::net::SocketAddr = server.url.trim_start_matches("http://").parse().unwrap();
     let seeded = Instant::now();
-    let county = BenchCounty::seed(&server.state, phones + 2).expect("seed");
+    let county = off_runtime(|| BenchCounty::seed(&server.state, phones + 2)).expect("seed");
     println!("seeded {} cadres with 20 households each in {:.1?}", phones + 2, seeded.elapsed());
 
     // --- Load: every phone logs in (not timed: Argon2 is slow on purpose), then all push their
@@ -158,7 +159,8 @@ async fn main() {
 
     // --- A cadre's first sync with a year of history.
     let year_user = county.username(phones + 1);
-    let history = county.add_year(&server.state, phones + 1).expect("a year of history");
+    let history =
+        off_runtime(|| county.add_year(&server.state, phones + 1)).expect("a year of history");
     let fresh = engine("year.db");
     fresh.login(&proxy.url(), &year_user, PASSWORD, "new phone").await.unwrap();
     let before = sum(proxy.bytes());
@@ -172,6 +174,49 @@ async fn main() {
         ms(first_ms),
         sum(proxy.bytes()) - before
     );
+    // --- One phone over a 2G link: 50 kbit/s, 700 ms round trip, 3% loss.
+    let slow = SyncEngine::new(
+        Arc::new(Store::open(&dir.path().join("2g.db")).unwrap()),
+        HttpTransport::with_client(
+            reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap(),
+        ),
+    );
+    slow.login(&proxy.url(), &user, PASSWORD, "2G").await.unwrap();
+    slow.sync_once().await.unwrap();
+    let two_g = ProxyConfig {
+        bandwidth: Some(50_000 / 8),
+        rtt: Duration::from_millis(700),
+        loss: 0.03,
+        ..ProxyConfig::default()
+    };
+    proxy.set(two_g);
+    for (i, h) in households.iter().enumerate() {
+        slow.store().record_visit(&day_visit(*h, i), Utc::now()).unwrap();
+    }
+    let start = Instant::now();
+    slow.sync_once().await.unwrap();
+    let two_g_day = start.elapsed();
+    println!("2G: a device-day (25 ops) pushed and pulled in {:.1} s", two_g_day.as_secs_f64());
+    // Cut mid-push, then resume: what goes up again?
+    for (i, h) in households.iter().enumerate() {
+        slow.store().record_visit(&day_visit(*h, i + 100), Utc::now()).unwrap();
+    }
+    proxy.set(ProxyConfig { cut_request: 1.0, ..two_g });
+    assert!(slow.sync_once().await.is_err());
+    proxy.set(two_g);
+    let (up_before, _) = proxy.bytes();
+    let start = Instant::now();
+    let resumed = slow.sync_once().await.unwrap();
+    let (up_after, _) = proxy.bytes();
+    println!(
+        "2G: after a cut mid-push, resumed in {:.1} s; sent again: {} bytes up in {} push ({} ops, one batch)",
+        start.elapsed().as_secs_f64(),
+        up_after - up_before,
+        resumed.requests - 1,
+        resumed.pushed
+    );
+    proxy.set(ProxyConfig::default());
+
     println!(
         "ops_per_s={:.0} p99_push_ms={:.0} push_day_bytes={push_day} pull_day_bytes={pull_day} noop_sync_bytes={noop_bytes} requests_per_sync={} first_sync_ms={:.0} lost={lost} duplicated={duplicated}",
         ops_per_s,

@@ -1,0 +1,120 @@
+//! PostgreSQL migrations: numbered, applied in order under an advisory lock (several server
+//! processes may start at once), never edited once released.
+
+/// Each migration, in order; migration `i` is recorded as version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: accounts, devices, the op log, quarantine and merged state (as SQLite's migration 1).
+    r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE units (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL);
+
+CREATE TABLE villages (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    township_id TEXT NOT NULL REFERENCES units(id),
+    population  BIGINT NOT NULL,
+    standing    TEXT NOT NULL
+);
+CREATE INDEX villages_township ON villages(township_id);
+
+CREATE TABLE cadres (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    unit_id       TEXT NOT NULL REFERENCES units(id),
+    role          TEXT NOT NULL,
+    phone         TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    villages      TEXT NOT NULL,
+    password_hash TEXT NOT NULL DEFAULT '',
+    disabled      BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX cadres_unit ON cadres(unit_id);
+
+CREATE TABLE devices (
+    id           TEXT PRIMARY KEY,
+    cadre_id     TEXT REFERENCES cadres(id),
+    name         TEXT NOT NULL,
+    token_hash   TEXT UNIQUE,
+    created_ms   BIGINT NOT NULL,
+    last_seen_ms BIGINT,
+    revoked_ms   BIGINT,
+    high_water   BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX devices_cadre ON devices(cadre_id);
+
+CREATE TABLE ops (
+    server_seq   BIGINT PRIMARY KEY,
+    op_id        TEXT NOT NULL UNIQUE,
+    device_id    TEXT NOT NULL,
+    device_seq   BIGINT NOT NULL,
+    record_type  TEXT NOT NULL,
+    record_id    TEXT NOT NULL,
+    household_id TEXT,
+    unit_id      TEXT,
+    body         TEXT NOT NULL,
+    received_ms  BIGINT NOT NULL
+);
+CREATE INDEX ops_household ON ops(household_id, server_seq);
+CREATE INDEX ops_record ON ops(record_type, record_id, server_seq);
+CREATE INDEX ops_unit ON ops(unit_id, server_seq);
+CREATE UNIQUE INDEX ops_device_seq ON ops(device_id, device_seq);
+
+CREATE TABLE quarantine (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_id   TEXT NOT NULL,
+    device_seq  BIGINT NOT NULL,
+    op_id       TEXT,
+    raw         TEXT NOT NULL,
+    error       TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    received_ms BIGINT NOT NULL
+);
+CREATE INDEX quarantine_device ON quarantine(device_id, device_seq);
+
+CREATE TABLE households (
+    id         TEXT PRIMARY KEY,
+    village_id TEXT,
+    cadre_id   TEXT,
+    head_name  TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    deleted    BOOLEAN NOT NULL,
+    state      TEXT NOT NULL
+);
+CREATE INDEX households_cadre ON households(cadre_id);
+CREATE INDEX households_village ON households(village_id);
+
+CREATE TABLE visits (
+    id           TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL,
+    cadre_id     TEXT NOT NULL,
+    visited_ms   BIGINT NOT NULL,
+    mode         TEXT NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX visits_household ON visits(household_id, visited_ms);
+CREATE INDEX visits_cadre ON visits(cadre_id, visited_ms);
+CREATE INDEX visits_time ON visits(visited_ms);
+
+CREATE TABLE concern_events (
+    op_id      TEXT PRIMARY KEY,
+    concern_id TEXT NOT NULL,
+    event      TEXT NOT NULL
+);
+CREATE INDEX concern_events_concern ON concern_events(concern_id);
+
+CREATE TABLE concerns (
+    id           TEXT PRIMARY KEY,
+    household_id TEXT,
+    category     TEXT,
+    status       TEXT,
+    raised_ms    BIGINT,
+    deadline     TEXT,
+    on_ledger    BOOLEAN NOT NULL,
+    state        TEXT NOT NULL
+);
+CREATE INDEX concerns_household ON concerns(household_id);
+CREATE INDEX concerns_status ON concerns(status);
+"#,
+];

@@ -1,0 +1,175 @@
+//! The generator's working state inside the one write transaction: the seeded source, the
+//! simulated clock, and the two ways data goes in (a phone's op, an office action), both through
+//! the sync checks so that phones pull exactly what a real county would have pushed.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use minqing_shared::concern::{Category, ConcernAction, ConcernStatus, transition};
+use minqing_shared::ids::{ConcernId, DeviceId, OpId};
+use minqing_shared::sync::op::Payload;
+use minqing_shared::sync::{Hlc, Op, SCHEMA_VERSION};
+use uuid::Uuid;
+
+use super::rng::Gen;
+use crate::store::{StoreError, StoreResult, Tx};
+use crate::sync::{Author, Refusal, ServerDevice, check_and_apply};
+
+/// A cadre's simulated phone: its device, its dense seq and its clock.
+#[derive(Debug)]
+pub(super) struct Phone {
+    /// Who pushes from it.
+    pub author: Author,
+    /// The last seq used (0: none yet).
+    pub seq: u64,
+    /// The last clock value used.
+    pub last: Hlc,
+    /// The time of its last op, for the device's last-seen column.
+    pub last_ms: i64,
+}
+
+impl Phone {
+    /// A phone that has sent nothing yet.
+    pub fn new(author: Author) -> Self {
+        Self { author, seq: 0, last: Hlc(0), last_ms: 0 }
+    }
+
+    /// Its device.
+    pub fn device(&self) -> DeviceId {
+        self.author.device_id
+    }
+}
+
+/// Where one concern stands, as the generator wrote it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Track {
+    pub category: Option<Category>,
+    pub status: Option<ConcernStatus>,
+    pub on_ledger: bool,
+    pub deadline: Option<NaiveDate>,
+}
+
+/// What was written, for the summary.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    pub households: usize,
+    pub filed: usize,
+    pub proposed: usize,
+    pub visits: usize,
+    pub calls: usize,
+    pub concerns: HashMap<ConcernId, Track>,
+}
+
+impl Tally {
+    /// Follows a concern step that was stored.
+    pub fn step(&mut self, id: ConcernId, action: &ConcernAction) {
+        let track = self.concerns.entry(id).or_insert(Track {
+            category: None,
+            status: None,
+            on_ledger: false,
+            deadline: None,
+        });
+        if let Ok(next) = transition(track.status, track.on_ledger, action) {
+            track.status = Some(next);
+        }
+        match action {
+            ConcernAction::Raise { category, .. } => track.category = Some(*category),
+            ConcernAction::Assign { decision } => track.deadline = Some(decision.deadline),
+            ConcernAction::PutOnLedger { .. } => track.on_ledger = true,
+            _ => {}
+        }
+    }
+}
+
+/// The generator's state over one transaction.
+pub(super) struct Ctx<'a> {
+    /// The open transaction.
+    pub tx: &'a mut dyn Tx,
+    /// The server's own device, which stamps office actions.
+    pub server: &'a ServerDevice,
+    /// The seeded source.
+    pub g: Gen,
+    /// The real time now (Unix ms): nothing is dated after it.
+    pub now: i64,
+    /// Today's China date.
+    pub today: NaiveDate,
+    /// When generation began, for the progress lines.
+    pub started: Instant,
+    /// Ops stored by phones.
+    pub phone_ops: u64,
+    /// Ops stored by offices.
+    pub office_ops: u64,
+    /// What was written.
+    pub tally: Tally,
+}
+
+impl std::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx").field("now", &self.now).field("today", &self.today).finish()
+    }
+}
+
+/// A refusal is a bug in the generator: it stops generation and says why.
+fn refused(what: &str, r: Refusal) -> StoreError {
+    StoreError::Database(format!("demo generator: {what} refused: {} ({})", r.code, r.message))
+}
+
+impl Ctx<'_> {
+    /// Stores an office or Organization Department action as an op of the server's device.
+    pub fn act(&mut self, author: &Author, record_id: Uuid, payload: Payload) -> StoreResult<()> {
+        let what = payload.record_type().code();
+        match self.server.act(self.tx, author, record_id, payload, self.now)? {
+            Ok(_) => {
+                self.office_ops += 1;
+                Ok(())
+            }
+            Err(r) => Err(refused(what, r)),
+        }
+    }
+
+    /// Stores an op made on `phone` at simulated time `t`, as if the phone had pushed it.
+    pub fn phone_op(
+        &mut self,
+        phone: &mut Phone,
+        t: i64,
+        record_id: Uuid,
+        payload: Payload,
+    ) -> StoreResult<()> {
+        let hlc = Hlc::from_ms(t).max(Hlc(phone.last.0 + 1));
+        let op = Op {
+            op_id: OpId(self.g.uuid(t)),
+            device_id: phone.device(),
+            device_seq: phone.seq + 1,
+            record_id,
+            schema_version: SCHEMA_VERSION,
+            hlc,
+            payload,
+        };
+        match check_and_apply(self.tx, &phone.author, &op, self.now)? {
+            Ok(_) => {
+                phone.seq += 1;
+                phone.last = hlc;
+                phone.last_ms = phone.last_ms.max(t);
+                self.phone_ops += 1;
+                Ok(())
+            }
+            Err(r) => Err(refused(op.record_type().code(), r)),
+        }
+    }
+
+    /// Records how far each phone got, as a real push would have.
+    pub fn finish_phone(&mut self, phone: &Phone) -> StoreResult<()> {
+        if phone.seq > 0 {
+            self.tx.set_high_water(phone.device(), phone.seq)?;
+            self.tx.touch_device(phone.device(), phone.last_ms)?;
+        }
+        Ok(())
+    }
+
+    /// Prints a progress line to stderr.
+    pub fn progress(&self, step: u32, message: &str) {
+        let secs = self.started.elapsed().as_secs_f64();
+        eprintln!("demo: {step}/5 {message} ({secs:.1}s)");
+    }
+}

@@ -1,0 +1,335 @@
+//! The demo county behind `minqing-server demo`: a deterministic county at the seed's scale
+//! (12 townships, 200 villages, 440 cadres, 6,500 contact households, a year of weekly visits,
+//! some 11,000 concerns in all twelve categories and every workflow state), so that a new user
+//! sees a living system at once.
+//!
+//! Everything goes in the way a real county's data would: each household, visit and concern
+//! step as an op of a cadre's (simulated) phone through [`crate::sync::check_and_apply`], each
+//! office action as an op of the server's own device, so phones pull exactly what they would
+//! have pushed. The random source is seeded and the calendar is anchored to today's China date,
+//! so the same start date gives the same county, and the demo always looks current.
+
+mod concerns;
+mod county;
+mod ctx;
+mod households;
+mod issues;
+mod names;
+mod office;
+mod rng;
+mod texts;
+mod visits;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use minqing_shared::calendar::VisitWeek;
+use minqing_shared::concern::{Category, ConcernStatus};
+use minqing_shared::org::UnitKind;
+use serde::{Deserialize, Serialize};
+
+use crate::state::{AppState, now_ms};
+use crate::store::StoreError;
+
+/// The demo logins' password.
+pub const DEMO_PASSWORD: &str = "minqing-demo";
+
+/// The seed of the demo county.
+const SEED: u64 = 0x6d69_6e71_696e_6701;
+
+/// The settings key under which a generated county keeps its summary.
+const META_KEY: &str = "demo_summary";
+
+/// How big a demo county to build.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoSpec {
+    /// Townships 乡镇.
+    pub townships: usize,
+    /// Villages, spread over the townships.
+    pub villages: usize,
+    /// County departments 县直单位, each linking one village.
+    pub departments: usize,
+    /// Field cadres per county department.
+    pub department_cadres: usize,
+    /// Cadres with contact households (township and department cadres together).
+    pub cadres: usize,
+    /// Contact households (about 1.5% of them still only proposed).
+    pub households: usize,
+    /// Concerns to aim for over the whole period.
+    pub concerns: usize,
+    /// ISO weeks of visits, ending with the current (partly done) week.
+    pub weeks: u32,
+}
+
+impl DemoSpec {
+    /// The seed's county: 12 townships, 200 villages, 440 cadres, 6,500 households, a year.
+    pub fn full() -> Self {
+        Self {
+            townships: 12,
+            villages: 200,
+            departments: 40,
+            department_cadres: 3,
+            cadres: 440,
+            households: 6500,
+            concerns: 11_000,
+            weeks: 52,
+        }
+    }
+
+    /// A county small enough for debug-build tests, still with the three demo logins and
+    /// demo-cadre's concerns in every state.
+    pub fn small() -> Self {
+        Self {
+            townships: 2,
+            villages: 6,
+            departments: 1,
+            department_cadres: 2,
+            cadres: 15,
+            households: 200,
+            concerns: 60,
+            weeks: 8,
+        }
+    }
+}
+
+/// What a generated demo county holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemoSummary {
+    /// The China date the county was generated for ("today").
+    pub today: NaiveDate,
+    /// Townships.
+    pub townships: usize,
+    /// County departments.
+    pub departments: usize,
+    /// Villages.
+    pub villages: usize,
+    /// Cadres with contact households.
+    pub cadres: usize,
+    /// Accounts, offices and the Organization Department included.
+    pub accounts: usize,
+    /// Contact households.
+    pub households: usize,
+    /// Of which filed 备案.
+    pub filed: usize,
+    /// Of which only proposed.
+    pub proposed: usize,
+    /// In-person visits.
+    pub visits: usize,
+    /// Calls from households.
+    pub calls: usize,
+    /// Concerns.
+    pub concerns: usize,
+    /// Concerns by stored status.
+    pub by_status: BTreeMap<ConcernStatus, usize>,
+    /// Assigned concerns past their deadline (shown as overdue).
+    pub overdue: usize,
+    /// Concerns on the supervision ledger.
+    pub on_ledger: usize,
+    /// Concerns by category.
+    pub by_category: BTreeMap<Category, usize>,
+    /// Ops in the sync log.
+    pub ops: u64,
+    /// Seconds the generation took.
+    pub seconds: f64,
+}
+
+impl DemoSummary {
+    /// Whether two summaries describe the same county (everything but the time taken).
+    pub fn same_county(&self, other: &Self) -> bool {
+        Self { seconds: 0.0, ..self.clone() } == Self { seconds: 0.0, ..other.clone() }
+    }
+
+    /// One paragraph for a person.
+    pub fn text(&self) -> String {
+        let status = |s| self.by_status.get(&s).copied().unwrap_or(0);
+        format!(
+            "Demo county as of {}: {} townships, {} county departments, {} villages, {} cadres \
+             with contact households ({} accounts), {} contact households ({} filed, {} proposed), \
+             {} visits and {} calls from households, {} concerns in {} categories ({} raised, \
+             {} resolved on the spot, {} explained, {} escalated, {} assigned of which {} overdue, \
+             {} done; {} on the supervision ledger); {} ops in the sync log; built in {:.1} s.",
+            self.today,
+            self.townships,
+            self.departments,
+            self.villages,
+            self.cadres,
+            self.accounts,
+            self.households,
+            self.filed,
+            self.proposed,
+            self.visits,
+            self.calls,
+            self.concerns,
+            self.by_category.len(),
+            status(ConcernStatus::Raised),
+            status(ConcernStatus::ResolvedOnSpot),
+            status(ConcernStatus::Explained),
+            status(ConcernStatus::Escalated),
+            status(ConcernStatus::Assigned),
+            self.overdue,
+            status(ConcernStatus::Done),
+            self.on_ledger,
+            self.ops,
+            self.seconds,
+        )
+    }
+}
+
+/// What an attempt to generate found.
+#[derive(Debug)]
+enum Outcome {
+    /// Generated now.
+    Generated(DemoSummary),
+    /// Generated before (the database keeps the summary).
+    Existing(DemoSummary),
+    /// The database holds other data.
+    NotEmpty,
+}
+
+/// Fills an empty database with the full demo county; on a database that already has it (or
+/// other data) changes nothing. Returns a one-paragraph summary.
+pub fn ensure_demo(state: &AppState) -> Result<String, StoreError> {
+    ensure_demo_with(state, &DemoSpec::full())
+}
+
+/// [`ensure_demo`] for a county of size `spec`.
+pub fn ensure_demo_with(state: &AppState, spec: &DemoSpec) -> Result<String, StoreError> {
+    Ok(match build(state, spec, now_ms())? {
+        Outcome::Generated(s) => s.text(),
+        Outcome::Existing(s) => format!("Already in place. {}", s.text()),
+        Outcome::NotEmpty => {
+            "The database already holds data, so the demo county was not generated.".to_owned()
+        }
+    })
+}
+
+/// Generates the demo county into an empty database (or returns the one already generated).
+/// A database holding other data is refused.
+pub fn generate(state: &AppState, spec: &DemoSpec) -> Result<DemoSummary, StoreError> {
+    generate_at(state, spec, now_ms())
+}
+
+/// [`generate`] as if the time were `now_ms` (Unix ms, at most the real time): the same spec
+/// and the same `now_ms` give the same county.
+pub fn generate_at(
+    state: &AppState,
+    spec: &DemoSpec,
+    now_ms: i64,
+) -> Result<DemoSummary, StoreError> {
+    match build(state, spec, now_ms)? {
+        Outcome::Generated(s) | Outcome::Existing(s) => Ok(s),
+        Outcome::NotEmpty => Err(StoreError::Database(
+            "the database is not empty: the demo county goes only into an empty one".into(),
+        )),
+    }
+}
+
+fn build(state: &AppState, spec: &DemoSpec, now: i64) -> Result<Outcome, StoreError> {
+    if spec.townships == 0 || spec.villages < spec.townships || spec.weeks < 8 {
+        return Err(StoreError::Database(format!("demo spec too small: {spec:?}")));
+    }
+    let started = Instant::now();
+    let hash = crate::auth::hash_password(DEMO_PASSWORD);
+    let outcome = state.db().write(|tx| {
+        if let Some(json) = tx.meta(META_KEY)? {
+            return Ok::<_, StoreError>(Outcome::Existing(serde_json::from_str(&json)?));
+        }
+        if tx.last_seq()? > 0 || tx.account_by_username("demo-org")?.is_some() {
+            return Ok(Outcome::NotEmpty);
+        }
+        let today = minqing_shared::calendar::china_date(rng::utc(now));
+        let weeks = spec.weeks as usize;
+        let first_monday = rng::add_days(VisitWeek::of(today).monday(), -7 * (weeks as i64));
+        let mut ctx = ctx::Ctx {
+            tx,
+            server: state.server_device(),
+            g: rng::Gen::new(SEED),
+            now,
+            today,
+            started,
+            phone_ops: 0,
+            office_ops: 0,
+            tally: ctx::Tally::default(),
+        };
+        let county = county::plan(&mut ctx.g, spec, rng::china_ms(first_monday, 8 * 60));
+        county::write(&mut ctx, &county, &hash)?;
+        ctx.progress(
+            1,
+            &format!(
+                "county: {} townships, {} villages, {} accounts",
+                county.townships(),
+                county.villages.len(),
+                county.cadres.len()
+            ),
+        );
+        let mut field = households::register(&mut ctx, &county, weeks)?;
+        let confirmed = field.households.len() as f64;
+        let expected_visits = confirmed * f64::from(spec.weeks) * 0.9;
+        let call_concerns = confirmed * f64::from(spec.weeks) * 0.01 * 0.5;
+        let rate =
+            ((spec.concerns as f64 - 12.0 - call_concerns) / expected_visits).clamp(0.0, 1.0);
+        let mut v = visits::Visits::new(&field, weeks, rate);
+        visits::run(&mut ctx, &county, &mut field, &mut v)?;
+        office::recent_scripts(&mut ctx, &county, &mut field, &mut v)?;
+        for phone in &field.phones {
+            ctx.finish_phone(phone)?;
+        }
+        office::apply(&mut ctx, &county, &mut v)?;
+        let summary = summarize(&mut ctx, &county)?;
+        ctx.tx.set_meta(META_KEY, &serde_json::to_string(&summary)?)?;
+        ctx.progress(5, "committing");
+        Ok(Outcome::Generated(summary))
+    })?;
+    Ok(match outcome {
+        Outcome::Generated(mut s) => {
+            s.seconds = started.elapsed().as_secs_f64();
+            eprintln!("demo: 5/5 done ({:.1}s)", s.seconds);
+            Outcome::Generated(s)
+        }
+        other => other,
+    })
+}
+
+fn summarize(ctx: &mut ctx::Ctx<'_>, county: &county::County) -> Result<DemoSummary, StoreError> {
+    let t = &ctx.tally;
+    let mut by_status = BTreeMap::new();
+    let mut by_category = BTreeMap::new();
+    let (mut overdue, mut on_ledger) = (0, 0);
+    for track in t.concerns.values() {
+        if let Some(s) = track.status {
+            *by_status.entry(s).or_insert(0) += 1;
+            if s == ConcernStatus::Assigned && track.deadline.is_some_and(|d| d < ctx.today) {
+                overdue += 1;
+            }
+        }
+        if let Some(c) = track.category {
+            *by_category.entry(c).or_insert(0) += 1;
+        }
+        on_ledger += usize::from(track.on_ledger);
+    }
+    let departments = county.units.iter().filter(|u| u.kind == UnitKind::CountyDepartment).count();
+    Ok(DemoSummary {
+        today: ctx.today,
+        townships: county.townships(),
+        departments,
+        villages: county.villages.len(),
+        cadres: county.field.len(),
+        accounts: county.cadres.len(),
+        households: t.households,
+        filed: t.filed,
+        proposed: t.proposed,
+        visits: t.visits,
+        calls: t.calls,
+        concerns: t.concerns.len(),
+        by_status,
+        overdue,
+        on_ledger,
+        by_category,
+        ops: ctx.tx.last_seq()?,
+        seconds: ctx.started.elapsed().as_secs_f64(),
+    })
+}

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod office;
 pub mod router;
 pub mod state;
 pub mod store;

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(api::v1::auth::login))
         .route("/api/v1/sync/push", post(api::v1::sync::push))
         .route("/api/v1/sync/pull", get(api::v1::sync::pull))
+        .merge(crate::office::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(middleware::from_fn(check_protocol))
         .layer(middleware::from_fn_with_state(state.clone(), track))

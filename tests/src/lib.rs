@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod county;
 pub mod faults;
+pub mod office;
 pub mod phone;
 pub mod proxy;
 pub mod server;

@@ -5,9 +5,11 @@
 //! The trait is synchronous on purpose: the sync rules (scope, merge, quarantine) are written
 //! once against it and run inside `spawn_blocking`, whatever the backend.
 
+pub mod office;
 pub mod postgres;
 mod postgres_schema;
 pub mod sqlite;
+mod sqlite_office;
 mod sqlite_schema;
 
 use std::sync::Arc;
@@ -17,8 +19,11 @@ use minqing_shared::ids::{
 };
 use minqing_shared::org::{Role, Standing, UnitKind};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
+use minqing_shared::sync::op::RecordType;
 use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
+
+pub use office::{EvaluationNote, NoteKind, OfficeSession, VisitFact};
 
 /// A storage failure. Its text is logged, never sent to a client.
 #[derive(Debug, thiserror::Error)]
@@ -259,6 +264,81 @@ pub trait Tx {
     fn meta(&mut self, key: &str) -> StoreResult<Option<String>>;
     /// Sets a value in the settings table.
     fn set_meta(&mut self, key: &str, value: &str) -> StoreResult<()>;
+
+    // --- the office pages (a backend without them cannot serve /office)
+    /// Every unit.
+    fn all_units(&mut self) -> StoreResult<Vec<UnitRow>> {
+        Err(unsupported("all_units"))
+    }
+    /// Every village.
+    fn all_villages(&mut self) -> StoreResult<Vec<VillageRow>> {
+        Err(unsupported("all_villages"))
+    }
+    /// Every cadre (accounts of every role).
+    fn all_cadres(&mut self) -> StoreResult<Vec<CadreRow>> {
+        Err(unsupported("all_cadres"))
+    }
+    /// Every household's merged state, tombstones included.
+    fn all_households(&mut self) -> StoreResult<Vec<HouseholdState>> {
+        Err(unsupported("all_households"))
+    }
+    /// Every concern's folded state.
+    fn all_concerns(&mut self) -> StoreResult<Vec<ConcernState>> {
+        Err(unsupported("all_concerns"))
+    }
+    /// Visits with `from_ms <= visited_ms < to_ms`, without their text.
+    fn visit_facts(&mut self, from_ms: i64, to_ms: i64) -> StoreResult<Vec<VisitFact>> {
+        let _ = (from_ms, to_ms);
+        Err(unsupported("visit_facts"))
+    }
+    /// The time of each household's latest in-person visit.
+    fn last_in_person_visits(&mut self) -> StoreResult<Vec<(HouseholdId, i64)>> {
+        Err(unsupported("last_in_person_visits"))
+    }
+    /// A household's visits, newest first.
+    fn household_visits(&mut self, id: HouseholdId) -> StoreResult<Vec<Visit>> {
+        let _ = id;
+        Err(unsupported("household_visits"))
+    }
+    /// Every op of one record type, in log order.
+    fn ops_of_type(&mut self, record_type: RecordType) -> StoreResult<Vec<Change>> {
+        let _ = record_type;
+        Err(unsupported("ops_of_type"))
+    }
+    /// Stores a new office session.
+    fn insert_office_session(&mut self, session: &OfficeSession) -> StoreResult<()> {
+        let _ = session;
+        Err(unsupported("insert_office_session"))
+    }
+    /// An office session by the hash of its id.
+    fn office_session(&mut self, id_hash: &str) -> StoreResult<Option<OfficeSession>> {
+        let _ = id_hash;
+        Err(unsupported("office_session"))
+    }
+    /// Marks an office session as used now.
+    fn touch_office_session(&mut self, id_hash: &str, now_ms: i64) -> StoreResult<()> {
+        let _ = (id_hash, now_ms);
+        Err(unsupported("touch_office_session"))
+    }
+    /// Ends an office session, and every session idle since before `idle_before_ms`.
+    fn delete_office_session(&mut self, id_hash: &str, idle_before_ms: i64) -> StoreResult<()> {
+        let _ = (id_hash, idle_before_ms);
+        Err(unsupported("delete_office_session"))
+    }
+    /// Records a reward or criticism.
+    fn insert_evaluation_note(&mut self, note: &EvaluationNote) -> StoreResult<()> {
+        let _ = note;
+        Err(unsupported("insert_evaluation_note"))
+    }
+    /// The rewards and criticisms of a period, oldest first.
+    fn evaluation_notes(&mut self, period: &str) -> StoreResult<Vec<EvaluationNote>> {
+        let _ = period;
+        Err(unsupported("evaluation_notes"))
+    }
+}
+
+fn unsupported(what: &str) -> StoreError {
+    StoreError::Database(format!("{what} is not available on this storage backend"))
 }
 
 /// The database, whichever backend.

@@ -16,11 +16,13 @@ use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
+use super::sqlite_office as office;
 use super::sqlite_schema::MIGRATIONS;
 use super::{
-    Account, CadreRow, DeviceAuth, LogEntry, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
-    UnitRow, VillageRow,
+    Account, CadreRow, DeviceAuth, EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope,
+    StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
 };
+use minqing_shared::sync::op::RecordType;
 
 const READERS: usize = 4;
 
@@ -574,5 +576,51 @@ impl Tx for SqliteTx<'_> {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    fn all_units(&mut self) -> StoreResult<Vec<UnitRow>> {
+        office::all_units(self.0)
+    }
+    fn all_villages(&mut self) -> StoreResult<Vec<VillageRow>> {
+        office::all_villages(self.0)
+    }
+    fn all_cadres(&mut self) -> StoreResult<Vec<CadreRow>> {
+        office::all_cadres(self.0)
+    }
+    fn all_households(&mut self) -> StoreResult<Vec<HouseholdState>> {
+        office::all_households(self.0)
+    }
+    fn all_concerns(&mut self) -> StoreResult<Vec<ConcernState>> {
+        office::all_concerns(self.0)
+    }
+    fn visit_facts(&mut self, from_ms: i64, to_ms: i64) -> StoreResult<Vec<VisitFact>> {
+        office::visit_facts(self.0, from_ms, to_ms)
+    }
+    fn last_in_person_visits(&mut self) -> StoreResult<Vec<(HouseholdId, i64)>> {
+        office::last_in_person_visits(self.0)
+    }
+    fn household_visits(&mut self, id: HouseholdId) -> StoreResult<Vec<Visit>> {
+        office::household_visits(self.0, id)
+    }
+    fn ops_of_type(&mut self, record_type: RecordType) -> StoreResult<Vec<Change>> {
+        office::ops_of_type(self.0, record_type)
+    }
+    fn insert_office_session(&mut self, session: &OfficeSession) -> StoreResult<()> {
+        office::insert_office_session(self.0, session)
+    }
+    fn office_session(&mut self, id_hash: &str) -> StoreResult<Option<OfficeSession>> {
+        office::office_session(self.0, id_hash)
+    }
+    fn touch_office_session(&mut self, id_hash: &str, now_ms: i64) -> StoreResult<()> {
+        office::touch_office_session(self.0, id_hash, now_ms)
+    }
+    fn delete_office_session(&mut self, id_hash: &str, idle_before_ms: i64) -> StoreResult<()> {
+        office::delete_office_session(self.0, id_hash, idle_before_ms)
+    }
+    fn insert_evaluation_note(&mut self, note: &EvaluationNote) -> StoreResult<()> {
+        office::insert_evaluation_note(self.0, note)
+    }
+    fn evaluation_notes(&mut self, period: &str) -> StoreResult<Vec<EvaluationNote>> {
+        office::evaluation_notes(self.0, period)
     }
 }

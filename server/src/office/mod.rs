@@ -1,0 +1,56 @@
+//! The office web 联系户办公室: server-rendered pages under `/office` for the township and
+//! county-department offices and the Organization Department 组织部.
+//!
+//! **Why `maud`.** Pages are rendered on the server with the `maud` HTML macros rather than
+//! Dioxus SSR or a runtime template engine: the templates are Rust, type-checked with the
+//! handlers' data (a renamed field breaks the build, not a page at run time); every interpolated
+//! value is HTML-escaped unless wrapped in `PreEscaped` (used only for the QR code's SVG and the
+//! charts, which the server itself draws); there are no template files to ship or find at run
+//! time; and it compiles fast, with no virtual DOM, hooks or signals that a page without
+//! JavaScript never uses. The pages work without JavaScript: every action is an HTML form.
+//!
+//! **Security.** A login opens a server-side session (a random id in an `HttpOnly`,
+//! `SameSite=Strict` cookie; only its SHA-256 is stored; it expires after an hour unused). Every
+//! form carries the session's CSRF token, checked on every POST ([`session::Post`]). Field
+//! cadres get 403: the office pages are for the office roles ([`minqing_shared::org::Role::is_office`]).
+//!
+//! **Scope.** A township office sees its villages and the households of its cadres; a county
+//! department's office the households linked to its cadres; the Organization Department and
+//! administrators the county ([`scope`]).
+//!
+//! **Actions are ops.** Filing a household, a meeting decision, a ledger record, completing a
+//! concern and the monthly report are recorded with [`crate::sync::ServerDevice::act`], the same
+//! checks and merge as a phone's op, so phones receive them by pull and the history has one
+//! shape. A refusal from `act` is shown on the form; bad input re-renders the form with field
+//! errors and stores nothing.
+
+mod act;
+mod error;
+mod form;
+mod home;
+mod households;
+mod layout;
+mod register;
+mod scope;
+mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub use error::OfficeError;
+pub use session::{IDLE_TIMEOUT_MS, SESSION_COOKIE};
+
+/// Every `/office` route, merged into the server's one route table.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/office", get(home::page))
+        .route("/office/", get(home::page))
+        .route("/office/login", get(session::login_page).post(session::login))
+        .route("/office/logout", post(session::logout))
+        .route("/office/households", get(households::page))
+        .route("/office/households/file", post(households::file))
+        .route("/office/households/new", get(register::new_page).post(register::create))
+        .route("/office/households/{id}", get(register::form_page))
+}

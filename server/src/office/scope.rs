@@ -1,0 +1,182 @@
+//! What an office account may see, loaded in one read: a township office its villages and the
+//! households of its own cadres; a county department's office the households linked to its
+//! cadres; the Organization Department and administrators the county. (The same rule as the
+//! sync scope in `sync::apply`, which refuses any office action outside it.)
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use minqing_shared::calendar::china_date;
+use minqing_shared::household::Household;
+use minqing_shared::ids::{CadreId, HouseholdId, UnitId, VillageId};
+use minqing_shared::org::{Cadre, Unit, Village};
+use minqing_shared::rules::{Roster, Warning, check_assignments};
+use minqing_shared::sync::merge::ConcernState;
+
+use super::session::OfficeUser;
+use crate::store::{CadreRow, StoreResult, Tx, UnitRow, VillageRow};
+
+/// The office's records.
+#[derive(Debug)]
+pub struct Scoped {
+    /// Today in China.
+    pub today: NaiveDate,
+    /// Every unit, for names.
+    pub units: BTreeMap<UnitId, UnitRow>,
+    /// Every cadre, for names.
+    pub cadres: BTreeMap<CadreId, CadreRow>,
+    /// Villages in scope, by township then name.
+    pub villages: Vec<VillageRow>,
+    /// Field cadres in scope (those who visit), by unit then name.
+    pub field: Vec<CadreRow>,
+    /// Households in scope (tombstones left out), by village then head.
+    pub households: Vec<Household>,
+    village_index: BTreeMap<VillageId, usize>,
+}
+
+/// Whether `user`'s scope covers a household in `village` linked to `cadre`.
+fn covers(user: &OfficeUser, village: Option<&VillageRow>, cadre: Option<&CadreRow>) -> bool {
+    if user.county_wide() {
+        return true;
+    }
+    let unit = user.unit.id;
+    village.is_some_and(|v| v.township_id == unit) || cadre.is_some_and(|c| c.unit_id == unit)
+}
+
+impl Scoped {
+    /// Loads the records `user` may see.
+    pub fn load(tx: &mut dyn Tx, user: &OfficeUser) -> StoreResult<Self> {
+        let today = china_date(chrono::Utc::now());
+        let units: BTreeMap<_, _> = tx.all_units()?.into_iter().map(|u| (u.id, u)).collect();
+        let cadres: BTreeMap<_, _> = tx.all_cadres()?.into_iter().map(|c| (c.id, c)).collect();
+        let all_villages: BTreeMap<_, _> =
+            tx.all_villages()?.into_iter().map(|v| (v.id, v)).collect();
+        let mut households: Vec<Household> = tx
+            .all_households()?
+            .iter()
+            .filter_map(|s| s.household())
+            .filter(|h| !h.deleted)
+            .filter(|h| {
+                let cadre = h.cadre_id.and_then(|c| cadres.get(&c));
+                covers(user, all_villages.get(&h.village_id), cadre)
+            })
+            .collect();
+        let field: Vec<CadreRow> = {
+            let mut f: Vec<_> = cadres
+                .values()
+                .filter(|c| c.role.visits_households())
+                .filter(|c| user.county_wide() || c.unit_id == user.unit.id)
+                .cloned()
+                .collect();
+            let unit_name = |c: &CadreRow| units.get(&c.unit_id).map(|u| u.name.clone());
+            f.sort_by_cached_key(|c| (unit_name(c), c.name.clone()));
+            f
+        };
+        let mut wanted: BTreeSet<VillageId> = households.iter().map(|h| h.village_id).collect();
+        wanted.extend(field.iter().flat_map(|c| c.villages.iter().copied()));
+        let mut villages: Vec<VillageRow> = all_villages
+            .into_values()
+            .filter(|v| {
+                user.county_wide() || v.township_id == user.unit.id || wanted.contains(&v.id)
+            })
+            .collect();
+        let township = |v: &VillageRow| units.get(&v.township_id).map(|u| u.name.clone());
+        villages.sort_by_cached_key(|v| (township(v), v.name.clone()));
+        let village_index = villages.iter().enumerate().map(|(i, v)| (v.id, i)).collect();
+        let village_name = |id: VillageId| -> String {
+            villages.iter().find(|v| v.id == id).map(|v| v.name.clone()).unwrap_or_default()
+        };
+        let names: BTreeMap<VillageId, String> =
+            wanted.iter().map(|v| (*v, village_name(*v))).collect();
+        households.sort_by(|a, b| {
+            (names.get(&a.village_id), &a.address, &a.head_name).cmp(&(
+                names.get(&b.village_id),
+                &b.address,
+                &b.head_name,
+            ))
+        });
+        Ok(Self { today, units, cadres, villages, field, households, village_index })
+    }
+
+    /// A village in scope.
+    pub fn village(&self, id: VillageId) -> Option<&VillageRow> {
+        self.village_index.get(&id).map(|i| &self.villages[*i])
+    }
+
+    /// A village's name ("—" if unknown).
+    pub fn village_name(&self, id: VillageId) -> &str {
+        self.village(id).map_or("—", |v| v.name.as_str())
+    }
+
+    /// A cadre's name ("—" if none).
+    pub fn cadre_name(&self, id: Option<CadreId>) -> &str {
+        id.and_then(|c| self.cadres.get(&c)).map_or("—", |c| c.name.as_str())
+    }
+
+    /// A unit's name.
+    pub fn unit_name(&self, id: UnitId) -> &str {
+        self.units.get(&id).map_or("—", |u| u.name.as_str())
+    }
+
+    /// The ids of the households in scope.
+    pub fn household_ids(&self) -> BTreeSet<HouseholdId> {
+        self.households.iter().map(|h| h.id).collect()
+    }
+
+    /// A household in scope.
+    pub fn household(&self, id: HouseholdId) -> Option<&Household> {
+        self.households.iter().find(|h| h.id == id)
+    }
+
+    /// The concerns of the households in scope, newest first.
+    pub fn concerns(&self, tx: &mut dyn Tx) -> StoreResult<Vec<ConcernState>> {
+        let ids = self.household_ids();
+        let mut all: Vec<ConcernState> = tx
+            .all_concerns()?
+            .into_iter()
+            .filter(|c| c.household_id.is_some_and(|h| ids.contains(&h)))
+            .collect();
+        all.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(a.id.cmp(&b.id)));
+        Ok(all)
+    }
+
+    /// The seed's assignment rules over the records in scope.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let units: Vec<Unit> = self
+            .units
+            .values()
+            .filter(|u| self.field.iter().any(|c| c.unit_id == u.id))
+            .map(|u| Unit { id: u.id, name: u.name.clone(), kind: u.kind })
+            .collect();
+        let villages: Vec<Village> = self
+            .villages
+            .iter()
+            .map(|v| Village {
+                id: v.id,
+                name: v.name.clone(),
+                township_id: v.township_id,
+                population: v.population,
+                standing: v.standing,
+            })
+            .collect();
+        let cadres: Vec<Cadre> = self
+            .field
+            .iter()
+            .map(|c| Cadre {
+                id: c.id,
+                name: c.name.clone(),
+                unit_id: c.unit_id,
+                role: c.role,
+                phone: c.phone.clone(),
+                title: c.title.clone(),
+                villages: c.villages.clone(),
+            })
+            .collect();
+        check_assignments(Roster {
+            units: &units,
+            villages: &villages,
+            cadres: &cadres,
+            households: &self.households,
+        })
+    }
+}

@@ -1,0 +1,301 @@
+//! Login, logout, the session cookie and CSRF.
+//!
+//! - The session id is 256 random bits in the `minqing_office` cookie (`HttpOnly`,
+//!   `SameSite=Strict`, `Path=/office`); the database keeps only its SHA-256, the account and the
+//!   session's CSRF token. A session unused for [`IDLE_TIMEOUT_MS`] is gone.
+//! - [`OfficeUser`] is the extractor every page takes: no session → a redirect to the login
+//!   page; an account without an office role → 403.
+//! - [`Post`] is the extractor every form handler takes: the user plus the form, whose `_csrf`
+//!   must equal the session's token (else 403). The login form itself, before any session, is
+//!   protected by a double-submit token in a short-lived cookie of its own.
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use minqing_shared::Label;
+
+use super::error::OfficeError;
+use super::form::FormData;
+use super::layout::CSS;
+use crate::auth::{decoy_hash, new_token, token_hash, verify_password};
+use crate::state::{AppState, now_ms};
+use crate::store::{CadreRow, OfficeSession, UnitRow};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "minqing_office";
+/// The login form's double-submit cookie.
+const LOGIN_COOKIE: &str = "minqing_login";
+/// A session unused this long has expired (one hour).
+pub const IDLE_TIMEOUT_MS: i64 = 60 * 60 * 1000;
+/// Sessions are marked as used at most this often (one write a minute, not one per page).
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+/// The largest form body read.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// The office account behind a request.
+#[derive(Clone, Debug)]
+pub struct OfficeUser {
+    /// The account.
+    pub cadre: CadreRow,
+    /// Its unit.
+    pub unit: UnitRow,
+    /// The session's CSRF token, put into every form.
+    pub csrf: String,
+}
+
+impl OfficeUser {
+    /// Whether the account sees the whole county.
+    pub fn county_wide(&self) -> bool {
+        self.cadre.role.is_county_wide()
+    }
+
+    /// The hidden CSRF field every form carries.
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name="_csrf" value=(self.csrf); }
+    }
+
+    /// What the account is, for the page header.
+    pub fn describe(&self) -> String {
+        format!("{} · {}", self.unit.name, self.cadre.role.zh())
+    }
+}
+
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn to_login(parts: &Parts) -> Response {
+    let path = parts.uri.path_and_query().map_or("/office", |p| p.as_str());
+    let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    Redirect::to(&format!("/office/login?next={next}")).into_response()
+}
+
+impl FromRequestParts<AppState> for OfficeUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(id) = cookie(parts, SESSION_COOKIE).filter(|v| !v.is_empty()) else {
+            return Err(to_login(parts));
+        };
+        let hash = token_hash(id);
+        let now = now_ms();
+        let found = state
+            .read("office_session", move |tx| {
+                let Some(session) = tx.office_session(&hash)? else { return Ok(None) };
+                let Some(cadre) = tx.cadre(session.cadre_id)? else { return Ok(None) };
+                let account = tx.account_by_username(&cadre.username)?;
+                let unit = tx.unit(cadre.unit_id)?;
+                Ok(unit.map(|unit| (session, cadre, unit, account.is_some_and(|a| a.disabled))))
+            })
+            .await
+            .map_err(|e| OfficeError::from(e).into_response())?;
+        let Some((session, cadre, unit, disabled)) = found else {
+            return Err(to_login(parts));
+        };
+        if now - session.last_ms > IDLE_TIMEOUT_MS || disabled {
+            return Err(to_login(parts));
+        }
+        if !cadre.role.is_office() {
+            return Err(
+                OfficeError::forbidden("此账号为包村干部账号，无办公室权限").into_response()
+            );
+        }
+        if now - session.last_ms > TOUCH_EVERY_MS {
+            let hash = session.id_hash.clone();
+            let touched = state
+                .write("office_touch", move |tx, _| Ok(tx.touch_office_session(&hash, now)?))
+                .await;
+            touched.map_err(|e| OfficeError::from(e).into_response())?;
+        }
+        Ok(OfficeUser { cadre, unit, csrf: session.csrf })
+    }
+}
+
+/// A form POST from a logged-in office account, its CSRF token checked.
+#[derive(Debug)]
+pub struct Post(pub OfficeUser, pub FormData);
+
+impl FromRequest<AppState> for Post {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let user = OfficeUser::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| OfficeError::bad_request("表单过大").into_response())?;
+        let form = FormData::parse(&bytes);
+        if !same(form.get("_csrf"), &user.csrf) {
+            return Err(OfficeError::forbidden("表单已过期，请刷新页面后重试").into_response());
+        }
+        Ok(Post(user, form))
+    }
+}
+
+/// Compares two tokens in time independent of where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn session_cookie(value: &str, max_age_s: i64) -> HeaderValue {
+    let c = format!(
+        "{SESSION_COOKIE}={value}; Path=/office; HttpOnly; SameSite=Strict; Max-Age={max_age_s}"
+    );
+    HeaderValue::from_str(&c).expect("a token is a valid header value")
+}
+
+fn login_form(next: &str, token: &str, username: &str, error: Option<&str>) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "登录 · 民情通" }
+                style { (PreEscaped(CSS)) }
+            }
+            body.login {
+                main.login-box {
+                    h1 { "民情通" }
+                    p.muted { "民情联系户制度 · 办公室登录" }
+                    @if let Some(e) = error { div.alert.error role="alert" { (e) } }
+                    form method="post" action="/office/login" {
+                        input type="hidden" name="_login" value=(token);
+                        input type="hidden" name="next" value=(next);
+                        label { "用户名" input name="username" value=(username) autofocus required; }
+                        label { "密码" input name="password" type="password" required; }
+                        button.primary type="submit" { "登录" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn login_response(status: StatusCode, next: &str, username: &str, error: Option<&str>) -> Response {
+    let token = new_token();
+    let cookie = format!(
+        "{LOGIN_COOKIE}={token}; Path=/office/login; HttpOnly; SameSite=Strict; Max-Age=3600"
+    );
+    let page = login_form(next, &token, username, error).into_string();
+    let mut resp = (status, Html(page)).into_response();
+    resp.headers_mut().append(SET_COOKIE, HeaderValue::from_str(&cookie).expect("header"));
+    resp
+}
+
+/// Where to go after login: only a path of the office pages.
+fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with("/office") && !next.starts_with("//") && !next.contains('\\');
+    if ok { next } else { "/office" }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /office/login`.
+pub(super) async fn login_page(
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+) -> Response {
+    login_response(StatusCode::OK, safe_next(&q.next), "", None)
+}
+
+/// `POST /office/login`: checks the password, opens a session, redirects.
+pub(super) async fn login(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return OfficeError::bad_request("表单过大").into_response();
+    };
+    let form = FormData::parse(&bytes);
+    let next = safe_next(form.get("next")).to_owned();
+    let username = form.get("username").to_owned();
+    let expected = cookie(&parts, LOGIN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same(form.get("_login"), expected) {
+        let msg = "登录表单已过期，请重新输入";
+        return login_response(StatusCode::FORBIDDEN, &next, &username, Some(msg));
+    }
+    let password = form.get("password").to_owned();
+    let name = username.clone();
+    let checked = state
+        .read("office_login", move |tx| {
+            let account = tx.account_by_username(&name)?;
+            let hash = account.as_ref().map_or(decoy_hash(), |a| a.password_hash.as_str());
+            let ok = verify_password(&password, hash);
+            Ok(account.filter(|a| ok && !a.disabled && !a.password_hash.is_empty()))
+        })
+        .await;
+    let account = match checked {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            let msg = "用户名或密码错误";
+            return login_response(StatusCode::UNAUTHORIZED, &next, &username, Some(msg));
+        }
+        Err(e) => return OfficeError::from(e).into_response(),
+    };
+    if !account.cadre.role.is_office() {
+        let msg = "此账号为包村干部账号，请使用手机App；办公室页面仅供联系户办公室和组织部使用";
+        return login_response(StatusCode::FORBIDDEN, &next, &username, Some(msg));
+    }
+    let id = new_token();
+    let now = now_ms();
+    let session = OfficeSession {
+        id_hash: token_hash(&id),
+        cadre_id: account.cadre.id,
+        csrf: new_token(),
+        created_ms: now,
+        last_ms: now,
+    };
+    let stored = state
+        .write("office_login", move |tx, _| {
+            tx.delete_office_session("", now - IDLE_TIMEOUT_MS)?;
+            Ok(tx.insert_office_session(&session)?)
+        })
+        .await;
+    if let Err(e) = stored {
+        return OfficeError::from(e).into_response();
+    }
+    let mut resp = Redirect::to(&next).into_response();
+    resp.headers_mut().append(SET_COOKIE, session_cookie(&id, IDLE_TIMEOUT_MS / 1000 * 12));
+    let clear =
+        format!("{LOGIN_COOKIE}=; Path=/office/login; HttpOnly; SameSite=Strict; Max-Age=0");
+    resp.headers_mut().append(SET_COOKIE, HeaderValue::from_str(&clear).expect("header"));
+    resp
+}
+
+/// `POST /office/logout`: ends the session.
+pub(super) async fn logout(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let id = cookie(&parts, SESSION_COOKIE).unwrap_or("").to_owned();
+    let req = Request::from_parts(parts, body);
+    let Post(user, _) = match Post::from_request(req, &state).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let hash = token_hash(&id);
+    let now = now_ms();
+    let done = state
+        .write("office_logout", move |tx, _| {
+            Ok(tx.delete_office_session(&hash, now - IDLE_TIMEOUT_MS)?)
+        })
+        .await;
+    if let Err(e) = done {
+        return OfficeError::from(e).into_response();
+    }
+    tracing::info!(cadre = %user.cadre.id, "office logout");
+    let mut resp = Redirect::to("/office/login").into_response();
+    resp.headers_mut().append(SET_COOKIE, session_cookie("", 0));
+    resp
+}

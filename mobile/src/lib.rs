@@ -5,8 +5,10 @@
 //! contact card, [`i18n`] (Chinese first) and the [`ui`] screens (Dioxus 0.7). The UI reaches
 //! data only through the [`services::Services`] in its context.
 
+pub mod i18n;
+pub mod services;
 pub mod store;
 pub mod sync;
+pub mod ui;
 
 pub use store::Store;
-pub mod services;

@@ -1,0 +1,325 @@
+//! The app's words, Chinese first, English second. Every user-facing string of the screens comes
+//! from here: a typed table ([`Key`] → [`t`]) that the compiler checks, plus a few formatters for
+//! sentences with numbers or dates. Domain labels (topics, categories, statuses …) come from
+//! `minqing_shared::label::Label` on the enums themselves.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use minqing_shared::calendar::{VisitWeek, china};
+
+pub use minqing_shared::Lang;
+
+/// The settings key under which the chosen language is stored.
+pub const LANG_SETTING: &str = "lang";
+
+/// Parses a stored language setting (Chinese unless it says English).
+pub fn lang_from_setting(value: Option<&str>) -> Lang {
+    match value {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// The stored form of a language.
+pub fn lang_setting(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    }
+}
+
+/// The languages offered, each named in itself.
+pub const LANGUAGES: [(Lang, &str); 2] = [(Lang::Zh, "中文"), (Lang::En, "English")];
+
+macro_rules! keys {
+    ($( $(#[$doc:meta])* $key:ident => ($zh:literal, $en:literal), )+) => {
+        /// A user-facing string.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Key {
+            $( $(#[$doc])* #[doc = concat!($zh, " — ", $en)] $key, )+
+        }
+
+        impl Key {
+            /// Every key, in declaration order.
+            pub const ALL: &'static [Key] = &[$(Key::$key),+];
+        }
+
+        /// The text of `key` in `lang`.
+        pub fn t(lang: Lang, key: Key) -> &'static str {
+            match (lang, key) {
+                $( (Lang::Zh, Key::$key) => $zh, (Lang::En, Key::$key) => $en, )+
+            }
+        }
+    };
+}
+
+keys! {
+    AppName => ("民情通", "Minqing"),
+    Back => ("返回", "Back"),
+    Settings => ("设置", "Settings"),
+    Loading => ("加载中…", "Loading…"),
+    StoreError => ("本机数据读取失败", "Could not read the phone's data"),
+    // Tabs and titles.
+    TabWeek => ("本周", "This week"),
+    TabHouseholds => ("联系户", "Households"),
+    TabConcerns => ("民情", "Concerns"),
+    TabCard => ("名片", "Card"),
+    TabSync => ("同步", "Sync"),
+    WeekTitle => ("本周走访", "This week's visits"),
+    HouseholdsTitle => ("联系户", "Contact households"),
+    HouseholdTitle => ("联系户详情", "Household"),
+    VisitTitle => ("记录走访", "Record a visit"),
+    ConcernsTitle => ("我的民情", "My concerns"),
+    CardTitle => ("我的名片", "My contact card"),
+    SyncTitle => ("同步", "Sync"),
+    LoginTitle => ("登录", "Log in"),
+    SettingsTitle => ("登录与设置", "Login and settings"),
+    // Login and settings.
+    LoginIntro => ("包村干部登录后，离线也能记录走访", "Log in once; then record visits even offline"),
+    ServerAddress => ("服务器地址", "Server address"),
+    Username => ("用户名", "Username"),
+    Password => ("密码", "Password"),
+    Language => ("语言", "Language"),
+    LogIn => ("登录", "Log in"),
+    LoggingIn => ("正在登录…", "Logging in…"),
+    LoginFailed => ("登录失败", "Login failed"),
+    LoginMissing => ("请填写服务器地址、用户名和密码", "Enter the server address, username and password"),
+    LogOut => ("退出登录", "Log out"),
+    LoggedInAs => ("当前账号", "Logged in as"),
+    LogInAgain => ("重新登录", "Log in again"),
+    // This week.
+    Visited => ("已走访", "Visited"),
+    DueThisWeek => ("待走访", "Still due"),
+    VisitedThisWeek => ("本周已走访", "Visited this week"),
+    NeverVisited => ("从未走访", "Never visited"),
+    AllVisited => ("本周联系户已全部走访", "Every household visited this week"),
+    NoHouseholds => ("还没有联系户，请先同步", "No households yet: sync first"),
+    RecordVisit => ("记录走访", "Record visit"),
+    // Households.
+    SearchHint => ("搜索户主、村、地址或电话", "Search name, village, address or phone"),
+    NoMatch => ("没有找到联系户", "No household found"),
+    LastVisit => ("上次走访", "Last visit"),
+    Call => ("拨打电话", "Call"),
+    NoPhone => ("未登记电话", "No phone number"),
+    Address => ("地址", "Address"),
+    Village => ("村", "Village"),
+    Kinds => ("户类", "Kind"),
+    Status => ("状态", "Status"),
+    Notes => ("备注", "Notes"),
+    ConfirmHousehold => ("走访核实，确认联系户", "Visited and checked: confirm"),
+    VisitHistory => ("走访记录", "Visits"),
+    NoVisits => ("还没有走访记录", "No visits yet"),
+    HouseholdConcerns => ("民情诉求", "Concerns"),
+    NoHouseholdConcerns => ("没有民情诉求", "No concerns"),
+    UnknownHousehold => ("找不到这户", "Household not found"),
+    // Visit form.
+    Mode => ("方式", "Mode"),
+    Topics => ("恳谈内容", "Topics"),
+    Policies => ("宣讲政策", "Policies explained"),
+    PoliciesHint => ("讲解了哪些政策法规", "Which policies and laws you explained"),
+    Summary => ("走访情况", "What was said"),
+    SummaryHint => ("群众反映了什么、谈了什么", "What the household said"),
+    AddConcern => ("＋ 添加民情诉求", "+ Add a concern"),
+    ConcernN => ("诉求", "Concern"),
+    Category => ("类别", "Category"),
+    Description => ("诉求内容", "Description"),
+    DescriptionHint => ("群众的诉求", "What the household asks for"),
+    Disposition => ("处理方式", "Disposition"),
+    ResolveOnSpot => ("马上解决", "Solve now"),
+    Explain => ("解释答复", "Explain"),
+    Escalate => ("上报", "Escalate"),
+    DispositionNote => ("处理情况", "What you did"),
+    SpecialReport => ("民情专题报告", "Special report"),
+    ReportTitle => ("报告标题", "Report title"),
+    ReportContent => ("报告内容：问题、涉及户数、建议", "Content: the problem, who it affects, your suggestion"),
+    RemoveConcern => ("删除此条", "Remove"),
+    Save => ("保存", "Save"),
+    Saved => ("已保存", "Saved"),
+    SaveFailed => ("保存失败", "Could not save"),
+    NeedCategory => ("请选择诉求类别", "Choose the concern's category"),
+    NeedDescription => ("请填写诉求内容", "Describe the concern"),
+    NeedReport => ("上报须填写专题报告标题和内容", "An escalated concern needs a report title and content"),
+    // Concerns.
+    NoConcerns => ("还没有民情诉求", "No concerns yet"),
+    RaisedOn => ("反映时间", "Raised"),
+    Handler => ("承办人", "Responsible"),
+    Deadline => ("完成时限", "Deadline"),
+    Solution => ("解决方案", "Solution"),
+    DoneOn => ("办结时间", "Done on"),
+    AwaitingMeeting => ("等待联席会议研究", "Awaiting the joint meeting"),
+    OnLedger => ("挂账督办", "On the supervision ledger"),
+    OpenConcerns => ("未办结", "Open"),
+    ClosedConcerns => ("已办结", "Closed"),
+    // Card.
+    CardHint => ("请群众用手机相机扫码，保存为联系人", "Ask the household to scan this with the phone camera"),
+    NoCard => ("登录后显示名片", "Log in to show your card"),
+    // Sync.
+    Pending => ("待上传", "Waiting to upload"),
+    LastSuccess => ("上次成功", "Last success"),
+    LastAttempt => ("上次尝试", "Last attempt"),
+    LastError => ("上次错误", "Last error"),
+    Never => ("从未", "Never"),
+    SyncNow => ("立即同步", "Sync now"),
+    Syncing => ("正在同步…", "Syncing…"),
+    Online => ("在线", "Online"),
+    Offline => ("离线", "Offline"),
+    AllUploaded => ("全部已上传", "Everything uploaded"),
+    Rejected => ("服务器拒收的记录", "Records the server refused"),
+    RejectedHint => ("这些记录未被接收，请联系联系户办公室", "These were not accepted; contact your office"),
+    NotLoggedIn => ("未登录", "Not logged in"),
+}
+
+/// "3 / 12".
+pub fn progress(visited: u32, total: u32) -> String {
+    format!("{visited} / {total}")
+}
+
+/// The ISO week, e.g. "2026年第5周" / "Week 5, 2026".
+pub fn week_label(lang: Lang, week: VisitWeek) -> String {
+    let (mon, sun) = (week.monday(), week.sunday());
+    match lang {
+        Lang::Zh => format!("{}年第{}周 · {}", week.year, week.week, day_range(lang, mon, sun)),
+        Lang::En => format!("Week {}, {} · {}", week.week, week.year, day_range(lang, mon, sun)),
+    }
+}
+
+fn day_range(lang: Lang, from: NaiveDate, to: NaiveDate) -> String {
+    match lang {
+        Lang::Zh => format!("{}–{}", from.format("%-m月%-d日"), to.format("%-m月%-d日")),
+        Lang::En => format!("{} – {}", from.format("%b %-d"), to.format("%b %-d")),
+    }
+}
+
+/// How long a household has waited: "2周未走访" / "2 weeks missed".
+pub fn weeks_missed(lang: Lang, weeks: u32) -> String {
+    if weeks == u32::MAX {
+        return t(lang, Key::NeverVisited).to_owned();
+    }
+    match lang {
+        Lang::Zh => format!("已{weeks}周未走访"),
+        Lang::En if weeks == 1 => "1 week missed".to_owned(),
+        Lang::En => format!("{weeks} weeks missed"),
+    }
+}
+
+/// "2件未办结" / "2 open concerns".
+pub fn open_concerns(lang: Lang, n: u32) -> String {
+    match lang {
+        Lang::Zh => format!("{n}件诉求未结"),
+        Lang::En if n == 1 => "1 open concern".to_owned(),
+        Lang::En => format!("{n} open concerns"),
+    }
+}
+
+/// "5条" / "5 records".
+pub fn records(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::Zh => format!("{n}条"),
+        Lang::En if n == 1 => "1 record".to_owned(),
+        Lang::En => format!("{n} records"),
+    }
+}
+
+/// "第2条诉求" / "Concern 2".
+pub fn concern_n(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("第{n}条{}", t(lang, Key::ConcernN)),
+        Lang::En => format!("{} {n}", t(lang, Key::ConcernN)),
+    }
+}
+
+/// What a finished sync did: "上传3条，下载5条".
+pub fn sync_result(lang: Lang, pushed: u64, pulled: u64) -> String {
+    match lang {
+        Lang::Zh => format!("同步完成：上传{pushed}条，下载{pulled}条"),
+        Lang::En => format!("Synced: {pushed} up, {pulled} down"),
+    }
+}
+
+/// A rejected op's line: "第12条：…".
+pub fn rejected_op(lang: Lang, seq: u64, message: &str) -> String {
+    match lang {
+        Lang::Zh => format!("第{seq}条：{message}"),
+        Lang::En => format!("#{seq}: {message}"),
+    }
+}
+
+/// A field with its label: "备注：…" / "Notes: …".
+pub fn labeled(lang: Lang, key: Key, value: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{}：{value}", t(lang, key)),
+        Lang::En => format!("{}: {value}", t(lang, key)),
+    }
+}
+
+/// A China date: "2026年3月5日" / "Mar 5, 2026".
+pub fn date(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::Zh => d.format("%Y年%-m月%-d日").to_string(),
+        Lang::En => d.format("%b %-d, %Y").to_string(),
+    }
+}
+
+/// A China date without the year: "3月5日" / "Mar 5".
+pub fn short_date(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::Zh => d.format("%-m月%-d日").to_string(),
+        Lang::En => d.format("%b %-d").to_string(),
+    }
+}
+
+/// A moment in China time: "3月5日 14:05" / "Mar 5 14:05".
+pub fn date_time(lang: Lang, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&china());
+    match lang {
+        Lang::Zh => local.format("%-m月%-d日 %H:%M").to_string(),
+        Lang::En => local.format("%b %-d %H:%M").to_string(),
+    }
+}
+
+/// Like [`date_time`] for milliseconds since the epoch; "从未" when absent.
+pub fn moment_ms(lang: Lang, ms: Option<i64>) -> String {
+    ms.and_then(DateTime::<Utc>::from_timestamp_millis)
+        .map(|at| date_time(lang, at))
+        .unwrap_or_else(|| t(lang, Key::Never).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages() {
+        for key in Key::ALL {
+            let (zh, en) = (t(Lang::Zh, *key), t(Lang::En, *key));
+            assert!(!zh.is_empty() && !en.is_empty(), "{key:?}");
+            assert!(!zh.is_ascii(), "{key:?} is not Chinese: {zh}");
+            assert!(en.is_ascii() || en.contains('…') || en.contains('–'), "{key:?}: {en}");
+        }
+    }
+
+    #[test]
+    fn sentences_with_numbers() {
+        let cases = [
+            ("weeks zh", weeks_missed(Lang::Zh, 2), "已2周未走访"),
+            ("weeks en", weeks_missed(Lang::En, 1), "1 week missed"),
+            ("never", weeks_missed(Lang::Zh, u32::MAX), "从未走访"),
+            ("concerns", open_concerns(Lang::Zh, 3), "3件诉求未结"),
+            ("progress", progress(4, 12), "4 / 12"),
+            ("concern n", concern_n(Lang::Zh, 2), "第2条诉求"),
+        ];
+        for (name, got, want) in cases {
+            assert_eq!(got, want, "{name}");
+        }
+        let week = VisitWeek::of(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        assert_eq!(week_label(Lang::Zh, week), "2026年第10周 · 3月2日–3月8日");
+        assert_eq!(moment_ms(Lang::En, None), "Never");
+    }
+
+    #[test]
+    fn language_setting_round_trips() {
+        for lang in [Lang::Zh, Lang::En] {
+            assert_eq!(lang_from_setting(Some(lang_setting(lang))), lang);
+        }
+        assert_eq!(lang_from_setting(None), Lang::Zh);
+    }
+}

@@ -1,0 +1,196 @@
+//! The screens (Dioxus 0.7). The root puts the [`Services`] and a few small signals in context:
+//! the language, the navigation stack, the background sync's status and a data revision that
+//! screens read so they show fresh records after a save or a sync. Screens reach data only
+//! through [`use_services`]; they never touch SQL or HTTP.
+
+pub mod card;
+pub mod concern_form;
+pub mod concerns;
+pub mod household;
+pub mod households;
+pub mod login;
+pub mod sync;
+pub mod tabs;
+pub mod visit_form;
+pub mod week;
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use dioxus::prelude::*;
+use minqing_shared::calendar::china_date;
+
+use crate::i18n::{self, Key, LANG_SETTING, Lang, t};
+use crate::services::{Services, SyncEvent, data_dir};
+use crate::sync::SyncReport;
+pub use tabs::{Nav, Screen, Tab};
+
+/// The app's stylesheet (one file, inlined).
+pub const CSS: &str = include_str!("../../assets/app.css");
+
+/// What the background sync is doing, for the screens to show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncState {
+    /// A sync is under way.
+    pub running: bool,
+    /// How the last sync ended (the error as text).
+    pub last: Option<Result<SyncReport, String>>,
+}
+
+/// Bumped after every change of the local records (a save, a finished sync, a login), so that
+/// screens reading the store render again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Revision(pub u64);
+
+/// A short confirmation shown over the screen ("已保存"), with a serial so a repeat restarts it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Toast(pub Option<(u64, String)>);
+
+/// The root's inputs: the services (built by [`App`] on a phone, by tests from a temp folder).
+#[derive(Props, Clone)]
+pub struct RootProps {
+    /// Store and sync.
+    pub services: Arc<Services>,
+    /// Whether to run the background sync loop (tests turn it off).
+    #[props(default = true)]
+    pub background_sync: bool,
+}
+
+impl PartialEq for RootProps {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.services, &other.services)
+            && self.background_sync == other.background_sync
+    }
+}
+
+impl std::fmt::Debug for RootProps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RootProps").field("background_sync", &self.background_sync).finish()
+    }
+}
+
+/// The app as launched on a phone or desktop: opens the store in [`data_dir`].
+#[allow(non_snake_case)]
+pub fn App() -> Element {
+    let services = use_hook(|| Services::open(&data_dir()).map_err(|e| e.to_string()));
+    match services {
+        Ok(services) => rsx! { Root { services } },
+        Err(error) => rsx! {
+            style { {CSS} }
+            div { class: "app",
+                p { class: "error", "{t(Lang::Zh, Key::StoreError)} / {t(Lang::En, Key::StoreError)}: {error}" }
+            }
+        },
+    }
+}
+
+/// The root: provides the context, starts the background sync once, shows the login screen or
+/// the tabbed app.
+#[allow(non_snake_case)]
+pub fn Root(props: RootProps) -> Element {
+    let services = use_context_provider(|| props.services.clone());
+    let lang = use_context_provider(|| {
+        let stored = services.store().setting(LANG_SETTING).ok().flatten();
+        Signal::new(i18n::lang_from_setting(stored.as_deref()))
+    });
+    use_context_provider(|| Signal::new(Nav::default()));
+    use_context_provider(|| Signal::new(Toast::default()));
+    let sync_state = use_context_provider(|| Signal::new(SyncState::default()));
+    let revision = use_context_provider(|| Signal::new(Revision::default()));
+    let background = props.background_sync;
+    let loop_services = services.clone();
+    use_hook(move || {
+        if background {
+            spawn(background_sync(loop_services, sync_state, revision));
+        }
+    });
+
+    revision.read();
+    let logged_in = services.store().account().ok().flatten().is_some_and(|a| !a.token.is_empty());
+    rsx! {
+        style { {CSS} }
+        div { class: "app", lang: lang().tag(),
+            if logged_in {
+                tabs::Shell {}
+            } else {
+                login::LoginScreen {}
+            }
+        }
+    }
+}
+
+/// The one long-lived sync task: runs the services' loop and mirrors its events into the
+/// status signal.
+async fn background_sync(
+    services: Arc<Services>,
+    mut state: Signal<SyncState>,
+    mut revision: Signal<Revision>,
+) {
+    services
+        .run_background(move |event| match event {
+            SyncEvent::Started => state.write().running = true,
+            SyncEvent::Finished(result) => {
+                state.set(SyncState {
+                    running: false,
+                    last: Some(result.map_err(|e| e.to_string())),
+                });
+                revision.write().0 += 1;
+            }
+        })
+        .await;
+}
+
+/// The app's services.
+pub fn use_services() -> Arc<Services> {
+    use_context::<Arc<Services>>()
+}
+
+/// The UI language (a signal: the settings screen changes it).
+pub fn use_lang() -> Signal<Lang> {
+    use_context::<Signal<Lang>>()
+}
+
+/// The navigation stack.
+pub fn use_nav() -> Signal<Nav> {
+    use_context::<Signal<Nav>>()
+}
+
+/// The background sync's status.
+pub fn use_sync_state() -> Signal<SyncState> {
+    use_context::<Signal<SyncState>>()
+}
+
+/// The data revision; reading it makes a component render again after changes.
+pub fn use_revision() -> Signal<Revision> {
+    use_context::<Signal<Revision>>()
+}
+
+/// The confirmation banner.
+pub fn use_toast() -> Signal<Toast> {
+    use_context::<Signal<Toast>>()
+}
+
+/// Shows `text` in the confirmation banner.
+pub fn show_toast(mut toast: Signal<Toast>, text: String) {
+    let serial = toast.peek().0.as_ref().map_or(0, |(n, _)| n + 1);
+    toast.set(Toast(Some((serial, text))));
+}
+
+/// Records that the local data changed.
+pub fn bump(mut revision: Signal<Revision>) {
+    revision.write().0 += 1;
+}
+
+/// Today in China (UTC+8).
+pub fn today() -> NaiveDate {
+    china_date(Utc::now())
+}
+
+/// A line telling that the store could not be read.
+#[component]
+pub fn StoreErrorNote(message: String) -> Element {
+    let lang = use_lang()();
+    rsx! {
+        p { class: "error", "{t(lang, Key::StoreError)}: {message}" }
+    }
+}

@@ -1,0 +1,206 @@
+//! The screens rendered in a VirtualDom over a real (temp-file) store: what a cadre sees, in
+//! Chinese and in English, and the taps of recording a visit at a doorstep.
+
+mod support;
+
+use chrono::{Duration, Utc};
+use minqing_mobile::store::{Disposition, NewConcern, NewVisit};
+use minqing_shared::concern::{Category, ConcernStatus};
+use minqing_shared::household::{HouseholdKind, HouseholdStatus};
+use minqing_shared::visit::{Topic, VisitMode};
+use support::dom::App;
+use support::{Phone, VILLAGE_NAME, today, weeks_ago};
+
+fn just_now() -> chrono::DateTime<Utc> {
+    Utc::now() - Duration::minutes(1)
+}
+
+fn position(html: &str, needle: &str) -> usize {
+    html.find(needle).unwrap_or_else(|| panic!("{needle:?} not on the page"))
+}
+
+#[tokio::test]
+async fn this_week_shows_progress_and_the_longest_waiting_first() {
+    let phone = Phone::logged_in();
+    let visited = phone.household("赵大山", "一组5号", "13900000001");
+    let two_weeks = phone.household("钱秀英", "二组8号", "13900000002");
+    phone.household("孙老汉", "三组1号", "");
+    let last_week = phone.household("李桂兰", "四组3号", "13900000004");
+    phone.visit(visited, just_now(), "谈了秋收");
+    phone.visit(two_weeks, weeks_ago(2), "谈了医保");
+    phone.visit(last_week, weeks_ago(1), "谈了修路");
+
+    let app = App::new(phone.services.clone());
+    let text = app.text();
+    for expected in
+        ["本周走访", "1 / 4", "已走访", "待走访 · 3", "本周已走访 · 1", "从未走访", "已1周未走访"]
+    {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    let order = ["孙老汉", "钱秀英", "李桂兰", "赵大山"].map(|name| position(&text, name));
+    assert!(order.is_sorted(), "never visited, then longest waiting, then visited: {order:?}");
+    assert!(text.ends_with("本周 联系户 民情 名片 同步"), "the tab bar closes the page: {text}");
+}
+
+#[tokio::test]
+async fn the_english_switch_changes_every_label_and_is_remembered() {
+    let phone = Phone::logged_in();
+    let home = phone.household("赵大山", "一组5号", "13900000001");
+    phone.visit(home, weeks_ago(1), "谈了秋收");
+    let mut app = App::new(phone.services.clone());
+    assert!(app.text().contains("待走访"));
+
+    app.click_attr("aria-label", "设置");
+    assert!(app.text().contains("登录与设置"));
+    app.click("English");
+    assert!(app.text().contains("Login and settings"));
+    app.click("This week");
+    let text = app.text();
+    for expected in ["This week's visits", "Still due", "Record visit", "Households", "Concerns"] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    assert!(!text.contains("待走访"), "{text}");
+    assert_eq!(phone.store().setting("lang").unwrap().as_deref(), Some("en"));
+
+    // The choice survives a restart of the app.
+    let again = App::new(phone.services.clone());
+    assert!(again.text().contains("This week's visits"));
+}
+
+#[tokio::test]
+async fn households_are_searched_and_a_household_shows_its_history() {
+    let phone = Phone::logged_in();
+    let li = phone.household_with(
+        "李桂兰",
+        "四组3号",
+        "13900000004",
+        HouseholdStatus::Proposed,
+        &[HouseholdKind::PartyVeteran],
+    );
+    phone.household("赵大山", "一组5号", "13900000001");
+    let visit = NewVisit {
+        household_id: li,
+        mode: VisitMode::InPerson,
+        topics: vec![Topic::HotIssues, Topic::LatestNews],
+        policies: "讲解低保申请条件".into(),
+        summary: "老人腿脚不便，想了解低保".into(),
+        gps: None,
+        concerns: vec![NewConcern {
+            category: Category::Roads,
+            description: "村口的路一下雨就走不了".into(),
+            disposition: Disposition::Open,
+        }],
+    };
+    phone.store().record_visit(&visit, weeks_ago(1)).unwrap();
+
+    let mut app = App::new(phone.services.clone());
+    app.click("联系户");
+    let text = app.text();
+    assert!(text.contains("李桂兰") && text.contains("赵大山"), "{text}");
+    assert!(text.contains(VILLAGE_NAME), "{text}");
+
+    app.type_into("type", "search", 0, "李");
+    let text = app.text();
+    assert!(text.contains("李桂兰") && !text.contains("赵大山"), "{text}");
+
+    app.click("李桂兰");
+    let html = app.html();
+    assert!(html.contains("href=\"tel:13900000004\""), "tap to call");
+    let text = app.text();
+    for expected in [
+        "联系户详情",
+        "拨打电话 13900000004",
+        "老党员",
+        "拟联系",
+        "民情诉求 · 1",
+        "道路交通",
+        "村口的路一下雨就走不了",
+        "待处理",
+        "走访记录 · 1",
+        "老人腿脚不便，想了解低保",
+        "热点难点、最新动态",
+        "宣讲政策：讲解低保申请条件",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+
+    // The cadre checked the household at the door and confirms it.
+    app.click("确认联系户");
+    assert!(app.text().contains("已确认"));
+    let detail = phone.store().household_detail(li, today()).unwrap().unwrap();
+    assert_eq!(detail.summary.household.status, HouseholdStatus::Confirmed);
+    app.click("返回");
+    assert!(app.text().contains("赵大山"), "back to the list");
+}
+
+#[tokio::test]
+async fn a_visit_with_a_concern_takes_six_taps_and_says_saved_after_the_commit() {
+    let phone = Phone::logged_in();
+    let home = phone.household("钱秀英", "二组8号", "13900000002");
+    let pending_before = phone.store().pending_count().unwrap();
+    let mut app = App::new(phone.services.clone());
+    let mut taps = 0;
+    let mut tap = |app: &mut App, text: &str| {
+        taps += 1;
+        app.click(text);
+    };
+
+    tap(&mut app, "记录走访");
+    assert!(app.text().contains("记录走访"));
+    assert!(app.text().contains("钱秀英"));
+    tap(&mut app, "重点工作");
+    app.type_into("id", "summary", 0, "谈了今年的收成和孩子上学");
+    tap(&mut app, "添加民情诉求");
+    tap(&mut app, "饮水");
+    app.type_into("placeholder", "群众的诉求", 0, "自来水管冻裂了");
+    tap(&mut app, "马上解决");
+    assert!(!app.text().contains("已保存"), "nothing says saved before the save");
+    tap(&mut app, "保存");
+    assert_eq!(taps, 6);
+
+    let text = app.text();
+    assert!(text.contains("已保存 · 钱秀英"), "{text}");
+    assert!(text.contains("本周走访") && text.contains("1 / 1"), "back on the week: {text}");
+    let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
+    assert_eq!(detail.visits.len(), 1);
+    assert_eq!(detail.visits[0].topics, vec![Topic::KeyWork]);
+    assert_eq!(detail.visits[0].summary, "谈了今年的收成和孩子上学");
+    assert_eq!(detail.concerns.len(), 1);
+    assert_eq!(detail.concerns[0].category, Some(Category::DrinkingWater));
+    assert_eq!(detail.concerns[0].status, Some(ConcernStatus::ResolvedOnSpot));
+    // The visit, the raise and the resolution wait in the outbox.
+    assert_eq!(phone.store().pending_count().unwrap(), pending_before + 3);
+}
+
+#[tokio::test]
+async fn an_escalated_concern_is_saved_only_with_its_special_report() {
+    let phone = Phone::logged_in();
+    let home = phone.household("孙老汉", "三组1号", "");
+    let mut app = App::new(phone.services.clone());
+    app.click("记录走访");
+    app.click("群众来电");
+    app.click("添加民情诉求");
+    app.click("保存");
+    assert!(app.text().contains("请选择诉求类别"), "{}", app.text());
+    app.click("教育");
+    app.type_into("placeholder", "群众的诉求", 0, "孙子14岁，交不起学费辍学在家");
+    app.click("上报");
+    assert!(app.text().contains("民情专题报告"));
+    app.click("保存");
+    let text = app.text();
+    assert!(text.contains("上报须填写专题报告标题和内容"), "{text}");
+    assert!(!text.contains("已保存"), "{text}");
+    assert!(phone.store().household_detail(home, today()).unwrap().unwrap().visits.is_empty());
+
+    app.type_into("placeholder", "报告标题", 0, "三组学生辍学");
+    app.type_into("placeholder", "报告内容：问题、涉及户数、建议", 0, "建议乡里协调减免学费");
+    app.click("保存");
+    assert!(app.text().contains("已保存 · 孙老汉"), "{}", app.text());
+    let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
+    assert_eq!(detail.visits[0].mode, VisitMode::PhoneFromHousehold);
+    let concern = &detail.concerns[0];
+    assert_eq!(concern.status, Some(ConcernStatus::Escalated));
+    assert_eq!(concern.report.as_ref().unwrap().title, "三组学生辍学");
+    // A call is recorded, but the household is still due this week.
+    assert!(detail.summary.due);
+}

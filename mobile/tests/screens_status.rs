@@ -1,0 +1,165 @@
+//! The screens that show what happened after the doorstep: 民情 with the office's decisions,
+//! 名片 with the QR, 同步 with pending and refused records, and 登录 on a new phone.
+
+mod support;
+
+use chrono::{Duration, Utc};
+use minqing_mobile::store::{Disposition, NewConcern, NewVisit};
+use minqing_shared::concern::{Category, ConcernAction, Decision, SpecialReport};
+use minqing_shared::sync::Rejection;
+use minqing_shared::visit::VisitMode;
+use support::dom::App;
+use support::{CADRE_NAME, CADRE_PHONE, Phone, UNIT_NAME, VILLAGE_NAME, today, weeks_ago};
+
+fn escalated(title: &str) -> Disposition {
+    Disposition::Escalated(SpecialReport {
+        title: title.into(),
+        content: "需要县水利局支持".into(),
+        households_affected: Some(40),
+    })
+}
+
+fn concern(category: Category, description: &str, disposition: Disposition) -> NewConcern {
+    NewConcern { category, description: description.into(), disposition }
+}
+
+#[tokio::test]
+async fn concerns_show_status_and_the_office_s_decision() {
+    let phone = Phone::logged_in();
+    let home = phone.household("钱秀英", "二组8号", "13900000002");
+    let visit = NewVisit {
+        household_id: home,
+        mode: VisitMode::InPerson,
+        topics: vec![],
+        policies: String::new(),
+        summary: "反映吃水和灌溉".into(),
+        gps: None,
+        concerns: vec![
+            concern(Category::DrinkingWater, "三组吃水难，井水不够", escalated("三组吃水难")),
+            concern(Category::Irrigation, "机井坏了", escalated("机井维修")),
+            concern(Category::Dispute, "与邻居的宅基地纠纷", Disposition::Open),
+        ],
+    };
+    phone.store().record_visit(&visit, weeks_ago(2)).unwrap();
+    let ids: Vec<_> = phone.store().concerns().unwrap().into_iter().map(|v| v.state).collect();
+    let id_of = |text: &str| ids.iter().find(|s| s.description.contains(text)).unwrap().id;
+    let meeting = today() - Duration::days(10);
+    let decision = |handler: &str, deadline| ConcernAction::Assign {
+        decision: Decision {
+            solution: "水利站打新井".into(),
+            handler: handler.into(),
+            deadline,
+            meeting_date: meeting,
+        },
+    };
+    phone.office_step(id_of("吃水"), decision("李水利", today() + Duration::days(20)));
+    phone.office_step(id_of("机井"), decision("张站长", today() - Duration::days(1)));
+    let water = id_of("吃水");
+    let mut app = App::new(phone.services.clone());
+    app.click("民情");
+    let text = app.text();
+    for expected in [
+        "我的民情",
+        "未办结 · 3",
+        "饮水",
+        "三组吃水难，井水不够",
+        "已交办",
+        "承办人",
+        "李水利",
+        "完成时限",
+        "解决方案",
+        "水利站打新井",
+        "逾期",
+        "张站长",
+        "矛盾纠纷",
+        "待处理",
+        "民情专题报告",
+        "钱秀英",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+
+    phone.office_step(water, ConcernAction::Complete { note: "新井已通水".into() });
+    app.click("本周");
+    app.click("民情");
+    let text = app.text();
+    assert!(text.contains("已办结 · 1") && text.contains("办结时间"), "{text}");
+    assert!(text.contains("新井已通水"), "{text}");
+}
+
+#[tokio::test]
+async fn the_card_is_the_qr_of_the_vcard_with_name_unit_and_phone() {
+    let phone = Phone::logged_in();
+    let mut app = App::new(phone.services.clone());
+    app.click("名片");
+    let html = app.html();
+    let card = phone.store().card().unwrap().unwrap();
+    assert!(html.contains(&card.qr_svg()), "the QR is inlined as SVG");
+    assert!(card.to_vcard().contains(&format!("FN:{CADRE_NAME}")));
+    let text = app.text();
+    for expected in ["我的名片", CADRE_NAME, UNIT_NAME, CADRE_PHONE, VILLAGE_NAME, "扫码"] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+}
+
+#[tokio::test]
+async fn sync_shows_pending_records_the_last_error_and_refusals() {
+    let phone = Phone::logged_in();
+    let home = phone.household("赵大山", "一组5号", "13900000001");
+    phone.visit(home, Utc::now(), "谈了秋收");
+    let now = Utc::now().timestamp_millis();
+    let pending = phone.store().pending_count().unwrap();
+    phone.store().record_sync(now, Some("offline: no signal")).unwrap();
+    let refusal = Rejection {
+        device_seq: 2,
+        op_id: None,
+        error: "out_of_scope".into(),
+        message: "该户不在您的联系范围".into(),
+    };
+    phone.store().acknowledge(1, &[refusal], now).unwrap();
+
+    let mut app = App::new(phone.services.clone());
+    app.click("同步");
+    let text = app.text();
+    for expected in [
+        "离线",
+        "待上传",
+        &format!("{}条", pending - 1),
+        "上次成功 从未",
+        "上次错误",
+        "offline: no signal",
+        "服务器拒收的记录 · 1",
+        "第2条：该户不在您的联系范围",
+        "out_of_scope",
+        "立即同步",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    app.click("立即同步");
+    assert!(app.text().contains("正在同步…"), "progress while syncing");
+
+    phone.store().record_sync(now + 1000, None).unwrap();
+    app.click("本周");
+    app.click("同步");
+    assert!(app.text().contains("在线"));
+}
+
+#[tokio::test]
+async fn a_new_phone_starts_at_login_in_chinese_with_an_english_switch() {
+    let phone = Phone::logged_out();
+    let mut app = App::new(phone.services.clone());
+    let text = app.text();
+    for expected in ["民情通", "服务器地址", "用户名", "密码", "语言", "中文", "English", "登录"]
+    {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    assert!(!text.contains("本周走访"), "no tabs before login");
+
+    app.click_attr("id", "login");
+    app.settle().await;
+    assert!(app.text().contains("请填写服务器地址、用户名和密码"), "{}", app.text());
+
+    app.click("English");
+    let text = app.text();
+    assert!(text.contains("Server address") && text.contains("Log in"), "{text}");
+}

@@ -147,6 +147,7 @@ keys! {
     DoneOn => ("办结时间", "Done on"),
     AwaitingMeeting => ("等待联席会议研究", "Awaiting the joint meeting"),
     OnLedger => ("挂账督办", "On the supervision ledger"),
+    FollowUp => ("后续处理", "Follow up"),
     OpenConcerns => ("未办结", "Open"),
     ClosedConcerns => ("已办结", "Closed"),
     // Card.
@@ -166,6 +167,10 @@ keys! {
     Rejected => ("服务器拒收的记录", "Records the server refused"),
     RejectedHint => ("这些记录未被接收，请联系联系户办公室", "These were not accepted; contact your office"),
     NotLoggedIn => ("未登录", "Not logged in"),
+    // Errors, as a cadre reads them.
+    ErrOffline => ("连不上服务器：请检查信号和服务器地址", "Cannot reach the server: check the signal and the address"),
+    ErrCredentials => ("用户名或密码不对", "Wrong username or password"),
+    ErrSignedOut => ("本机登录已失效，请重新登录", "This phone was signed out: log in again"),
 }
 
 /// "3 / 12".

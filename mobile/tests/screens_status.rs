@@ -163,3 +163,38 @@ async fn a_new_phone_starts_at_login_in_chinese_with_an_english_switch() {
     let text = app.text();
     assert!(text.contains("Server address") && text.contains("Log in"), "{text}");
 }
+
+#[tokio::test]
+async fn a_concern_left_open_is_escalated_later_from_the_concerns_screen() {
+    let phone = Phone::logged_in();
+    let home = phone.household("钱秀英", "二组8号", "13900000002");
+    let visit = NewVisit {
+        household_id: home,
+        mode: VisitMode::InPerson,
+        topics: vec![],
+        policies: String::new(),
+        summary: String::new(),
+        gps: None,
+        concerns: vec![concern(Category::Dispute, "与邻居的宅基地纠纷", Disposition::Open)],
+    };
+    phone.store().record_visit(&visit, weeks_ago(1)).unwrap();
+    let pending = phone.store().pending_count().unwrap();
+    let mut app = App::new(phone.services.clone());
+    app.click("民情");
+    let text = app.text();
+    assert!(text.contains("待处理") && text.contains("后续处理"), "{text}");
+
+    app.click("上报");
+    app.click("保存");
+    assert!(app.text().contains("上报须填写专题报告标题和内容"));
+    app.type_into("placeholder", "报告标题", 0, "二组宅基地纠纷");
+    app.type_into("placeholder", "报告内容：问题、涉及户数、建议", 0, "建议司法所调解");
+    app.click("保存");
+    let text = app.text();
+    assert!(text.contains("已保存"), "{text}");
+    assert!(text.contains("已上报") && text.contains("等待联席会议研究"), "{text}");
+    assert!(!text.contains("后续处理"), "the office's turn now: {text}");
+    let state = &phone.store().concerns().unwrap()[0].state;
+    assert_eq!(state.report.as_ref().unwrap().title, "二组宅基地纠纷");
+    assert_eq!(phone.store().pending_count().unwrap(), pending + 1);
+}

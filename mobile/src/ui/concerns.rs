@@ -6,6 +6,7 @@ use minqing_shared::concern::ConcernStatus;
 use minqing_shared::label::Label;
 use minqing_shared::sync::merge::ConcernState;
 
+use super::concern_action::ConcernFollowUp;
 use super::{Screen, StoreErrorNote, today, use_lang, use_nav, use_revision, use_services};
 use crate::i18n::{self, Key, t};
 
@@ -129,6 +130,9 @@ pub fn ConcernCard(state: ConcernState, household_name: Option<String>) -> Eleme
             }
             if state.on_ledger() {
                 span { class: "badge late", {t(lang, Key::OnLedger)} }
+            }
+            if let Some(status) = state.status {
+                ConcernFollowUp { id: state.id, status }
             }
         }
     }

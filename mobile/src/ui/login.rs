@@ -4,7 +4,8 @@ use dioxus::prelude::*;
 use minqing_shared::label::Label;
 
 use super::{Nav, bump, use_lang, use_nav, use_revision, use_services};
-use crate::i18n::{self, Key, LANG_SETTING, LANGUAGES, t};
+use crate::i18n::{self, Key, LANG_SETTING, LANGUAGES, Lang, t};
+use crate::sync::{SyncError, TransportError};
 
 /// Settings key of the last server address typed.
 pub const SERVER_SETTING: &str = "server_url";
@@ -112,7 +113,7 @@ fn LoginForm() -> Element {
                     nav.set(Nav::default());
                     bump(revision);
                 }
-                Err(e) => error.set(Some(format!("{}: {e}", t(lang, Key::LoginFailed)))),
+                Err(e) => error.set(Some(login_error(lang, &e))),
             }
         }
     };
@@ -165,6 +166,19 @@ fn LoginForm() -> Element {
     }
 }
 
+/// Why the login failed, in the cadre's words.
+fn login_error(lang: Lang, e: &SyncError) -> String {
+    let reason = match e {
+        SyncError::Transport(TransportError::Offline(_)) => t(lang, Key::ErrOffline).to_owned(),
+        SyncError::Transport(TransportError::Server { status: 401, .. }) => {
+            t(lang, Key::ErrCredentials).to_owned()
+        }
+        SyncError::Transport(TransportError::Server { body, .. }) => body.message.clone(),
+        other => other.to_string(),
+    };
+    i18n::labeled(lang, Key::LoginFailed, &reason)
+}
+
 /// 中文 | English.
 #[component]
 fn LanguageSwitch() -> Element {
@@ -191,6 +205,38 @@ fn LanguageSwitch() -> Element {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minqing_shared::sync::ErrorBody;
+
+    #[test]
+    fn login_failures_are_told_in_the_cadre_s_words() {
+        let server = |status, error: &str| {
+            SyncError::Transport(TransportError::Server {
+                status,
+                body: ErrorBody {
+                    error: error.into(),
+                    message: "too old".into(),
+                    expected_seq: None,
+                },
+            })
+        };
+        let cases = [
+            (
+                "no signal",
+                SyncError::Transport(TransportError::Offline("dns".into())),
+                "登录失败：连不上服务器：请检查信号和服务器地址",
+            ),
+            ("wrong password", server(401, "invalid_credentials"), "登录失败：用户名或密码不对"),
+            ("other refusal", server(426, "app_too_old"), "登录失败：too old"),
+        ];
+        for (name, error, want) in cases {
+            assert_eq!(login_error(Lang::Zh, &error), want, "{name}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! through [`use_services`]; they never touch SQL or HTTP.
 
 pub mod card;
+pub mod concern_action;
 pub mod concern_form;
 pub mod concerns;
 pub mod household;

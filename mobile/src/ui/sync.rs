@@ -4,7 +4,18 @@
 use dioxus::prelude::*;
 
 use super::{StoreErrorNote, use_lang, use_revision, use_services, use_sync_state};
-use crate::i18n::{self, Key, t};
+use crate::i18n::{self, Key, Lang, t};
+
+/// A stored sync error in the cadre's words (the raw text is shown under it).
+fn explain(lang: Lang, error: &str) -> String {
+    if error.starts_with("offline") {
+        t(lang, Key::ErrOffline).to_owned()
+    } else if error.contains("log in again") || error.contains("revoked") {
+        t(lang, Key::ErrSignedOut).to_owned()
+    } else {
+        error.to_owned()
+    }
+}
 
 /// The sync screen.
 #[component]
@@ -23,7 +34,7 @@ pub fn SyncScreen() -> Element {
         Some(Ok(report)) => {
             Some(("ok-text", i18n::sync_result(lang, report.pushed, report.pulled)))
         }
-        Some(Err(e)) => Some(("late-text", e.clone())),
+        Some(Err(e)) => Some(("late-text", explain(lang, e))),
         None => None,
     };
     let sync_now = move |_| {
@@ -59,8 +70,9 @@ pub fn SyncScreen() -> Element {
             if let Some(error) = &info.last_error {
                 div { class: "fact",
                     span { class: "fact-label", {t(lang, Key::LastError)} }
-                    span { class: "late-text", "{error}" }
+                    span { class: "late-text", {explain(lang, error)} }
                 }
+                div { class: "muted small error-detail", "{error}" }
             }
         }
         button {

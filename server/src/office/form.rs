@@ -79,7 +79,6 @@ impl FieldErrors {
     }
 
     /// A date `YYYY-MM-DD`.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub fn date(&mut self, field: &'static str, value: &str) -> Option<NaiveDate> {
         if value.is_empty() {
             self.add(field, "必填");

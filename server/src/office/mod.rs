@@ -25,11 +25,15 @@
 //! errors and stores nothing.
 
 mod act;
+mod concerns;
+mod detail;
 mod error;
 mod form;
 mod home;
 mod households;
 mod layout;
+mod ledger;
+mod meeting;
 mod register;
 mod scope;
 mod session;
@@ -53,4 +57,12 @@ pub fn routes() -> Router<AppState> {
         .route("/office/households/file", post(households::file))
         .route("/office/households/new", get(register::new_page).post(register::create))
         .route("/office/households/{id}", get(register::form_page))
+        .route("/office/concerns", get(concerns::list))
+        .route("/office/concerns/{id}", get(detail::page))
+        .route("/office/concerns/{id}/decide", post(meeting::decide))
+        .route("/office/concerns/{id}/complete", post(concerns::complete))
+        .route("/office/concerns/{id}/ledger", post(ledger::put_on))
+        .route("/office/concerns/{id}/supervise", post(ledger::supervise))
+        .route("/office/meeting", get(meeting::page))
+        .route("/office/ledger", get(ledger::page))
 }

@@ -7,6 +7,7 @@
 
 pub mod office;
 pub mod postgres;
+mod postgres_office;
 mod postgres_schema;
 pub mod sqlite;
 mod sqlite_office;

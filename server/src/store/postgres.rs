@@ -25,11 +25,13 @@ use postgres::types::ToSql;
 use postgres::{NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 
+use super::postgres_office as office;
 use super::postgres_schema::MIGRATIONS;
 use super::{
-    Account, CadreRow, DeviceAuth, LogEntry, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
-    UnitRow, VillageRow,
+    Account, CadreRow, DeviceAuth, EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope,
+    StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
 };
+use minqing_shared::sync::op::RecordType;
 
 /// The advisory lock every writer takes (an arbitrary constant: "民情" in GB2312 bytes).
 const WRITE_LOCK: i64 = 0xC3F1_C7E9;
@@ -533,5 +535,50 @@ impl Tx for PgTx<'_> {
             &[&key, &value],
         )?;
         Ok(())
+    }
+    fn all_units(&mut self) -> StoreResult<Vec<UnitRow>> {
+        office::all_units(&mut self.0)
+    }
+    fn all_villages(&mut self) -> StoreResult<Vec<VillageRow>> {
+        office::all_villages(&mut self.0)
+    }
+    fn all_cadres(&mut self) -> StoreResult<Vec<CadreRow>> {
+        office::all_cadres(&mut self.0)
+    }
+    fn all_households(&mut self) -> StoreResult<Vec<HouseholdState>> {
+        office::all_households(&mut self.0)
+    }
+    fn all_concerns(&mut self) -> StoreResult<Vec<ConcernState>> {
+        office::all_concerns(&mut self.0)
+    }
+    fn visit_facts(&mut self, from_ms: i64, to_ms: i64) -> StoreResult<Vec<VisitFact>> {
+        office::visit_facts(&mut self.0, from_ms, to_ms)
+    }
+    fn last_in_person_visits(&mut self) -> StoreResult<Vec<(HouseholdId, i64)>> {
+        office::last_in_person_visits(&mut self.0)
+    }
+    fn household_visits(&mut self, id: HouseholdId) -> StoreResult<Vec<Visit>> {
+        office::household_visits(&mut self.0, id)
+    }
+    fn ops_of_type(&mut self, record_type: RecordType) -> StoreResult<Vec<Change>> {
+        office::ops_of_type(&mut self.0, record_type)
+    }
+    fn insert_office_session(&mut self, session: &OfficeSession) -> StoreResult<()> {
+        office::insert_office_session(&mut self.0, session)
+    }
+    fn office_session(&mut self, id_hash: &str) -> StoreResult<Option<OfficeSession>> {
+        office::office_session(&mut self.0, id_hash)
+    }
+    fn touch_office_session(&mut self, id_hash: &str, now_ms: i64) -> StoreResult<()> {
+        office::touch_office_session(&mut self.0, id_hash, now_ms)
+    }
+    fn delete_office_session(&mut self, id_hash: &str, idle_before_ms: i64) -> StoreResult<()> {
+        office::delete_office_session(&mut self.0, id_hash, idle_before_ms)
+    }
+    fn insert_evaluation_note(&mut self, note: &EvaluationNote) -> StoreResult<()> {
+        office::insert_evaluation_note(&mut self.0, note)
+    }
+    fn evaluation_notes(&mut self, period: &str) -> StoreResult<Vec<EvaluationNote>> {
+        office::evaluation_notes(&mut self.0, period)
     }
 }

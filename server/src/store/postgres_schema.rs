@@ -117,4 +117,28 @@ CREATE TABLE concerns (
 CREATE INDEX concerns_household ON concerns(household_id);
 CREATE INDEX concerns_status ON concerns(status);
 "#,
+    // 2: the office pages: browser sessions and the evaluations' rewards and criticisms.
+    r#"
+CREATE TABLE office_sessions (
+    id_hash    TEXT PRIMARY KEY,
+    cadre_id   TEXT NOT NULL REFERENCES cadres(id),
+    csrf       TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    last_ms    BIGINT NOT NULL
+);
+CREATE INDEX office_sessions_last ON office_sessions(last_ms);
+
+CREATE TABLE evaluation_notes (
+    id         TEXT PRIMARY KEY,
+    period     TEXT NOT NULL,
+    unit_id    TEXT NOT NULL REFERENCES units(id),
+    cadre_id   TEXT REFERENCES cadres(id),
+    kind       TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    author     TEXT NOT NULL REFERENCES cadres(id),
+    created_ms BIGINT NOT NULL
+);
+CREATE INDEX evaluation_notes_period ON evaluation_notes(period, created_ms);
+CREATE INDEX visits_mode_household ON visits(mode, household_id, visited_ms);
+"#,
 ];

@@ -22,7 +22,13 @@ struct Inner {
     db: Db,
     metrics: Metrics,
     server_device: ServerDevice,
+    /// When this process last wrote each device's `last_seen`, so a pull writes at most once a
+    /// minute per device instead of on every page.
+    seen: std::sync::Mutex<std::collections::HashMap<DeviceId, Instant>>,
 }
+
+/// How often a device's `last_seen` is written at most.
+const SEEN_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
@@ -42,6 +48,7 @@ impl AppState {
             db,
             metrics: Metrics::default(),
             server_device: ServerDevice { id, clock: std::sync::Mutex::new(clock) },
+            seen: std::sync::Mutex::new(std::collections::HashMap::new()),
         })))
     }
 
@@ -58,6 +65,23 @@ impl AppState {
     /// The server's own device.
     pub fn server_device(&self) -> &ServerDevice {
         &self.0.server_device
+    }
+
+    /// Records that `device` was seen now, writing at most once a minute per device.
+    pub async fn seen(&self, device: DeviceId) -> Result<(), ApiError> {
+        let due = {
+            let mut seen = self.0.seen.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let due = seen.get(&device).is_none_or(|t| now.duration_since(*t) >= SEEN_EVERY);
+            if due {
+                seen.insert(device, now);
+            }
+            due
+        };
+        if due {
+            self.write("touch_device", move |tx, _| Ok(tx.touch_device(device, now_ms())?)).await?;
+        }
+        Ok(())
     }
 
     /// Runs a read off the async runtime, timed under `call`.

@@ -2,6 +2,7 @@
 //! concurrently, against a real server on loopback with SQLite; then one real phone measures the
 //! bytes on the wire (through a counting proxy) and a cadre's first sync with a year of history.
 //! Prints figures; the last line is the summary the docs quote. Build with `--release`.
+//! With `MINQING_TEST_POSTGRES=postgres://…` it runs on a fresh PostgreSQL database instead.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -53,8 +54,11 @@ fn day_visit(household: minqing_shared::ids::HouseholdId, i: usize) -> NewVisit 
 async fn main() {
     let phones = arg("--phones", 1000);
     let concurrency = arg("--concurrency", 50);
-    println!("minqing-bench: {phones} phones, {concurrency} in flight, SQLite, loopback");
     let server = TestServer::start().await;
+    println!(
+        "minqing-bench: {phones} phones, {concurrency} in flight, {}, loopback",
+        server.state.db().backend()
+    );
     let addr: std::net::SocketAddr = server.url.trim_start_matches("http://").parse().unwrap();
     let seeded = Instant::now();
     let county = off_runtime(|| BenchCounty::seed(&server.state, phones + 2)).expect("seed");

@@ -89,7 +89,7 @@ pub async fn pull(
     let device = auth.device_id;
     let (changes, next_cursor, has_more) =
         state.read("pull", move |tx| Ok(sync::pull(tx, scope, q.cursor, limit, device)?)).await?;
-    state.write("touch_device", move |tx, _| Ok(tx.touch_device(device, now_ms())?)).await?;
+    state.seen(device).await?;
     state.metrics().pull_page();
     Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: now_ms() }))
 }

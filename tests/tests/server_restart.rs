@@ -37,7 +37,9 @@ async fn stopped_and_started_again_with_everything_intact() {
 #[tokio::test]
 async fn an_online_backup_restores_to_the_same_data() {
     if minqing_tests::sql::postgres_url().is_some() {
-        eprintln!("SKIPPED: `minqing-server backup` is for SQLite; PostgreSQL is backed up with pg_dump");
+        eprintln!(
+            "SKIPPED: `minqing-server backup` is for SQLite; PostgreSQL is backed up with pg_dump"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -199,7 +199,10 @@ pub fn ensure_demo(state: &AppState) -> Result<String, StoreError> {
 /// [`ensure_demo`] for a county of size `spec`.
 pub fn ensure_demo_with(state: &AppState, spec: &DemoSpec) -> Result<String, StoreError> {
     Ok(match build(state, spec, now_ms())? {
-        Outcome::Generated(s) => s.text(),
+        Outcome::Generated(s) => {
+            state.db().checkpoint()?;
+            s.text()
+        }
         Outcome::Existing(s) => format!("Already in place. {}", s.text()),
         Outcome::NotEmpty => {
             "The database already holds data, so the demo county was not generated.".to_owned()

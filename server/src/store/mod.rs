@@ -385,6 +385,14 @@ impl Db {
         }
     }
 
+    /// Shrinks the write-ahead log after a large transaction (SQLite; PostgreSQL manages its own).
+    pub fn checkpoint(&self) -> StoreResult<()> {
+        match self {
+            Db::Sqlite(s) => s.checkpoint(),
+            Db::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Writes a consistent copy of the database to `dest` while it is in use.
     pub fn backup_to(&self, dest: &str) -> StoreResult<()> {
         match self {

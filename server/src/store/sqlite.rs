@@ -69,6 +69,8 @@ impl SqliteStore {
         }
         let mut writer = Connection::open(path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
+        // A large transaction (the demo county) must not leave a WAL of its size behind.
+        writer.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         configure(&writer)?;
         migrate(&mut writer)?;
         let readers = (0..READERS)
@@ -109,6 +111,13 @@ impl SqliteStore {
         let out = f(&mut SqliteTx(&tx))?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
+    }
+
+    /// Moves the WAL into the database file and truncates it (after a large transaction).
+    pub fn checkpoint(&self) -> StoreResult<()> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Writes a consistent copy of the database to `dest` (online backup).

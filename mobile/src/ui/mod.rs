@@ -10,6 +10,7 @@ pub mod concerns;
 pub mod household;
 pub mod households;
 pub mod login;
+mod resume;
 pub mod sync;
 pub mod tabs;
 pub mod visit_form;
@@ -105,6 +106,7 @@ pub fn Root(props: RootProps) -> Element {
             spawn(background_sync(loop_services, sync_state, revision));
         }
     });
+    resume::use_sync_on_resume(services.clone());
 
     revision.read();
     let logged_in = services.store().account().ok().flatten().is_some_and(|a| !a.token.is_empty());

@@ -40,7 +40,11 @@ impl AppState {
     pub fn new(db: Db) -> Result<Self, StoreError> {
         let shared = db.is_shared();
         let id = db.write(|tx| server_device_id(tx, shared))?;
+        // The clock goes on from the device's last op, even if the system clock went back.
         let mut clock = HlcClock::new();
+        if let Some(hlc) = db.read(|tx| tx.last_hlc(id))? {
+            clock.observe(hlc);
+        }
         let last = db.read(|tx| tx.last_seq())?;
         tracing::info!(backend = db.backend(), server_device = %id, last_seq = last, "database ready");
         clock.tick(now_ms());

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use minqing_shared::sync::PushRequest;
+use minqing_shared::sync::{ErrorBody, PushRequest};
 use rand::Rng;
 
 use super::{Transport, TransportError};
@@ -136,6 +136,7 @@ impl<T: Transport> SyncEngine<T> {
             TransportError::Server { status: 401, body } => SyncError::LoggedOut(body.message),
             other => SyncError::Transport(other),
         };
+        let mut last_gap = None;
         loop {
             let ops = self.store.pending_ops(PUSH_MAX_OPS, PUSH_MAX_BYTES)?;
             if ops.is_empty() {
@@ -159,8 +160,23 @@ impl<T: Transport> SyncEngine<T> {
                 Err(TransportError::Server { status: 409, body })
                     if body.expected_seq.is_some() =>
                 {
-                    // The server has everything before `expected`; continue from there.
+                    // The server has everything before `expected`; continue from there — unless
+                    // this phone no longer holds that op (the same answer twice), which only a
+                    // server restored from an old backup can cause: stop and say so.
                     let expected = body.expected_seq.unwrap_or(1);
+                    if last_gap == Some(expected) {
+                        let body = ErrorBody {
+                            message: format!(
+                                "the server has lost this phone's records from number {expected} on; ask the administrator"
+                            ),
+                            ..body
+                        };
+                        return Err(SyncError::Transport(TransportError::Server {
+                            status: 409,
+                            body,
+                        }));
+                    }
+                    last_gap = Some(expected);
                     self.store.reset_acks_from(expected)?;
                 }
                 Err(e) => return Err(refused(e)),

@@ -238,6 +238,8 @@ pub trait Tx {
     ) -> StoreResult<Vec<Change>>;
     /// The highest `server_seq`.
     fn last_seq(&mut self) -> StoreResult<u64>;
+    /// The clock of the last op `device` logged, if any.
+    fn last_hlc(&mut self, device: DeviceId) -> StoreResult<Option<minqing_shared::sync::Hlc>>;
 
     // --- merged state
     /// A household's merged state.

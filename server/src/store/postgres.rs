@@ -433,6 +433,15 @@ impl Tx for PgTx<'_> {
             as u64)
     }
 
+    fn last_hlc(&mut self, device: DeviceId) -> StoreResult<Option<minqing_shared::sync::Hlc>> {
+        self.opt(
+            "SELECT body FROM ops WHERE device_id = $1 ORDER BY device_seq DESC LIMIT 1",
+            &[&device.to_string()],
+        )?
+        .map(|r| Ok(serde_json::from_str::<Op>(r.get(0))?.hlc))
+        .transpose()
+    }
+
     fn household(&mut self, id: HouseholdId) -> StoreResult<Option<HouseholdState>> {
         self.opt("SELECT state FROM households WHERE id = $1", &[&id.to_string()])?
             .map(|r| Ok(serde_json::from_str(r.get(0))?))

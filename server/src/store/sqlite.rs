@@ -472,6 +472,18 @@ impl Tx for SqliteTx<'_> {
         Ok(seq.unwrap_or(0) as u64)
     }
 
+    fn last_hlc(&mut self, device: DeviceId) -> StoreResult<Option<minqing_shared::sync::Hlc>> {
+        let body: Option<String> = self
+            .0
+            .query_row(
+                "SELECT body FROM ops WHERE device_id = ?1 ORDER BY device_seq DESC LIMIT 1",
+                params![device.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        body.map(|b| Ok(serde_json::from_str::<Op>(&b)?.hlc)).transpose()
+    }
+
     fn household(&mut self, id: HouseholdId) -> StoreResult<Option<HouseholdState>> {
         let mut stmt = self.0.prepare_cached("SELECT state FROM households WHERE id = ?1")?;
         let state: Option<String> =

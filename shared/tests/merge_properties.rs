@@ -214,3 +214,30 @@ fn a_concern_folds_from_doorstep_to_done() {
     let before = NaiveDate::from_ymd_opt(2026, 12, 21).unwrap();
     assert_eq!(state.effective_status(before), Some(minqing_shared::concern::ConcernStatus::Done));
 }
+
+#[test]
+fn unlinking_a_cadre_survives_the_wire() {
+    let unlink = HouseholdPatch { cadre_id: Some(None), ..HouseholdPatch::default() };
+    let json = serde_json::to_string(&unlink).unwrap();
+    assert_eq!(json, r#"{"cadre_id":null}"#);
+    assert_eq!(serde_json::from_str::<HouseholdPatch>(&json).unwrap(), unlink);
+    assert_eq!(serde_json::from_str::<HouseholdPatch>("{}").unwrap(), HouseholdPatch::default());
+}
+
+#[test]
+fn a_late_confirm_does_not_undo_the_office_s_filing() {
+    let device = devices()[0];
+    let office = devices()[1];
+    let filed =
+        HouseholdPatch { status: Some(HouseholdStatus::Filed), ..HouseholdPatch::default() };
+    let confirmed =
+        HouseholdPatch { status: Some(HouseholdStatus::Confirmed), ..HouseholdPatch::default() };
+    for order in [[0, 1], [1, 0]] {
+        let ops = [
+            (Stamp { hlc: Hlc::from_ms(10), device: office }, filed.clone()),
+            (Stamp { hlc: Hlc::from_ms(20), device }, confirmed.clone()),
+        ];
+        let state = apply_all(&[ops[order[0]].clone(), ops[order[1]].clone()]);
+        assert_eq!(state.status.value, HouseholdStatus::Filed);
+    }
+}

@@ -202,3 +202,29 @@ async fn a_revoked_phone_is_told_to_log_in_again() {
     assert!(!err.is_transient());
     assert!(phone.store().sync_info().unwrap().last_error.unwrap().contains("revoked"));
 }
+
+#[tokio::test]
+async fn another_cadre_logs_in_on_the_phone_only_after_its_records_are_sent() {
+    let server = TestServer::start().await;
+    let county = server.county();
+    let homes = households(&server.url, &county).await;
+    let mut li = ApiPhone::login(&server.url, "li").await;
+    let (li_home, create) = li.new_household(county.second_village, "李大娘");
+    li.push(&[create]).await.ok();
+    let phone = Phone::login(&server.url, "wang").await;
+    phone.engine.sync_once().await.unwrap();
+    phone.store().record_visit(&visit(homes[0], 0), Utc::now()).unwrap();
+    // Unsent records of wang's: li may not log in yet, and nothing is lost.
+    let refused = phone.engine.login(&server.url, "li", PASSWORD, "同一部手机").await;
+    assert!(refused.is_err());
+    assert_eq!(phone.store().pending_count().unwrap(), 1);
+    phone.engine.sync_once().await.unwrap();
+    // Sent: li logs in, starts from an empty store and cursor 0, and gets all of hers.
+    phone.engine.login(&server.url, "li", PASSWORD, "同一部手机").await.unwrap();
+    phone.engine.sync_once().await.unwrap();
+    let today = minqing_shared::calendar::china_date(Utc::now());
+    let week = phone.store().week(today).unwrap();
+    assert_eq!(week.total, 1);
+    assert_eq!(week.households[0].household.id, li_home);
+    assert_eq!(server_visits(&server), 1);
+}

@@ -138,6 +138,10 @@ async fn one_bad_op_among_good_ones_is_quarantined_and_blocks_nothing() {
     assert_eq!(answer.rejected[0].device_seq, 2);
     assert_eq!(answer.rejected[0].error, "unknown_value");
     assert!(answer.rejected[0].message.contains("teleportation"), "{}", answer.rejected[0].message);
+    // The answer was lost and the phone sends the batch again: the refusal is told again.
+    let again = phone.push_json(&body).await.ok();
+    assert_eq!(again.acked_through, 3);
+    assert_eq!(again.rejected, answer.rejected);
     let mut other = ApiPhone::login(&server.url, "wang").await;
     let ids: Vec<_> = other.pull_all().await.into_iter().map(|c| c.op.op_id).collect();
     assert!(ids.contains(&create.op_id) && ids.contains(&good.op_id));

@@ -109,9 +109,17 @@ impl Store {
     /// Stores a successful login. A different account than before starts from an empty store.
     pub fn save_login(&self, server_url: &str, login: &LoginResponse, local_ms: i64) -> Result<()> {
         self.write(|tx| {
-            let previous: Option<String> =
-                tx.query_row("SELECT cadre_id FROM account", [], |r| r.get(0)).optional()?;
-            if previous.is_some_and(|p| p != login.cadre.id.to_string()) {
+            let previous = load_account(tx)?;
+            let other_account = previous.as_ref().is_some_and(|p| {
+                p.cadre_id != login.cadre.id || p.server_url.trim_end_matches('/') != server_url.trim_end_matches('/')
+            });
+            if other_account {
+                let pending: i64 = tx.query_row("SELECT COUNT(*) FROM outbox WHERE acked = 0", [], |r| r.get(0))?;
+                if pending > 0 {
+                    return Err(StoreError::Invalid(format!(
+                        "{pending} records of the previous account are not sent yet: sync them before another account logs in"
+                    )));
+                }
                 for table in [
                     "outbox", "units", "villages", "households", "visits", "amendments",
                     "concern_events", "concerns", "rejections", "sync_log",
@@ -119,14 +127,20 @@ impl Store {
                     tx.execute(&format!("DELETE FROM {table}"), [])?;
                 }
             }
-            let mut clock = HlcClock::new();
+            // The clock never goes back, even across logins; only the offset is new.
+            let mut clock = match &previous {
+                Some(p) if !other_account => p.clock,
+                _ => HlcClock::new(),
+            };
             clock.observe_server_time(login.server_time, local_ms);
             // A new device starts its own seq; what the old device left unsent is re-stamped.
+            // Another account (or server) starts from an empty store and cursor 0.
             tx.execute(
                 "INSERT INTO account (id, server_url, token, device_id, cadre_id, cadre, last_seq, clock, cursor)
                  VALUES (1, ?1, ?2, ?3, ?4, ?5, 0, ?6, 0)
                  ON CONFLICT (id) DO UPDATE SET server_url = ?1, token = ?2, device_id = ?3,
-                   cadre_id = ?4, cadre = ?5, clock = ?6",
+                   cadre_id = ?4, cadre = ?5, clock = ?6,
+                   cursor = CASE WHEN ?7 THEN 0 ELSE cursor END",
                 params![
                     server_url,
                     login.token,
@@ -134,6 +148,7 @@ impl Store {
                     login.cadre.id.to_string(),
                     serde_json::to_string(&login.cadre.profile)?,
                     serde_json::to_string(&clock)?,
+                    other_account,
                 ],
             )?;
             write::restamp_pending(tx, login.device_id)?;

@@ -94,8 +94,8 @@ CREATE TABLE concerns (
 CREATE INDEX concerns_household ON concerns(household_id);
 
 CREATE TABLE rejections (
-    device_seq INTEGER PRIMARY KEY,
-    op_id      TEXT,
+    op_id      TEXT PRIMARY KEY,
+    device_seq INTEGER NOT NULL,
     error      TEXT NOT NULL,
     message    TEXT NOT NULL,
     at_ms      INTEGER NOT NULL
@@ -196,8 +196,8 @@ pub fn upgrade_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {
         // 2: ops the server refused, kept on the phone with the server's reason.
         conn.execute_batch(
             "CREATE TABLE rejections (
-                device_seq INTEGER PRIMARY KEY,
-                op_id      TEXT,
+                op_id      TEXT PRIMARY KEY,
+                device_seq INTEGER NOT NULL,
                 error      TEXT NOT NULL,
                 message    TEXT NOT NULL,
                 at_ms      INTEGER NOT NULL

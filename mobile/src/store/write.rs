@@ -10,7 +10,7 @@ use minqing_shared::sync::op::{HouseholdPatch, Payload, VisitBody};
 use minqing_shared::sync::validate::validate_op;
 use minqing_shared::sync::{Op, PullResponse, Rejection, SCHEMA_VERSION};
 use minqing_shared::visit::{GeoFix, Topic, VisitMode};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::apply::{apply_op, refold_concern};
@@ -244,19 +244,22 @@ impl Store {
         self.write(|tx| {
             tx.execute("UPDATE outbox SET acked = 1 WHERE device_seq <= ?1 AND acked = 0", [acked_through as i64])?;
             for r in rejected {
+                // The phone's own outbox says which op that seq was.
+                let op: Option<String> = tx
+                    .query_row("SELECT op FROM outbox WHERE device_seq = ?1", [r.device_seq as i64], |row| row.get(0))
+                    .optional()?;
+                let Some(op) = op.map(|o| serde_json::from_str::<Op>(&o)).transpose()? else { continue };
                 tx.execute(
-                    "INSERT OR REPLACE INTO rejections (device_seq, op_id, error, message, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![r.device_seq as i64, r.op_id.map(|o| o.to_string()), r.error, r.message, now_ms],
+                    "INSERT OR REPLACE INTO rejections (op_id, device_seq, error, message, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![op.op_id.to_string(), r.device_seq as i64, r.error, r.message, now_ms],
                 )?;
-                let concern: Option<String> = tx
-                    .query_row(
-                        "SELECT concern_id FROM concern_events WHERE op_id = ?1",
-                        [r.op_id.map(|o| o.to_string()).unwrap_or_default()],
-                        |row| row.get(0),
-                    )
-                    .ok();
-                if let Some(c) = concern {
-                    refold_concern(tx, super::parse(&c)?)?;
+                // What the server refused no longer counts here either.
+                match op.payload {
+                    Payload::Concern(_) => refold_concern(tx, op.record_id.into())?,
+                    Payload::Visit(_) => {
+                        tx.execute("DELETE FROM visits WHERE id = ?1", [op.record_id.to_string()])?;
+                    }
+                    _ => {}
                 }
             }
             Ok(())

@@ -66,6 +66,9 @@ pub struct SyncEngine<T> {
     store: Arc<Store>,
     transport: T,
     wall_clock: WallClock,
+    /// One sync or login at a time: a login re-stamps the outbox, which a sync in flight must
+    /// not see half-done.
+    gate: tokio::sync::Mutex<()>,
 }
 
 impl<T> std::fmt::Debug for SyncEngine<T> {
@@ -77,7 +80,12 @@ impl<T> std::fmt::Debug for SyncEngine<T> {
 impl<T: Transport> SyncEngine<T> {
     /// An engine for `store`, on the system clock.
     pub fn new(store: Arc<Store>, transport: T) -> Self {
-        Self { store, transport, wall_clock: Arc::new(|| Utc::now().timestamp_millis()) }
+        Self {
+            store,
+            transport,
+            wall_clock: Arc::new(|| Utc::now().timestamp_millis()),
+            gate: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The same engine reading another wall clock (a phone whose clock is wrong, in tests).
@@ -109,6 +117,7 @@ impl<T: Transport> SyncEngine<T> {
         password: &str,
         device_name: &str,
     ) -> Result<(), SyncError> {
+        let _one_at_a_time = self.gate.lock().await;
         let sent = self.now_ms();
         let login = self.transport.login(server_url, username, password, device_name).await?;
         self.store.save_login(server_url, &login, sent)?;
@@ -117,6 +126,7 @@ impl<T: Transport> SyncEngine<T> {
 
     /// Pushes everything pending, then pulls everything new. Records the outcome in the store.
     pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        let _one_at_a_time = self.gate.lock().await;
         let result = self.run().await;
         let error = match &result {
             Ok(_) => None,
@@ -150,9 +160,9 @@ impl<T: Transport> SyncEngine<T> {
                     self.store.acknowledge(resp.acked_through, &resp.rejected, self.now_ms())?;
                     self.store.observe_server_time(resp.server_time, self.now_ms())?;
                     let after = self.store.pending_count()?;
-                    report.pushed += before - after;
+                    report.pushed += before.saturating_sub(after);
                     report.rejected += resp.rejected.len() as u64;
-                    if after == before {
+                    if after >= before {
                         // The server took nothing: stop rather than loop.
                         break;
                     }

@@ -227,6 +227,12 @@ pub trait Tx {
     fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64>;
     /// Keeps a refused op aside.
     fn quarantine(&mut self, entry: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()>;
+    /// The refusal kept for a device's seq, if it was refused: `(op_id, error, message)`.
+    fn quarantined(
+        &mut self,
+        device: DeviceId,
+        seq: u64,
+    ) -> StoreResult<Option<(Option<OpId>, String, String)>>;
     /// Changes in `scope` after `cursor`, at most `limit`, in order, leaving out the ops that
     /// `except` made (a phone has its own changes already).
     fn changes_since(

@@ -361,6 +361,23 @@ impl Tx for PgTx<'_> {
         Ok(row.get::<_, i64>(0) as u64)
     }
 
+    fn quarantined(
+        &mut self,
+        device: DeviceId,
+        seq: u64,
+    ) -> StoreResult<Option<(Option<OpId>, String, String)>> {
+        self.opt(
+            "SELECT op_id, error, message FROM quarantine WHERE device_id = $1 AND device_seq = $2
+             ORDER BY id DESC LIMIT 1",
+            &[&device.to_string(), &(seq as i64)],
+        )?
+        .map(|r| {
+            let op: Option<&str> = r.get(0);
+            Ok((op.map(parse).transpose()?, r.get(1), r.get(2)))
+        })
+        .transpose()
+    }
+
     fn quarantine(&mut self, q: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()> {
         self.exec(
             "INSERT INTO quarantine (device_id, device_seq, op_id, raw, error, message, received_ms)

@@ -398,6 +398,23 @@ impl Tx for SqliteTx<'_> {
         Ok(self.0.last_insert_rowid() as u64)
     }
 
+    fn quarantined(
+        &mut self,
+        device: DeviceId,
+        seq: u64,
+    ) -> StoreResult<Option<(Option<OpId>, String, String)>> {
+        let row = self
+            .0
+            .query_row(
+                "SELECT op_id, error, message FROM quarantine WHERE device_id = ?1 AND device_seq = ?2
+                 ORDER BY id DESC LIMIT 1",
+                params![device.to_string(), seq as i64],
+                |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+            )
+            .optional()?;
+        row.map(|(op, e, m)| Ok((op.map(|o| parse(&o)).transpose()?, e, m))).transpose()
+    }
+
     fn quarantine(&mut self, q: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()> {
         self.0.execute(
             "INSERT INTO quarantine (device_id, device_seq, op_id, raw, error, message, received_ms)

@@ -143,6 +143,9 @@ pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -
             if !author.role.is_county_wide() {
                 return refuse("not_allowed", "only the Organization Department edits cadres");
             }
+            if tx.unit(c.unit_id)?.is_none() {
+                return refuse("unknown_unit", "the cadre's unit does not exist");
+            }
             let Some(existing) = tx.cadre(CadreId(op.record_id))? else {
                 return refuse("unknown_cadre", "create accounts with the administration commands");
             };

@@ -3,7 +3,7 @@
 
 pub mod apply;
 
-use minqing_shared::ids::DeviceId;
+use minqing_shared::ids::{ConcernId, DeviceId, HouseholdId};
 use minqing_shared::sync::op::Payload;
 use minqing_shared::sync::{
     Change, HlcClock, MAX_PULL_LIMIT, Op, PushResponse, Rejection, SCHEMA_VERSION,
@@ -58,7 +58,12 @@ pub fn push(
         };
         prev_seq = Some(seq);
         if seq <= high {
+            // Sent again (the answer was lost): acknowledge it again, with its refusal if it
+            // was refused, so the phone learns of it whichever answer reaches it.
             out.duplicates += 1;
+            if let Some((op_id, error, message)) = tx.quarantined(device, seq)? {
+                out.response.rejected.push(Rejection { device_seq: seq, op_id, error, message });
+            }
             continue;
         }
         if seq > high + 1 {
@@ -167,7 +172,22 @@ impl ServerDevice {
         now_ms: i64,
     ) -> StoreResult<Result<u64, Refusal>> {
         let seq = tx.high_water(self.id)? + 1;
-        let hlc = self.clock.lock().unwrap_or_else(|p| p.into_inner()).tick(now_ms);
+        // An office action answers what it has seen: stamp it after every step of the record,
+        // however far ahead a phone's clock ran.
+        let seen = match &payload {
+            Payload::Concern(_) => {
+                tx.concern_events(ConcernId(record_id))?.iter().map(|e| e.stamp.hlc).max()
+            }
+            Payload::Household(_) => tx.household(HouseholdId(record_id))?.map(|h| h.max_hlc()),
+            _ => None,
+        };
+        let hlc = {
+            let mut clock = self.clock.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(seen) = seen {
+                clock.observe(seen);
+            }
+            clock.tick(now_ms)
+        };
         let op = Op {
             op_id: minqing_shared::ids::OpId::new(),
             device_id: self.id,

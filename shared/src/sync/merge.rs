@@ -26,6 +26,22 @@ pub struct Lww<T> {
     pub stamp: Option<Stamp>,
 }
 
+impl<T: Ord> Lww<T> {
+    /// Keeps the greatest value ever written (ties: the later stamp), for fields that only move
+    /// forward. Commutative and idempotent like [`merge`](Self::merge).
+    pub fn merge_max(&mut self, value: T, stamp: Stamp) -> bool {
+        let newer = match self.stamp {
+            None => true,
+            Some(current) => (&value, stamp) > (&self.value, current),
+        };
+        if newer {
+            self.value = value;
+            self.stamp = Some(stamp);
+        }
+        newer
+    }
+}
+
 impl<T> Lww<T> {
     /// Sets `value` if `stamp` is later than the current one. Returns whether it changed.
     pub fn merge(&mut self, value: T, stamp: Stamp) -> bool {
@@ -105,12 +121,34 @@ impl HouseholdState {
             changed |= self.notes.merge(v.clone(), stamp);
         }
         if let Some(v) = patch.status {
-            changed |= self.status.merge(v, stamp);
+            // Registration only moves forward (proposed → confirmed → filed): a cadre's late
+            // "confirm" must not undo the office's filing.
+            changed |= self.status.merge_max(v, stamp);
         }
         if let Some(v) = patch.deleted {
             changed |= self.deleted.merge(v, stamp);
         }
         changed
+    }
+
+    /// The latest clock value of any of its fields.
+    pub fn max_hlc(&self) -> super::hlc::Hlc {
+        [
+            self.village_id.stamp,
+            self.head_name.stamp,
+            self.address.stamp,
+            self.phone.stamp,
+            self.kinds.stamp,
+            self.cadre_id.stamp,
+            self.notes.stamp,
+            self.status.stamp,
+            self.deleted.stamp,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.hlc)
+        .max()
+        .unwrap_or_default()
     }
 
     /// The household as a plain record, once its village is known.

@@ -165,8 +165,8 @@ pub struct HouseholdPatch {
     /// Kinds (the whole set is one field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kinds: Option<Vec<HouseholdKind>>,
-    /// Linked cadre (`Some(None)` unlinks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Linked cadre (`Some(None)`, on the wire `null`, unlinks).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub cadre_id: Option<Option<CadreId>>,
     /// Notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,6 +177,15 @@ pub struct HouseholdPatch {
     /// Tombstone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+}
+
+/// A field that is present, even as `null` (absent fields take their default, `None`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A visit's content; the op's `record_id` is the visit's id.

@@ -158,3 +158,8 @@ pub fn time(t: DateTime<Utc>) -> String {
 pub fn percent(part: usize, whole: usize) -> String {
     if whole == 0 { "—".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
 }
+/// A small horizontal bar for a share (0..=1), in a table cell.
+pub fn bar(part: usize, whole: usize) -> Markup {
+    let w = if whole == 0 { 0.0 } else { part as f64 * 60.0 / whole as f64 };
+    html! { span.bar style=(format!("width:{w:.0}px")) {} }
+}

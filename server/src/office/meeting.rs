@@ -21,6 +21,7 @@ use super::form::{FieldErrors, FormData};
 use super::layout::{Nav, date, shell};
 use super::scope::Scoped;
 use super::session::{OfficeUser, Post};
+use super::stats::escalated_on;
 use crate::state::AppState;
 
 /// The meeting page's month (whose special reports it studies).
@@ -34,15 +35,6 @@ pub(super) struct MonthQuery {
 pub fn current_meeting_month(today: NaiveDate) -> YearMonth {
     let prev = YearMonth::of(today).prev();
     if meeting_date(prev) <= today { prev } else { prev.prev() }
-}
-
-/// When the concern was escalated (China date).
-fn escalated_on(c: &ConcernState) -> Option<NaiveDate> {
-    c.history
-        .iter()
-        .rev()
-        .find(|s| matches!(s.action, ConcernAction::Escalate { .. }))
-        .map(|s| china_date(s.at))
 }
 
 /// The joint-meeting decision form.

@@ -26,8 +26,10 @@
 
 mod act;
 mod concerns;
+mod county;
 mod detail;
 mod error;
+mod export;
 mod form;
 mod home;
 mod households;
@@ -35,8 +37,11 @@ mod layout;
 mod ledger;
 mod meeting;
 mod register;
+mod report;
 mod scope;
 mod session;
+mod stats;
+mod week;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -57,12 +62,19 @@ pub fn routes() -> Router<AppState> {
         .route("/office/households/file", post(households::file))
         .route("/office/households/new", get(register::new_page).post(register::create))
         .route("/office/households/{id}", get(register::form_page))
+        .route("/office/week", get(week::page))
         .route("/office/concerns", get(concerns::list))
         .route("/office/concerns/{id}", get(detail::page))
         .route("/office/concerns/{id}/decide", post(meeting::decide))
         .route("/office/concerns/{id}/complete", post(concerns::complete))
         .route("/office/concerns/{id}/ledger", post(ledger::put_on))
         .route("/office/concerns/{id}/supervise", post(ledger::supervise))
+        .route("/office/households.csv", get(export::households_csv))
+        .route("/office/report", get(report::page))
+        .route("/office/report/submit", post(report::submit))
+        .route("/office/report/file", post(report::file))
+        .route("/office/report/export.xlsx", get(export::report_xlsx))
+        .route("/office/report/export.csv", get(export::report_csv))
         .route("/office/meeting", get(meeting::page))
         .route("/office/ledger", get(ledger::page))
 }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use minqing_shared::calendar::china_date;
 use minqing_shared::household::Household;
 use minqing_shared::ids::{CadreId, HouseholdId, UnitId, VillageId};
-use minqing_shared::org::{Cadre, Unit, Village};
+use minqing_shared::org::{Cadre, Unit, UnitKind, Village};
 use minqing_shared::rules::{Roster, Warning, check_assignments};
 use minqing_shared::sync::merge::ConcernState;
 
@@ -34,18 +34,20 @@ pub struct Scoped {
     village_index: BTreeMap<VillageId, usize>,
 }
 
-/// Whether `user`'s scope covers a household in `village` linked to `cadre`.
-fn covers(user: &OfficeUser, village: Option<&VillageRow>, cadre: Option<&CadreRow>) -> bool {
-    if user.county_wide() {
-        return true;
-    }
-    let unit = user.unit.id;
+/// Whose records: one unit's (`Some`) or the county's (`None`).
+fn covers(unit: Option<UnitId>, village: Option<&VillageRow>, cadre: Option<&CadreRow>) -> bool {
+    let Some(unit) = unit else { return true };
     village.is_some_and(|v| v.township_id == unit) || cadre.is_some_and(|c| c.unit_id == unit)
 }
 
 impl Scoped {
     /// Loads the records `user` may see.
     pub fn load(tx: &mut dyn Tx, user: &OfficeUser) -> StoreResult<Self> {
+        Self::load_unit(tx, (!user.county_wide()).then_some(user.unit.id))
+    }
+
+    /// Loads one unit's records (`Some`), or the county's (`None`).
+    pub fn load_unit(tx: &mut dyn Tx, unit: Option<UnitId>) -> StoreResult<Self> {
         let today = china_date(chrono::Utc::now());
         let units: BTreeMap<_, _> = tx.all_units()?.into_iter().map(|u| (u.id, u)).collect();
         let cadres: BTreeMap<_, _> = tx.all_cadres()?.into_iter().map(|c| (c.id, c)).collect();
@@ -58,14 +60,14 @@ impl Scoped {
             .filter(|h| !h.deleted)
             .filter(|h| {
                 let cadre = h.cadre_id.and_then(|c| cadres.get(&c));
-                covers(user, all_villages.get(&h.village_id), cadre)
+                covers(unit, all_villages.get(&h.village_id), cadre)
             })
             .collect();
         let field: Vec<CadreRow> = {
             let mut f: Vec<_> = cadres
                 .values()
                 .filter(|c| c.role.visits_households())
-                .filter(|c| user.county_wide() || c.unit_id == user.unit.id)
+                .filter(|c| unit.is_none_or(|u| c.unit_id == u))
                 .cloned()
                 .collect();
             let unit_name = |c: &CadreRow| units.get(&c.unit_id).map(|u| u.name.clone());
@@ -76,9 +78,7 @@ impl Scoped {
         wanted.extend(field.iter().flat_map(|c| c.villages.iter().copied()));
         let mut villages: Vec<VillageRow> = all_villages
             .into_values()
-            .filter(|v| {
-                user.county_wide() || v.township_id == user.unit.id || wanted.contains(&v.id)
-            })
+            .filter(|v| unit.is_none_or(|u| v.township_id == u) || wanted.contains(&v.id))
             .collect();
         let township = |v: &VillageRow| units.get(&v.township_id).map(|u| u.name.clone());
         villages.sort_by_cached_key(|v| (township(v), v.name.clone()));
@@ -116,6 +116,19 @@ impl Scoped {
     /// A unit's name.
     pub fn unit_name(&self, id: UnitId) -> &str {
         self.units.get(&id).map_or("—", |u| u.name.as_str())
+    }
+
+    /// The unit a household's work counts for: its linked cadre's unit, else its township.
+    pub fn unit_of(&self, h: &Household) -> Option<UnitId> {
+        h.cadre_id
+            .and_then(|c| self.cadres.get(&c))
+            .map(|c| c.unit_id)
+            .or_else(|| self.village(h.village_id).map(|v| v.township_id))
+    }
+
+    /// Units whose work is reported and evaluated: townships and county departments.
+    pub fn working_units(&self) -> Vec<&UnitRow> {
+        self.units.values().filter(|u| u.kind != UnitKind::OrganizationDepartment).collect()
     }
 
     /// The ids of the households in scope.

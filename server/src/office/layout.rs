@@ -59,7 +59,7 @@ body.login{display:flex;min-height:100vh;align-items:center;justify-content:cent
 .doc table td,.doc table th{padding:6px 8px}
 .sign{display:flex;justify-content:space-between;margin-top:24px}
 .cards{display:grid;grid-template-columns:repeat(2,90mm);gap:6mm;justify-content:center}
-.card{width:90mm;height:54mm;border:1px dashed #999;background:#fff;display:flex;padding:4mm;gap:3mm;break-inside:avoid}
+.card{width:90mm;height:52mm;border:1px dashed #999;background:#fff;display:flex;padding:4mm;gap:3mm;break-inside:avoid}
 .card .qr svg{width:34mm;height:34mm}.card .info{flex:1;overflow:hidden}
 .card .name{font-size:20px;font-weight:bold}.card .unit{color:#a61b1b;font-weight:bold}
 .card .phone{font-size:16px;font-weight:bold;margin-top:2mm}
@@ -69,7 +69,7 @@ body.login{display:flex;min-height:100vh;align-items:center;justify-content:cent
  body{background:#fff;font-size:12px}
  header.top,nav.tabs,.noprint,form.filters{display:none!important}
  main{padding:0;max-width:none}.doc{border:none;padding:0;max-width:none}
- .cards{gap:4mm}
+ .cards{gap:3mm 6mm}
  a{color:inherit}
 }
 "#;

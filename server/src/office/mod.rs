@@ -25,10 +25,13 @@
 //! errors and stores nothing.
 
 mod act;
+mod cards;
+mod chart;
 mod concerns;
 mod county;
 mod detail;
 mod error;
+mod evaluation;
 mod export;
 mod form;
 mod home;
@@ -36,9 +39,11 @@ mod households;
 mod layout;
 mod ledger;
 mod meeting;
+mod notice;
 mod register;
 mod report;
 mod scope;
+mod scores;
 mod session;
 mod stats;
 mod week;
@@ -77,4 +82,8 @@ pub fn routes() -> Router<AppState> {
         .route("/office/report/export.csv", get(export::report_csv))
         .route("/office/meeting", get(meeting::page))
         .route("/office/ledger", get(ledger::page))
+        .route("/office/evaluation", get(evaluation::page))
+        .route("/office/evaluation/notes", post(evaluation::add_note))
+        .route("/office/evaluation/notice", get(notice::page))
+        .route("/office/cards", get(cards::page))
 }

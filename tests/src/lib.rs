@@ -2,6 +2,7 @@
 //! own temporary SQLite file, a small seeded county, and an API client that behaves like a phone.
 
 pub mod bench;
+pub mod browser;
 pub mod county;
 pub mod faults;
 pub mod office;

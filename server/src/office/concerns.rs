@@ -153,7 +153,7 @@ pub(super) async fn list(
                     @let h = c.household_id.and_then(|h| village_of.get(&h));
                     @let st = c.effective_status(today);
                     tr class=@if st == Some(ConcernStatus::Overdue) { "bad" } {
-                        td { (c.raised_at.map(|t| date(china_date(t))).unwrap_or_default()) }
+                        td.nw { (c.raised_at.map(|t| date(china_date(t))).unwrap_or_default()) }
                         td { (h.map_or("—", |h| s.village_name(h.village_id))) }
                         td { (h.map_or("—", |h| h.head_name.as_str())) }
                         td { (c.category.map_or("—", |k| k.zh())) }

@@ -156,7 +156,7 @@ pub async fn render(
         table {
             tr { th { "时间" } th { "经办人" } th { "环节" } th { "内容" } }
             @for step in &c.history {
-                tr { td { (time(step.at)) } td { (s.cadre_name(Some(step.actor))) } td { (step.action.name().0) } td { (step_text(&step.action)) } }
+                tr { td.nw { (time(step.at)) } td { (s.cadre_name(Some(step.actor))) } td { (step.action.name().0) } td { (step_text(&step.action)) } }
             }
         }
         @if !c.anomalies.is_empty() {
@@ -196,7 +196,7 @@ pub fn complete_form(
         form method="post" action=(format!("/office/concerns/{id}/complete")) {
             (user.csrf_field())
             input type="hidden" name="back" value=(back);
-            label { "办结情况 " (e.show("note")) }
+            div { "办结情况 " (e.show("note")) }
             textarea name="note" placeholder="如：新井已打成，群众吃上自来水" { (f.get("note")) }
             button.primary type="submit" { "办结" }
         }

@@ -95,11 +95,11 @@ pub fn period_of(q: &str, today: chrono::NaiveDate) -> Period {
 }
 
 /// The scores table (units or cadres).
-pub fn score_table(first: &str, rows: &[(String, String, &Score)]) -> Markup {
+pub fn score_table(first: &str, second: &str, rows: &[(String, String, &Score)]) -> Markup {
     html! {
         table {
             tr {
-                th { (first) } th { "单位" } th.num { "联系户" } th.num { "应走访户次" } th.num { "实走访户次" } th.num { "走访覆盖率" }
+                th { (first) } th { (second) } th.num { "联系户" } th.num { "应走访户次" } th.num { "实走访户次" } th.num { "走访覆盖率" }
                 th.num { "反映诉求" } th.num { "按时办结" } th.num { "超时办结" } th.num { "逾期未办" } th.num { "按时办结率" }
             }
             @for (name, unit, s) in rows {
@@ -217,9 +217,9 @@ async fn render(
         (periods_nav(e.period))
         div.noprint { (chart::bars("走访覆盖率", &coverage, COVERAGE_WARN)) " " (chart::bars("诉求按时办结率", &on_time, COVERAGE_WARN)) }
         h2 { "各单位" }
-        (score_table("单位", &unit_rows))
+        (score_table("单位", "类别", &unit_rows))
         h2 { "包村干部" }
-        (score_table("干部", &cadre_rows))
+        (score_table("干部", "单位", &cadre_rows))
         (notes_list(&e))
         @if user.county_wide() {
             h2 { "记录奖惩" }

@@ -13,6 +13,7 @@ pub const CSS: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;font:13px/1.5 "Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;color:#1f2328;background:#f3f4f6}
 a{color:#0b5cad;text-decoration:none}a:hover{text-decoration:underline}
+a.tile{color:inherit}a.tile:hover{border-color:#a61b1b;text-decoration:none}a.tile b{color:#0b5cad}
 header.top{background:#a61b1b;color:#fff;display:flex;align-items:center;gap:16px;padding:6px 16px}
 header.top .brand{font-size:17px;font-weight:bold;letter-spacing:1px}
 header.top .who{margin-left:auto;font-size:12px;opacity:.95}
@@ -39,6 +40,7 @@ tr.warn td{background:#fff7e6}tr.bad td{background:#fdecec}
 form.inline{display:inline}form.filters{background:#fff;border:1px solid #d0d7de;padding:6px 8px;margin:4px 0 8px}
 form.filters label{margin-right:10px}
 label{white-space:nowrap}
+.nw{white-space:nowrap}
 input,select,textarea,button{font:inherit}
 input,select,textarea{border:1px solid #b8c0ca;padding:2px 4px;background:#fff}
 textarea{width:100%;min-height:52px}
@@ -52,11 +54,11 @@ button.primary{background:#a61b1b;color:#fff;border-color:#8e1515}
 .error-page{max-width:520px;margin:60px auto;background:#fff;border:1px solid #d0d7de;padding:20px}
 body.login{display:flex;min-height:100vh;align-items:center;justify-content:center}
 .login-box{background:#fff;border:1px solid #d0d7de;padding:24px 28px;width:320px}
-.login-box label{display:block;margin:8px 0}.login-box input{width:100%;margin-top:2px}
+.login-box label{display:block;margin:8px 0}.login-box input{display:block;width:100%;margin-top:2px}
 .login-box h1{color:#a61b1b;font-size:24px;margin:0}
 .doc{background:#fff;max-width:210mm;margin:0 auto;padding:14mm 16mm;border:1px solid #d0d7de}
 .doc h1{text-align:center;font-size:22px;letter-spacing:2px}
-.doc table td,.doc table th{padding:6px 8px}
+.doc table td,.doc table th{padding:5px 6px;white-space:normal}
 .sign{display:flex;justify-content:space-between;margin-top:24px}
 .cards{display:grid;grid-template-columns:repeat(2,90mm);gap:6mm;justify-content:center}
 .card{width:90mm;height:52mm;border:1px dashed #999;background:#fff;display:flex;padding:4mm;gap:3mm;break-inside:avoid}

@@ -97,7 +97,7 @@ pub(super) async fn page(user: OfficeUser, State(state): State<AppState>) -> Res
         let open = c.status != Some(ConcernStatus::Done);
         let late = open && ledger_is_overdue(kind, opened, last, today);
         html! {
-            td class=@if late { "bad" } {
+            td class=@if late { "bad nw" } @else { "nw" } {
                 @if open { (date(next)) @if late { " " span.badge.bad { "逾期" } } } @else { "—" }
                 br; span.small.muted { "上次 " (last.map(date).unwrap_or("—".into())) }
             }
@@ -116,7 +116,7 @@ pub(super) async fn page(user: OfficeUser, State(state): State<AppState>) -> Res
                 @for c in &on {
                     @let h = c.household_id.and_then(|h| s.household(h));
                     tr {
-                        td { (c.ledger_opened_at.map(|t| date(china_date(t))).unwrap_or_default()) }
+                        td.nw { (c.ledger_opened_at.map(|t| date(china_date(t))).unwrap_or_default()) }
                         td { (h.map_or("—", |h| s.village_name(h.village_id))) br; (h.map_or("", |h| h.head_name.as_str())) }
                         td { a href=(format!("/office/concerns/{}", c.id)) { (clip(c.report.as_ref().map_or(&c.description, |r| &r.title), 30)) }
                              br; span.small.muted { (clip(&c.ledger_reason, 30)) } }

@@ -64,7 +64,7 @@ pub(super) async fn page(
                 p { "　　走访覆盖率最高的是" b { (best.0.name) } "（" (percent(best.1.visited, best.1.due)) "），最低的是"
                     b { (worst.0.name) } "（" (percent(worst.1.visited, worst.1.due)) "）。" }
             }
-            (score_table("单位", &rows))
+            (score_table("单位", "类别", &rows))
             (notes_list(&e))
             p { "　　希望各单位对照通报，查找不足，确保每名包村干部每周到每户联系户走访一次，反映的问题件件有着落。" }
             div.sign { div {} div { (user.unit.name) br; (date(e.s.today)) } }

@@ -128,7 +128,10 @@ impl Scoped {
 
     /// Units whose work is reported and evaluated: townships and county departments.
     pub fn working_units(&self) -> Vec<&UnitRow> {
-        self.units.values().filter(|u| u.kind != UnitKind::OrganizationDepartment).collect()
+        let mut units: Vec<&UnitRow> =
+            self.units.values().filter(|u| u.kind != UnitKind::OrganizationDepartment).collect();
+        units.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+        units
     }
 
     /// The ids of the households in scope.

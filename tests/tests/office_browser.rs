@@ -1,0 +1,199 @@
+//! The office in a real browser (headless Chromium over WebDriver): the township office logs
+//! in, files a household, records the joint meeting's decision and submits the monthly report;
+//! the cadre's phone then pulls the decision. Every page is photographed (into
+//! `MINQING_SHOTS`, default /tmp/office-shots) and the card sheet printed to PDF, where every
+//! QR code must decode to its cadre's vCard.
+//!
+//! Needs Debian's `chromium`, `chromium-driver` and `poppler-utils` (scripts/test installs them
+//! as root); without them the test says SKIPPED and passes.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use chrono::Utc;
+use minqing_shared::calendar::{YearMonth, china_date, meeting_date};
+use minqing_shared::concern::{Category, ConcernAction, SpecialReport};
+use minqing_shared::sync::op::Payload;
+use minqing_tests::browser::{Browser, installed};
+use minqing_tests::{ApiPhone, TestServer};
+
+fn shots() -> PathBuf {
+    let dir = std::env::var("MINQING_SHOTS").unwrap_or_else(|_| "/tmp/office-shots".into());
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    PathBuf::from(dir)
+}
+
+async fn login(b: &Browser, url: &str, user: &str) {
+    b.goto(&format!("{url}/office/login")).await;
+    b.type_into("input[name=username]", user).await;
+    b.type_into("input[name=password]", minqing_tests::PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_text("退出").await;
+    assert!(b.url().await.ends_with("/office"), "logged in as {user}: {}", b.url().await);
+}
+
+#[tokio::test]
+async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
+    let Some((chromium, driver)) = installed() else {
+        println!(
+            "SKIPPED: chromium and chromium-driver are not installed (apt-get install chromium chromium-driver poppler-utils)"
+        );
+        return;
+    };
+    let server = TestServer::start().await;
+    let county = server.county();
+    let mut wang = ApiPhone::login(&server.url, "wang").await;
+    let mut ops = Vec::new();
+    let mut homes = Vec::new();
+    for head in ["张大山", "刘桂兰", "陈二柱"] {
+        let (id, op) = wang.new_household(county.village, head);
+        homes.push(id);
+        ops.push(op);
+    }
+    let (visit, v) = wang.visit(homes[0], "入户走访，了解吃水情况");
+    let (well, raise) = wang.raise(homes[0], Some(visit), Category::Irrigation, "机井坏了，吃水难");
+    let report = SpecialReport {
+        title: "三组机井损坏吃水难".into(),
+        content: "三组机井坏了两个月，四十户吃水要到邻村拉".into(),
+        households_affected: Some(40),
+    };
+    let up = wang.step(well, ConcernAction::Escalate { report });
+    ops.extend([v, raise, up]);
+    assert!(wang.push(&ops).await.ok().rejected.is_empty());
+    wang.pull_all().await;
+
+    let dir = shots();
+    let url = &server.url;
+    let b = Browser::start(&chromium, &driver).await;
+    b.goto(&format!("{url}/office/login")).await;
+    b.screenshot(&dir.join("01-login.png")).await;
+    login(&b, url, "office").await;
+    b.screenshot(&dir.join("02-home.png")).await;
+
+    // File a household.
+    b.goto(&format!("{url}/office/households")).await;
+    b.click(&format!("input[name=id][value=\"{}\"]", homes[0])).await;
+    b.screenshot(&dir.join("03-households.png")).await;
+    b.click("form[action=\"/office/households/file\"] button.primary").await;
+    b.wait_url("status=filed").await;
+    assert!(b.source().await.contains("张大山"));
+    let filed = server.sql().count("SELECT COUNT(*) FROM households WHERE status = 'filed'", &[]);
+    assert_eq!(filed, 1, "filed through the browser");
+    b.goto(&format!("{url}/office/households/{}", homes[0])).await;
+    b.screenshot(&dir.join("04-registration-form.png")).await;
+    b.goto(&format!("{url}/office/households/new")).await;
+    b.click("button.primary").await;
+    b.wait_text("请更正标红的栏目").await;
+    b.screenshot(&dir.join("05-new-household-errors.png")).await;
+
+    // Record the joint meeting's decision.
+    let month = YearMonth::of(china_date(Utc::now()));
+    b.goto(&format!("{url}/office/meeting?month={month}")).await;
+    let form = format!("form[action=\"/office/concerns/{well}/decide\"]");
+    b.type_into(&format!("{form} textarea[name=solution]"), "县水利局年内打新井一眼").await;
+    b.type_into(&format!("{form} input[name=handler]"), "李水利").await;
+    let deadline = meeting_date(month).format("%Y-%m-%d");
+    b.script(&format!(
+        "document.querySelector('{form} input[name=deadline]').value = '{deadline}'"
+    ))
+    .await;
+    b.screenshot(&dir.join("06-meeting-form.png")).await;
+    b.click(&format!("{form} button.primary")).await;
+    b.wait_text("承办人：李水利").await;
+    let page = b.source().await;
+    assert!(
+        page.contains("县水利局年内打新井一眼") && page.contains("李水利"),
+        "the decision is shown"
+    );
+    b.screenshot(&dir.join("07-meeting-decided.png")).await;
+
+    // Submit the monthly report.
+    b.goto(&format!("{url}/office/report?month={month}")).await;
+    b.type_into("textarea[name=notes]", "本月走访到位，机井问题已上报联席会议研究。").await;
+    b.click("button[value=submit]").await;
+    b.wait_text("报送时间").await;
+    assert!(b.source().await.contains("已报送"), "the report is submitted");
+    b.screenshot(&dir.join("08-report-submitted.png")).await;
+
+    for (name, path) in [
+        ("09-week", "/office/week".to_owned()),
+        ("10-concerns", "/office/concerns".to_owned()),
+        ("11-concern-detail", format!("/office/concerns/{well}")),
+        ("12-ledger-office", "/office/ledger".to_owned()),
+        ("13-evaluation-office", "/office/evaluation".to_owned()),
+        ("14-cards", "/office/cards".to_owned()),
+    ] {
+        b.goto(&format!("{url}{path}")).await;
+        b.screenshot(&dir.join(format!("{name}.png"))).await;
+    }
+
+    // The card sheet, printed: every QR code decodes to its cadre's vCard.
+    let pdf = b.print_pdf().await;
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let pdf_path = dir.join("cards.pdf");
+    std::fs::write(&pdf_path, &pdf).expect("write the PDF");
+    for entry in std::fs::read_dir(&dir).expect("the folder").flatten() {
+        if entry.file_name().to_string_lossy().starts_with("cards-page") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let prefix = dir.join("cards-page");
+    let rendered =
+        Command::new("pdftoppm").args(["-r", "200", "-png"]).arg(&pdf_path).arg(&prefix).status();
+    match rendered {
+        Ok(status) if status.success() => {
+            let mut vcards = Vec::new();
+            for entry in std::fs::read_dir(&dir).expect("the folder") {
+                let path = entry.expect("an entry").path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if !name.starts_with("cards-page") {
+                    continue;
+                }
+                let img = image::open(&path).expect("a rendered page").to_luma8();
+                let mut prepared = rqrr::PreparedImage::prepare(img);
+                for grid in prepared.detect_grids() {
+                    vcards.push(grid.decode().expect("a readable QR code").1);
+                }
+            }
+            assert_eq!(vcards.len(), 2, "wang's and li's cards");
+            for name in ["王建国", "李秀英"] {
+                let card = vcards.iter().find(|v| v.contains(&format!("FN:{name}"))).expect(name);
+                assert!(
+                    card.starts_with("BEGIN:VCARD") && card.contains("TEL;TYPE=CELL:13800138000")
+                );
+            }
+        }
+        _ => println!("SKIPPED the PDF's QR check: pdftoppm (poppler-utils) is not installed"),
+    }
+
+    // The Organization Department's pages.
+    b.goto(&format!("{url}/office/login")).await;
+    login(&b, url, "org").await;
+    for (name, path) in [
+        ("15-home-org", "/office".to_owned()),
+        ("16-report-county", format!("/office/report?month={month}")),
+        ("17-ledger-org", "/office/ledger".to_owned()),
+        ("18-evaluation-county", "/office/evaluation".to_owned()),
+        ("19-notice", "/office/evaluation/notice".to_owned()),
+    ] {
+        b.goto(&format!("{url}{path}")).await;
+        b.screenshot(&dir.join(format!("{name}.png"))).await;
+    }
+    b.quit().await;
+
+    // The cadre's phone pulls the decision.
+    let changes = wang.pull_all().await;
+    let decision = changes.iter().find_map(|c| match &c.op.payload {
+        Payload::Concern(step) if c.op.record_id == well.0 => match &step.action {
+            ConcernAction::Assign { decision } => Some(decision.clone()),
+            _ => None,
+        },
+        _ => None,
+    });
+    let decision = decision.expect("the phone pulled the meeting's decision");
+    assert_eq!(
+        (decision.handler.as_str(), decision.solution.as_str()),
+        ("李水利", "县水利局年内打新井一眼")
+    );
+    println!("screenshots in {}", dir.display());
+}

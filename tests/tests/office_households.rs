@@ -217,3 +217,57 @@ async fn a_proposed_household_is_entered_checked_and_printed() {
     let foreign = office.get(&format!("/office/households/{}", w.zhao_home)).await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_county_departments_office_sees_only_its_cadres_households() {
+    use minqing_server::auth::hash_password;
+    use minqing_server::store::{CadreRow, UnitRow};
+    use minqing_shared::ids::{CadreId, UnitId};
+    use minqing_shared::org::{Role, UnitKind};
+
+    let w = world().await;
+    let (dept, cadre, office) = (UnitId::new(), CadreId::new(), CadreId::new());
+    let village = w.county.village;
+    let hash = hash_password(PASSWORD);
+    w.server.write(move |tx| {
+        tx.put_unit(&UnitRow {
+            id: dept,
+            name: "县水利局".into(),
+            kind: UnitKind::CountyDepartment,
+        })?;
+        for (id, username, name, role, villages) in [
+            (cadre, "shui", "孙水生", Role::LeadershipMember, vec![village]),
+            (office, "shui-office", "水利局联系户办公室", Role::Office, vec![]),
+        ] {
+            let row = CadreRow {
+                id,
+                username: username.into(),
+                name: name.into(),
+                unit_id: dept,
+                role,
+                phone: "13600000000".into(),
+                title: "副局长".into(),
+                villages,
+            };
+            tx.put_cadre(&row, Some(&hash))?;
+        }
+        Ok(())
+    });
+    let mut shui = ApiPhone::login(&w.server.url, "shui").await;
+    let (_, op) = shui.new_household(village, "水利联系户");
+    assert!(shui.push(&[op]).await.ok().rejected.is_empty());
+
+    let dept_office = OfficeClient::login(&w.server.url, "shui-office").await;
+    let page = dept_office.get("/office/households").await;
+    assert!(page.body.contains("水利联系户") && page.body.contains("孙水生"));
+    assert!(
+        !page.body.contains("张大山"),
+        "the township's own households are not the department's"
+    );
+    let township = OfficeClient::login(&w.server.url, "office").await;
+    let page = township.get("/office/households").await;
+    assert!(
+        page.body.contains("水利联系户") && page.body.contains("张大山"),
+        "its villages, whoever links them"
+    );
+}

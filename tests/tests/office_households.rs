@@ -271,3 +271,58 @@ async fn a_county_departments_office_sees_only_its_cadres_households() {
         "its villages, whoever links them"
     );
 }
+
+#[tokio::test]
+async fn an_assignment_warning_is_accepted_with_a_reason() {
+    use minqing_server::store::CadreRow;
+    use minqing_shared::ids::CadreId;
+    use minqing_shared::org::Role;
+
+    let w = world().await;
+    // A principal leader in an advanced village: the seed gives them the lagging villages.
+    let zhou = CadreId::new();
+    let (township, village) = (w.county.township, w.county.village);
+    w.server.write(move |tx| {
+        let row = CadreRow {
+            id: zhou,
+            username: "zhou".into(),
+            name: "周书记".into(),
+            unit_id: township,
+            role: Role::PrincipalLeader,
+            phone: "13500000000".into(),
+            title: "党委书记".into(),
+            villages: vec![village],
+        };
+        tx.put_cadre(&row, None)
+    });
+    let office = OfficeClient::login(&w.server.url, "office").await;
+    let page = office.get("/office/households").await;
+    let warning = "主要领导周书记应联系后进村，东关村为先进村";
+    assert!(page.body.contains(warning), "the standing rule warns");
+    assert!(page.body.contains("1条待说明"));
+    let subject = zhou.to_string();
+    let overrides = "SELECT COUNT(*) FROM assignment_overrides";
+    let path = "/office/households/override";
+    let empty = office
+        .post(path, &[("code", "standing_mismatch"), ("subject", &subject), ("reason", "")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("理由必填"));
+    let unknown = office
+        .post(path, &[("code", "quota_exceeded"), ("subject", &subject), ("reason", "x")])
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.body.contains("该提示已不存在"));
+    assert_eq!(w.server.sql().count(overrides, &[]), 0);
+    let reason = "东关村为镇政府驻地，书记兼管";
+    let ok = office
+        .post(path, &[("code", "standing_mismatch"), ("subject", &subject), ("reason", reason)])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = office.get("/office/households").await;
+    assert!(
+        page.body.contains(warning)
+            && page.body.contains(reason)
+            && page.body.contains("0条待说明")
+    );
+}

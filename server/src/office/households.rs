@@ -17,6 +17,7 @@ use super::act::{self, Failed};
 use super::error::OfficeError;
 use super::form::FieldErrors;
 use super::layout::{Nav, shell};
+use super::overrides::{self, Overrides};
 use super::scope::Scoped;
 use super::session::{OfficeUser, Post};
 use crate::state::AppState;
@@ -56,10 +57,26 @@ pub(super) async fn page(
     render(user, state, f, FieldErrors::default()).await
 }
 
-async fn render(user: OfficeUser, state: AppState, f: Filter, errors: FieldErrors) -> Response {
+/// The registry page, with `errors` shown (422 if any).
+pub(super) async fn render(
+    user: OfficeUser,
+    state: AppState,
+    f: Filter,
+    errors: FieldErrors,
+) -> Response {
     let u = user.clone();
-    let scoped = match act::read(&state, move |tx| Ok(Scoped::load(tx, &u)?)).await {
-        Ok(s) => s,
+    let loaded = act::read(&state, move |tx| {
+        let s = Scoped::load(tx, &u)?;
+        let o: Overrides = tx
+            .assignment_overrides()?
+            .into_iter()
+            .map(|o| ((o.code.clone(), o.subject), o))
+            .collect();
+        Ok((s, o))
+    })
+    .await;
+    let (scoped, overrides) = match loaded {
+        Ok(x) => x,
         Err(e) => return e.into_response(),
     };
     let status = if errors.is_empty() {
@@ -67,7 +84,7 @@ async fn render(user: OfficeUser, state: AppState, f: Filter, errors: FieldError
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    (status, shell(&user, "联系户", Nav::Households, body(&user, &scoped, &f, &errors)))
+    (status, shell(&user, "联系户", Nav::Households, body(&user, &scoped, &overrides, &f, &errors)))
         .into_response()
 }
 
@@ -102,7 +119,7 @@ fn quota_use(s: &Scoped) -> (PerCadre, PerVillage) {
     (per_cadre, per_village)
 }
 
-fn body(user: &OfficeUser, s: &Scoped, f: &Filter, errors: &FieldErrors) -> Markup {
+fn body(user: &OfficeUser, s: &Scoped, o: &Overrides, f: &Filter, errors: &FieldErrors) -> Markup {
     let (per_cadre, per_village) = quota_use(s);
     let warnings = s.warnings();
     let rows: Vec<&Household> = s.households.iter().filter(|h| f.matches(h)).collect();
@@ -119,13 +136,8 @@ fn body(user: &OfficeUser, s: &Scoped, f: &Filter, errors: &FieldErrors) -> Mark
             div.tile { "已确认待备案" b { (count(HouseholdStatus::Confirmed)) } }
             div.tile { "村两委拟定待确认" b { (count(HouseholdStatus::Proposed)) } }
         }
-        @if !warnings.is_empty() {
-            div.alert.warn {
-                b { "联系安排提示（" (warnings.len()) "条）：" }
-                ul.small { @for w in warnings.iter().take(30) { li { (w.message(minqing_shared::Lang::Zh)) } } }
-                @if warnings.len() > 30 { span.small.muted { "……另有" (warnings.len() - 30) "条" } }
-            }
-        }
+        (errors.banner())
+        (overrides::section(user, s, &warnings, o))
         h2 { "各村联系户定额" }
         table {
             thead { tr {
@@ -174,7 +186,6 @@ fn body(user: &OfficeUser, s: &Scoped, f: &Filter, errors: &FieldErrors) -> Mark
             a href="/office/households/new" { "＋ 登记新联系户" } " · "
             a href="/office/households.csv" { "导出CSV" }
         }
-        (errors.banner())
         form method="post" action="/office/households/file" {
             (user.csrf_field())
             table {

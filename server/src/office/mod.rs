@@ -40,6 +40,7 @@ mod layout;
 mod ledger;
 mod meeting;
 mod notice;
+mod overrides;
 mod register;
 mod report;
 mod scope;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/office/logout", post(session::logout))
         .route("/office/households", get(households::page))
         .route("/office/households/file", post(households::file))
+        .route("/office/households/override", post(overrides::accept))
         .route("/office/households/new", get(register::new_page).post(register::create))
         .route("/office/households/{id}", get(register::form_page))
         .route("/office/week", get(week::page))

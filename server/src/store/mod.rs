@@ -24,7 +24,7 @@ use minqing_shared::sync::op::RecordType;
 use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
 
-pub use office::{EvaluationNote, NoteKind, OfficeSession, VisitFact};
+pub use office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
 
 /// A storage failure. Its text is logged, never sent to a client.
 #[derive(Debug, thiserror::Error)]
@@ -343,6 +343,15 @@ pub trait Tx {
     fn evaluation_notes(&mut self, period: &str) -> StoreResult<Vec<EvaluationNote>> {
         let _ = period;
         Err(unsupported("evaluation_notes"))
+    }
+    /// Every override of an assignment warning.
+    fn assignment_overrides(&mut self) -> StoreResult<Vec<AssignmentOverride>> {
+        Err(unsupported("assignment_overrides"))
+    }
+    /// Records (or replaces) the override of one warning.
+    fn put_assignment_override(&mut self, o: &AssignmentOverride) -> StoreResult<()> {
+        let _ = o;
+        Err(unsupported("put_assignment_override"))
     }
 }
 

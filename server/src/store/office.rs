@@ -81,3 +81,19 @@ pub struct VisitFact {
     /// Whether it was in person (only those count as the weekly visit).
     pub in_person: bool,
 }
+
+/// An office's reason for accepting an assignment rule not met 联系安排说明 (the seed's rules
+/// warn; an office may override a warning with a reason).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssignmentOverride {
+    /// The rule's code (`minqing_shared::rules::Warning::code`).
+    pub code: String,
+    /// The record the warning is about (`Warning::subject`).
+    pub subject: Uuid,
+    /// Why the office accepts it.
+    pub reason: String,
+    /// Who accepted it.
+    pub author: CadreId,
+    /// When, ms since the epoch.
+    pub created_ms: i64,
+}

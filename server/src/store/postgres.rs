@@ -28,8 +28,8 @@ use r2d2_postgres::PostgresConnectionManager;
 use super::postgres_office as office;
 use super::postgres_schema::MIGRATIONS;
 use super::{
-    Account, CadreRow, DeviceAuth, EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope,
-    StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
+    Account, AssignmentOverride, CadreRow, DeviceAuth, EvaluationNote, LogEntry, OfficeSession,
+    QuarantineEntry, Scope, StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
 };
 use minqing_shared::sync::op::RecordType;
 
@@ -606,5 +606,11 @@ impl Tx for PgTx<'_> {
     }
     fn evaluation_notes(&mut self, period: &str) -> StoreResult<Vec<EvaluationNote>> {
         office::evaluation_notes(&mut self.0, period)
+    }
+    fn assignment_overrides(&mut self) -> StoreResult<Vec<AssignmentOverride>> {
+        office::assignment_overrides(&mut self.0)
+    }
+    fn put_assignment_override(&mut self, o: &AssignmentOverride) -> StoreResult<()> {
+        office::put_assignment_override(&mut self.0, o)
     }
 }

@@ -9,7 +9,7 @@ use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::{Visit, VisitMode};
 use postgres::Transaction;
 
-use super::office::{EvaluationNote, NoteKind, OfficeSession, VisitFact};
+use super::office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
 use super::{CadreRow, StoreError, StoreResult, UnitRow, VillageRow};
 
 type Tx<'a, 'b> = &'a mut Transaction<'b>;
@@ -215,4 +215,32 @@ pub(super) fn evaluation_notes(t: Tx<'_, '_>, period: &str) -> StoreResult<Vec<E
             })
         })
         .collect()
+}
+
+pub(super) fn assignment_overrides(t: Tx<'_, '_>) -> StoreResult<Vec<AssignmentOverride>> {
+    let rows = t.query(
+        "SELECT code, subject, reason, author, created_ms FROM assignment_overrides ORDER BY created_ms",
+        &[],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(AssignmentOverride {
+                code: r.get(0),
+                subject: parse(r.get::<_, &str>(1))?,
+                reason: r.get(2),
+                author: parse(r.get::<_, &str>(3))?,
+                created_ms: r.get(4),
+            })
+        })
+        .collect()
+}
+
+pub(super) fn put_assignment_override(t: Tx<'_, '_>, o: &AssignmentOverride) -> StoreResult<()> {
+    t.execute(
+        "INSERT INTO assignment_overrides (code, subject, reason, author, created_ms)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (code, subject) DO UPDATE SET reason = $3, author = $4, created_ms = $5",
+        &[&o.code, &o.subject.to_string(), &o.reason, &o.author.to_string(), &o.created_ms],
+    )?;
+    Ok(())
 }

@@ -19,8 +19,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use super::sqlite_office as office;
 use super::sqlite_schema::MIGRATIONS;
 use super::{
-    Account, CadreRow, DeviceAuth, EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope,
-    StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
+    Account, AssignmentOverride, CadreRow, DeviceAuth, EvaluationNote, LogEntry, OfficeSession,
+    QuarantineEntry, Scope, StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
 };
 use minqing_shared::sync::op::RecordType;
 
@@ -660,5 +660,11 @@ impl Tx for SqliteTx<'_> {
     }
     fn evaluation_notes(&mut self, period: &str) -> StoreResult<Vec<EvaluationNote>> {
         office::evaluation_notes(self.0, period)
+    }
+    fn assignment_overrides(&mut self) -> StoreResult<Vec<AssignmentOverride>> {
+        office::assignment_overrides(self.0)
+    }
+    fn put_assignment_override(&mut self, o: &AssignmentOverride) -> StoreResult<()> {
+        office::put_assignment_override(self.0, o)
     }
 }

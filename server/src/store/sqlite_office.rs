@@ -9,7 +9,7 @@ use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::{Visit, VisitMode};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::office::{EvaluationNote, NoteKind, OfficeSession, VisitFact};
+use super::office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
 use super::{CadreRow, StoreError, StoreResult, UnitRow, VillageRow};
 
 fn parse<T: std::str::FromStr>(s: &str) -> StoreResult<T>
@@ -270,4 +270,40 @@ pub(super) fn evaluation_notes(c: &Connection, period: &str) -> StoreResult<Vec<
         })
     })
     .collect()
+}
+
+pub(super) fn assignment_overrides(c: &Connection) -> StoreResult<Vec<AssignmentOverride>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT code, subject, reason, author, created_ms FROM assignment_overrides ORDER BY created_ms",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    rows.map(|r| {
+        let (code, subject, reason, author, created_ms) = r?;
+        Ok(AssignmentOverride {
+            code,
+            subject: parse(&subject)?,
+            reason,
+            author: parse(&author)?,
+            created_ms,
+        })
+    })
+    .collect()
+}
+
+pub(super) fn put_assignment_override(c: &Connection, o: &AssignmentOverride) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO assignment_overrides (code, subject, reason, author, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (code, subject) DO UPDATE SET reason = ?3, author = ?4, created_ms = ?5",
+        params![o.code, o.subject.to_string(), o.reason, o.author.to_string(), o.created_ms],
+    )?;
+    Ok(())
 }

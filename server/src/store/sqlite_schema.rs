@@ -148,4 +148,15 @@ CREATE TABLE evaluation_notes (
 CREATE INDEX evaluation_notes_period ON evaluation_notes(period, created_ms);
 CREATE INDEX visits_mode_household ON visits(mode, household_id, visited_ms);
 "#,
+    // 3: the office's reasons for accepting assignment warnings.
+    r#"
+CREATE TABLE assignment_overrides (
+    code       TEXT NOT NULL,               -- the rule, e.g. standing_mismatch
+    subject    TEXT NOT NULL,               -- the cadre or unit it is about
+    reason     TEXT NOT NULL,
+    author     TEXT NOT NULL REFERENCES cadres(id),
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (code, subject)
+) STRICT;
+"#,
 ];

@@ -84,7 +84,12 @@ impl OfficeClient {
 
     /// Logs in as `username` with the test password.
     pub async fn login(url: &str, username: &str) -> Self {
-        let (answer, session) = login_form(url, username, crate::PASSWORD).await;
+        Self::login_with(url, username, crate::PASSWORD).await
+    }
+
+    /// Logs in as `username` with `password`.
+    pub async fn login_with(url: &str, username: &str, password: &str) -> Self {
+        let (answer, session) = login_form(url, username, password).await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "login of {username}: {}", answer.body);
         let cookie = session.expect("a session cookie");
         let cookie = cookie.split(';').next().unwrap_or_default().to_owned();

@@ -40,6 +40,30 @@ fn covers(unit: Option<UnitId>, village: Option<&VillageRow>, cadre: Option<&Cad
     village.is_some_and(|v| v.township_id == unit) || cadre.is_some_and(|c| c.unit_id == unit)
 }
 
+/// A Chinese numeral up to 99 (一 … 九十九), as village groups are written.
+fn chinese_number(s: &str) -> Option<u32> {
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u32);
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [d] => digit(*d).or((*d == '十').then_some(10)),
+        ['十', d] => digit(*d).map(|d| 10 + d),
+        [t, '十'] => digit(*t).map(|t| t * 10),
+        [t, '十', d] => Some(digit(*t)? * 10 + digit(*d)?),
+        _ => None,
+    }
+}
+
+/// Sorts addresses like 三组 12号 by group and number, not by their characters.
+fn address_key(address: &str) -> (u32, u32, String) {
+    let group = address.split_once('组').and_then(|(g, _)| chinese_number(g.trim()));
+    let number: String = address
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (group.unwrap_or(u32::MAX), number.parse().unwrap_or(u32::MAX), address.to_owned())
+}
+
 impl Scoped {
     /// Loads the records `user` may see.
     pub fn load(tx: &mut dyn Tx, user: &OfficeUser) -> StoreResult<Self> {
@@ -88,12 +112,8 @@ impl Scoped {
         };
         let names: BTreeMap<VillageId, String> =
             wanted.iter().map(|v| (*v, village_name(*v))).collect();
-        households.sort_by(|a, b| {
-            (names.get(&a.village_id), &a.address, &a.head_name).cmp(&(
-                names.get(&b.village_id),
-                &b.address,
-                &b.head_name,
-            ))
+        households.sort_by_cached_key(|h| {
+            (names.get(&h.village_id).cloned(), address_key(&h.address), h.head_name.clone())
         });
         Ok(Self { today, units, cadres, villages, field, households, village_index })
     }
@@ -194,5 +214,21 @@ impl Scoped {
             cadres: &cadres,
             households: &self.households,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_key;
+
+    #[test]
+    fn addresses_sort_by_group_then_number() {
+        let mut list =
+            vec!["十一组 3号", "三组 12号", "二组 8号", "一组 44号", "一组 5号", "村东头"];
+        list.sort_by_key(|a| address_key(a));
+        assert_eq!(
+            list,
+            ["一组 5号", "一组 44号", "二组 8号", "三组 12号", "十一组 3号", "村东头"]
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! visit coverage (household-weeks visited in person / due), concerns resolved on time, overdue
 //! counts. Pure functions over what [`Scoped`] loaded.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate};
 use minqing_shared::calendar::{Period, VisitWeek, china_date};
@@ -83,7 +83,7 @@ pub fn scores(
     let weeks = due_weeks(period, s.today).len();
     let mut units: BTreeMap<UnitId, Score> = BTreeMap::new();
     let mut cadres: BTreeMap<CadreId, Score> = BTreeMap::new();
-    let mut home: BTreeMap<HouseholdId, (Option<UnitId>, Option<CadreId>)> = BTreeMap::new();
+    let mut home: HashMap<HouseholdId, (Option<UnitId>, Option<CadreId>)> = HashMap::new();
     for h in s.households.iter().filter(|h| h.status.is_confirmed()) {
         let unit = s.unit_of(h);
         home.insert(h.id, (unit, h.cadre_id));
@@ -96,7 +96,7 @@ pub fn scores(
             score.due += weeks;
         }
     }
-    let pairs: BTreeSet<(HouseholdId, VisitWeek)> = visits
+    let pairs: HashSet<(HouseholdId, VisitWeek)> = visits
         .iter()
         .filter(|v| v.in_person)
         .filter_map(|v| {

@@ -1,0 +1,145 @@
+//! The role matrix of the office pages: every page × every role × in scope and out of scope.
+//! No page shows a record outside the caller's scope, and no form acts on one.
+
+use minqing_shared::concern::{Category, ConcernAction, SpecialReport};
+use minqing_shared::ids::{ConcernId, HouseholdId};
+use minqing_tests::office::{OfficeClient, login_form};
+use minqing_tests::{ApiPhone, PASSWORD, TestServer};
+use reqwest::StatusCode;
+
+const PAGES: &[&str] = &[
+    "/office",
+    "/office/households",
+    "/office/households/new",
+    "/office/households.csv",
+    "/office/week",
+    "/office/concerns",
+    "/office/report",
+    "/office/report/export.csv",
+    "/office/meeting",
+    "/office/ledger",
+    "/office/evaluation",
+    "/office/evaluation/notice",
+    "/office/cards",
+];
+
+struct World {
+    server: TestServer,
+    /// (user, household, concern) for wang (城关镇), li (城关镇) and zhao (河西乡).
+    homes: Vec<(&'static str, HouseholdId, ConcernId)>,
+}
+
+async fn world() -> World {
+    let server = TestServer::start().await;
+    let county = server.county();
+    let mut homes = Vec::new();
+    for (user, village) in
+        [("wang", county.village), ("li", county.second_village), ("zhao", county.other_village)]
+    {
+        let mut phone = ApiPhone::login(&server.url, user).await;
+        let (home, create) = phone.new_household(village, &format!("{user}家户主"));
+        let (visit, v) = phone.visit(home, "走访");
+        let (concern, raise) =
+            phone.raise(home, Some(visit), Category::Roads, &format!("{user}家门前的路"));
+        let escalate = phone.step(
+            concern,
+            ConcernAction::Escalate {
+                report: SpecialReport {
+                    title: format!("{user}家的路"),
+                    content: "需修".into(),
+                    households_affected: None,
+                },
+            },
+        );
+        assert!(phone.push(&[create, v, raise, escalate]).await.ok().rejected.is_empty());
+        homes.push((user, home, concern));
+    }
+    World { server, homes }
+}
+
+#[tokio::test]
+async fn no_office_page_leaks_outside_the_caller_s_scope() {
+    let w = world().await;
+    let url = &w.server.url;
+    // Nobody logged in: every page sends to the login page.
+    let anonymous = OfficeClient::anonymous(url);
+    for page in PAGES {
+        let answer = anonymous.get(page).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "anonymous {page}");
+        assert!(
+            answer.location.as_deref().is_some_and(|l| l.contains("/office/login")),
+            "anonymous {page}"
+        );
+    }
+    // A field cadre's account has no office access.
+    for cadre in ["wang", "zhao"] {
+        let (answer, session) = login_form(url, cadre, PASSWORD).await;
+        assert!(
+            session.is_none() && answer.status.is_client_error(),
+            "{cadre} got into the office: {}",
+            answer.status
+        );
+    }
+    // (role, households it may see)
+    let cases = [("office", vec!["wang", "li"]), ("org", vec!["wang", "li", "zhao"])];
+    for (role, visible) in cases {
+        let office = OfficeClient::login(url, role).await;
+        for page in PAGES {
+            let answer = office.get(page).await;
+            assert_eq!(answer.status, StatusCode::OK, "{role} {page}");
+            for (user, _, _) in &w.homes {
+                let shown = answer.body.contains(&format!("{user}家户主"))
+                    || answer.body.contains(&format!("{user}家门前的路"));
+                if !visible.contains(user) {
+                    assert!(!shown, "{role} sees {user}'s records on {page}");
+                }
+            }
+        }
+        for (user, home, concern) in &w.homes {
+            let in_scope = visible.contains(user);
+            for path in
+                [format!("/office/households/{home}"), format!("/office/concerns/{concern}")]
+            {
+                let answer = office.get(&path).await;
+                if in_scope {
+                    assert_eq!(answer.status, StatusCode::OK, "{role} {path}");
+                    assert!(answer.body.contains(&format!("{user}家")), "{role} {path}");
+                } else {
+                    assert!(
+                        matches!(answer.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                        "{role} {path}: {}",
+                        answer.status
+                    );
+                    assert!(!answer.body.contains(&format!("{user}家")), "{role} {path} leaks");
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_office_form_acts_outside_the_caller_s_scope() {
+    let w = world().await;
+    let office = OfficeClient::login(&w.server.url, "office").await;
+    let (_, zhao_home, zhao_concern) = w.homes[2];
+    let before = w.server.sql().count("SELECT COUNT(*) FROM ops", &[]);
+    let forms: Vec<(String, Vec<(&str, String)>)> = vec![
+        (
+            format!("/office/concerns/{zhao_concern}/decide"),
+            vec![
+                ("solution", "修路".into()),
+                ("handler", "交通站".into()),
+                ("deadline", "2026-12-31".into()),
+            ],
+        ),
+        (format!("/office/concerns/{zhao_concern}/complete"), vec![("note", "办结".into())]),
+        (format!("/office/concerns/{zhao_concern}/ledger"), vec![("reason", "多户".into())]),
+        ("/office/households/file".to_owned(), vec![("household", zhao_home.to_string())]),
+    ];
+    for (path, fields) in forms {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let answer = office.post(&path, &fields).await;
+        let after = w.server.sql().count("SELECT COUNT(*) FROM ops", &[]);
+        assert_eq!(after, before, "{path} acted outside the township ({})", answer.status);
+    }
+}

@@ -49,6 +49,25 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The address a request came from (the peer's IP; `unknown` when the server was not started
+/// with connection info, as in `oneshot` tests). Forwarded-for headers are not trusted: a
+/// client could rotate them to escape the login throttle.
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
+
 /// The device and account behind a request's `Authorization: Bearer` token.
 #[derive(Clone, Debug)]
 pub struct Device(pub DeviceAuth);

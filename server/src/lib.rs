@@ -5,6 +5,7 @@
 //! [`store::Tx`], with SQLite as the embedded default.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod router;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod throttle;
 
 use std::net::SocketAddr;
 
@@ -36,7 +38,9 @@ pub async fn serve_on(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM.

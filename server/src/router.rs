@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/api/v1/auth/login", post(api::v1::auth::login))
+        .route("/api/v1/auth/change-password", post(api::v1::auth::change_password))
         .route("/api/v1/sync/push", post(api::v1::sync::push))
         .route("/api/v1/sync/pull", get(api::v1::sync::pull))
         .merge(crate::office::routes())

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::store::{Db, StoreError, Tx};
 use crate::sync::ServerDevice;
+use crate::throttle::LoginThrottle;
 
 const SERVER_DEVICE_KEY: &str = "server_device_id";
 
@@ -25,6 +26,8 @@ struct Inner {
     /// When this process last wrote each device's `last_seen`, so a pull writes at most once a
     /// minute per device instead of on every page.
     seen: std::sync::Mutex<std::collections::HashMap<DeviceId, Instant>>,
+    /// Failed logins, per account and per address (in memory, per process).
+    login_throttle: LoginThrottle,
 }
 
 /// How often a device's `last_seen` is written at most.
@@ -53,6 +56,7 @@ impl AppState {
             metrics: Metrics::default(),
             server_device: ServerDevice { id, clock: std::sync::Mutex::new(clock) },
             seen: std::sync::Mutex::new(std::collections::HashMap::new()),
+            login_throttle: LoginThrottle::default(),
         })))
     }
 
@@ -64,6 +68,11 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    /// Failed logins, per account and per address; shared by the API and office logins.
+    pub fn login_throttle(&self) -> &LoginThrottle {
+        &self.0.login_throttle
     }
 
     /// The server's own device.

@@ -5,11 +5,14 @@
 //! The trait is synchronous on purpose: the sync rules (scope, merge, quarantine) are written
 //! once against it and run inside `spawn_blocking`, whatever the backend.
 
+pub mod admin;
 pub mod office;
 pub mod postgres;
+mod postgres_admin;
 mod postgres_office;
 mod postgres_schema;
 pub mod sqlite;
+mod sqlite_admin;
 mod sqlite_office;
 mod sqlite_schema;
 
@@ -24,6 +27,7 @@ use minqing_shared::sync::op::RecordType;
 use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
 
+pub use admin::{AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
 pub use office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
 
 /// A storage failure. Its text is logged, never sent to a client.
@@ -273,6 +277,20 @@ pub trait Tx {
     fn meta(&mut self, key: &str) -> StoreResult<Option<String>>;
     /// Sets a value in the settings table.
     fn set_meta(&mut self, key: &str, value: &str) -> StoreResult<()>;
+
+    // --- administration: accounts, devices, the audit log (`admin.rs`)
+    /// Sets an account's password hash and whether it must be changed at the next login.
+    fn set_password(&mut self, cadre: CadreId, hash: &str, must_change: bool) -> StoreResult<()>;
+    /// Whether the account must change its password before a phone may log in.
+    fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool>;
+    /// Disables or enables an account.
+    fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()>;
+    /// Devices, of one account or of all (servers' own devices included), by login name.
+    fn devices(&mut self, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>>;
+    /// Appends a line to the audit log.
+    fn insert_audit(&mut self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Lines of the audit log, newest first.
+    fn audit_entries(&mut self, query: &AuditQuery) -> StoreResult<Vec<AuditRow>>;
 
     // --- the office pages (a backend without them cannot serve /office)
     /// Every unit.

@@ -25,11 +25,13 @@ use postgres::types::ToSql;
 use postgres::{NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 
+use super::postgres_admin as admin;
 use super::postgres_office as office;
 use super::postgres_schema::MIGRATIONS;
 use super::{
-    Account, AssignmentOverride, CadreRow, DeviceAuth, EvaluationNote, LogEntry, OfficeSession,
-    QuarantineEntry, Scope, StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
+    Account, AssignmentOverride, AuditEntry, AuditQuery, AuditRow, CadreRow, DeviceAuth, DeviceRow,
+    EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
+    UnitRow, VillageRow, VisitFact,
 };
 use minqing_shared::sync::op::RecordType;
 
@@ -177,6 +179,25 @@ impl PgTx<'_> {
 }
 
 impl Tx for PgTx<'_> {
+    fn set_password(&mut self, cadre: CadreId, hash: &str, must_change: bool) -> StoreResult<()> {
+        admin::set_password(&mut self.0, cadre, hash, must_change)
+    }
+    fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool> {
+        admin::must_change_password(&mut self.0, cadre)
+    }
+    fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()> {
+        admin::set_disabled(&mut self.0, cadre, disabled)
+    }
+    fn devices(&mut self, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
+        admin::devices(&mut self.0, cadre)
+    }
+    fn insert_audit(&mut self, entry: &AuditEntry) -> StoreResult<()> {
+        admin::insert_audit(&mut self.0, entry)
+    }
+    fn audit_entries(&mut self, query: &AuditQuery) -> StoreResult<Vec<AuditRow>> {
+        admin::audit_entries(&mut self.0, query)
+    }
+
     fn account_by_username(&mut self, username: &str) -> StoreResult<Option<Account>> {
         let sql = format!(
             "SELECT {CADRE_COLUMNS}, password_hash, disabled FROM cadres WHERE username = $1"

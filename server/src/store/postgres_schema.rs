@@ -152,4 +152,22 @@ CREATE TABLE assignment_overrides (
     PRIMARY KEY (code, subject)
 );
 "#,
+    // 4: administration: must-change passwords and the append-only audit log.
+    r#"
+ALTER TABLE cadres ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE;
+
+CREATE TABLE audit (
+    id          BIGSERIAL PRIMARY KEY,
+    at_ms       BIGINT NOT NULL,
+    cadre_id    TEXT,
+    device_id   TEXT,
+    address     TEXT,
+    action      TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    record_id   TEXT,
+    count       BIGINT NOT NULL
+);
+CREATE INDEX audit_cadre ON audit(cadre_id, at_ms);
+CREATE INDEX audit_time ON audit(at_ms);
+"#,
 ];

@@ -16,11 +16,13 @@ use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
+use super::sqlite_admin as admin;
 use super::sqlite_office as office;
 use super::sqlite_schema::MIGRATIONS;
 use super::{
-    Account, AssignmentOverride, CadreRow, DeviceAuth, EvaluationNote, LogEntry, OfficeSession,
-    QuarantineEntry, Scope, StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
+    Account, AssignmentOverride, AuditEntry, AuditQuery, AuditRow, CadreRow, DeviceAuth, DeviceRow,
+    EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
+    UnitRow, VillageRow, VisitFact,
 };
 use minqing_shared::sync::op::RecordType;
 
@@ -165,6 +167,25 @@ fn cadre_row(t: CadreColumns) -> StoreResult<CadreRow> {
 const CADRE_COLUMNS: &str = "id, username, name, unit_id, role, phone, title, villages";
 
 impl Tx for SqliteTx<'_> {
+    fn set_password(&mut self, cadre: CadreId, hash: &str, must_change: bool) -> StoreResult<()> {
+        admin::set_password(self.0, cadre, hash, must_change)
+    }
+    fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool> {
+        admin::must_change_password(self.0, cadre)
+    }
+    fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()> {
+        admin::set_disabled(self.0, cadre, disabled)
+    }
+    fn devices(&mut self, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
+        admin::devices(self.0, cadre)
+    }
+    fn insert_audit(&mut self, entry: &AuditEntry) -> StoreResult<()> {
+        admin::insert_audit(self.0, entry)
+    }
+    fn audit_entries(&mut self, query: &AuditQuery) -> StoreResult<Vec<AuditRow>> {
+        admin::audit_entries(self.0, query)
+    }
+
     fn account_by_username(&mut self, username: &str) -> StoreResult<Option<Account>> {
         let row = self
             .0

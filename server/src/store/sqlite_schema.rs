@@ -159,4 +159,22 @@ CREATE TABLE assignment_overrides (
     PRIMARY KEY (code, subject)
 ) STRICT;
 "#,
+    // 4: administration: must-change passwords and the append-only audit log.
+    r#"
+ALTER TABLE cadres ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE audit (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms       INTEGER NOT NULL,
+    cadre_id    TEXT,                       -- the account, if known
+    device_id   TEXT,                       -- the phone, or the server's device
+    address     TEXT,                       -- the client's address, or the tool
+    action      TEXT NOT NULL,              -- view | change
+    record_type TEXT NOT NULL,              -- household, concern, pull …
+    record_id   TEXT,
+    count       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX audit_cadre ON audit(cadre_id, at_ms);
+CREATE INDEX audit_time ON audit(at_ms);
+"#,
 ];

@@ -84,7 +84,25 @@ pub fn push(
                 out.duplicates += 1;
                 Ok(None)
             }
-            Ok(op) => check_and_apply(tx, &author, &op, now_ms)?.map(|_| Some(op.hlc)),
+            Ok(op) => match check_and_apply(tx, &author, &op, now_ms)? {
+                Ok(_) => {
+                    crate::audit::record(
+                        tx,
+                        &crate::audit::Who {
+                            cadre: Some(auth.cadre_id),
+                            device: Some(device),
+                            address: None,
+                        },
+                        crate::store::AuditAction::Change,
+                        op.record_type().code(),
+                        Some(op.record_id.to_string()),
+                        1,
+                        now_ms,
+                    )?;
+                    Ok(Some(op.hlc))
+                }
+                Err(refusal) => Err(refusal),
+            },
         };
         match result {
             Ok(Some(hlc)) => {

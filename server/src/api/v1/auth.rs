@@ -1,39 +1,75 @@
 //! `POST /api/v1/auth/login`: a phone logs in once, online, and gets a device token.
+//! `POST /api/v1/auth/change-password`: an account changes its password (required after an
+//! import or a reset, before the first login). Both are throttled per account and address.
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use minqing_shared::ids::DeviceId;
 use minqing_shared::sync::op::CadreBody;
 use minqing_shared::sync::{CadreInfo, LoginRequest, LoginResponse};
+use serde::{Deserialize, Serialize};
 
-use crate::auth::{decoy_hash, new_token, token_hash, verify_password};
+use crate::auth::{ClientAddr, decoy_hash, hash_password, new_token, token_hash, verify_password};
 use crate::error::ApiError;
 use crate::state::{AppState, now_ms};
+use crate::store::Account;
+use crate::throttle::wait_message;
+
+/// The shortest password an account may choose.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Checks `username` and `password` under the login throttle: the account if they match.
+async fn check_credentials(
+    state: &AppState,
+    address: &str,
+    username: &str,
+    password: String,
+) -> Result<Account, ApiError> {
+    if let Err(wait) = state.login_throttle().check(username, address) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            wait_message(wait),
+        ));
+    }
+    let name = username.to_owned();
+    let account =
+        state.read("account_by_username", move |tx| Ok(tx.account_by_username(&name)?)).await?;
+    let hash =
+        account.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
+    match account {
+        Some(a) if ok => {
+            state.login_throttle().succeeded(username);
+            Ok(a)
+        }
+        _ => {
+            state.login_throttle().failed(username, address);
+            Err(ApiError::unauthorized("invalid_credentials", "wrong username or password"))
+        }
+    }
+}
 
 /// Checks the password and registers a new device for the account.
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Json(req) = body.map_err(|e| ApiError::bad_request("malformed_json", e.body_text()))?;
     let username = req.username.trim().to_owned();
-    let account =
-        state.read("account_by_username", move |tx| Ok(tx.account_by_username(&username)?)).await?;
-    let password = req.password;
-    let hash =
-        account.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
-    let account = match account {
-        Some(a) if ok => a,
-        _ => {
-            return Err(ApiError::unauthorized(
-                "invalid_credentials",
-                "wrong username or password",
-            ));
-        }
-    };
+    let account = check_credentials(&state, &address, &username, req.password).await?;
     if account.disabled {
         return Err(ApiError::forbidden("account_disabled", "this account is disabled"));
+    }
+    let cadre_id = account.cadre.id;
+    if state.read("must_change_password", move |tx| Ok(tx.must_change_password(cadre_id)?)).await? {
+        return Err(ApiError::forbidden(
+            "password_change_required",
+            "请先修改初始密码 (the password was set by an administrator: choose a new one with \
+             POST /api/v1/auth/change-password, then log in)",
+        ));
     }
     let token = new_token();
     let device_id = DeviceId::new();
@@ -44,7 +80,6 @@ pub async fn login(
         req.device_name.chars().take(100).collect()
     };
     let hash = token_hash(&token);
-    let cadre_id = cadre.id;
     let unit_id = cadre.unit_id;
     let unit = state
         .write("login", move |tx, _| {
@@ -70,4 +105,59 @@ pub async fn login(
         },
         server_time: now_ms(),
     }))
+}
+
+/// `POST /api/v1/auth/change-password`.
+#[derive(Debug, Deserialize)]
+pub struct ChangePasswordRequest {
+    /// Login name.
+    pub username: String,
+    /// The current (e.g. initial) password.
+    pub old_password: String,
+    /// The new password: at least [`MIN_PASSWORD_CHARS`] characters, not the old one.
+    pub new_password: String,
+}
+
+/// The answer to a password change.
+#[derive(Debug, Serialize)]
+pub struct ChangePasswordResponse {
+    /// Always `ok`.
+    pub status: &'static str,
+}
+
+/// Sets a new password for an account that knows its current one, and lifts the
+/// must-change-password flag.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    body: Result<Json<ChangePasswordRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<ChangePasswordResponse>, ApiError> {
+    let Json(req) = body.map_err(|e| ApiError::bad_request("malformed_json", e.body_text()))?;
+    let username = req.username.trim().to_owned();
+    let account = check_credentials(&state, &address, &username, req.old_password.clone()).await?;
+    if account.disabled {
+        return Err(ApiError::forbidden("account_disabled", "this account is disabled"));
+    }
+    if req.new_password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "weak_password",
+            format!(
+                "新密码至少{MIN_PASSWORD_CHARS}位 (the new password needs at least {MIN_PASSWORD_CHARS} characters)"
+            ),
+        ));
+    }
+    if req.new_password == req.old_password {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "same_password",
+            "新密码不能与旧密码相同 (the new password must differ from the old one)",
+        ));
+    }
+    let new = req.new_password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
+    let cadre = account.cadre.id;
+    state.write("change_password", move |tx, _| Ok(tx.set_password(cadre, &hash, false)?)).await?;
+    tracing::info!(%cadre, "password changed");
+    Ok(Json(ChangePasswordResponse { status: "ok" }))
 }

@@ -10,9 +10,11 @@ use minqing_shared::sync::{
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::audit::{self, Who};
 use crate::auth::Device;
 use crate::error::ApiError;
 use crate::state::{AppState, now_ms};
+use crate::store::AuditAction;
 use crate::sync;
 
 /// The push body as read: the ops stay raw so one malformed op does not spoil the batch.
@@ -89,6 +91,16 @@ pub async fn pull(
     let device = auth.device_id;
     let (changes, next_cursor, has_more) =
         state.read("pull", move |tx| Ok(sync::pull(tx, scope, q.cursor, limit, device)?)).await?;
+    if !changes.is_empty() {
+        // One audit line per page that carried records (an empty sync writes nothing).
+        let (cadre, count) = (auth.cadre_id, changes.len() as u32);
+        state
+            .write("audit_pull", move |tx, _| {
+                let who = Who { cadre: Some(cadre), device: Some(device), address: None };
+                Ok(audit::record(tx, &who, AuditAction::View, "pull", None, count, now_ms())?)
+            })
+            .await?;
+    }
     state.seen(device).await?;
     state.metrics().pull_page();
     Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: now_ms() }))

@@ -1,0 +1,112 @@
+//! The PostgreSQL side of the administration's queries, the same as `sqlite_admin.rs` in
+//! PostgreSQL's dialect. `postgres.rs` delegates here.
+
+use minqing_shared::ids::CadreId;
+use postgres::Transaction;
+
+use super::admin::{AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
+use super::{StoreError, StoreResult};
+
+type Tx<'a, 'b> = &'a mut Transaction<'b>;
+
+fn parse<T: std::str::FromStr>(s: &str) -> StoreResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
+}
+
+pub(super) fn set_password(
+    t: Tx<'_, '_>,
+    cadre: CadreId,
+    hash: &str,
+    must_change: bool,
+) -> StoreResult<()> {
+    t.execute(
+        "UPDATE cadres SET password_hash = $2, must_change_password = $3 WHERE id = $1",
+        &[&cadre.to_string(), &hash, &must_change],
+    )?;
+    Ok(())
+}
+
+pub(super) fn must_change_password(t: Tx<'_, '_>, cadre: CadreId) -> StoreResult<bool> {
+    Ok(t.query_opt("SELECT must_change_password FROM cadres WHERE id = $1", &[&cadre.to_string()])?
+        .is_some_and(|r| r.get::<_, bool>(0)))
+}
+
+pub(super) fn set_disabled(t: Tx<'_, '_>, cadre: CadreId, disabled: bool) -> StoreResult<()> {
+    t.execute("UPDATE cadres SET disabled = $2 WHERE id = $1", &[&cadre.to_string(), &disabled])?;
+    Ok(())
+}
+
+pub(super) fn devices(t: Tx<'_, '_>, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
+    let rows = t.query(
+        "SELECT d.id, d.cadre_id, c.username, d.name, d.created_ms, d.last_seen_ms, d.revoked_ms
+         FROM devices d LEFT JOIN cadres c ON c.id = d.cadre_id
+         WHERE ($1::TEXT IS NULL OR d.cadre_id = $1)
+         ORDER BY c.username, d.created_ms",
+        &[&cadre.map(|c| c.to_string())],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(DeviceRow {
+                id: parse(r.get::<_, &str>(0))?,
+                cadre_id: r.get::<_, Option<&str>>(1).map(parse).transpose()?,
+                username: r.get(2),
+                name: r.get(3),
+                created_ms: r.get(4),
+                last_seen_ms: r.get(5),
+                revoked_ms: r.get(6),
+            })
+        })
+        .collect()
+}
+
+pub(super) fn insert_audit(t: Tx<'_, '_>, e: &AuditEntry) -> StoreResult<()> {
+    t.execute(
+        "INSERT INTO audit (at_ms, cadre_id, device_id, address, action, record_type, record_id, count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &e.at_ms,
+            &e.cadre_id.map(|c| c.to_string()),
+            &e.device_id.map(|d| d.to_string()),
+            &e.address,
+            &e.action.code(),
+            &e.record_type,
+            &e.record_id,
+            &i64::from(e.count),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn audit_entries(t: Tx<'_, '_>, q: &AuditQuery) -> StoreResult<Vec<AuditRow>> {
+    let rows = t.query(
+        "SELECT a.id, a.at_ms, a.cadre_id, a.device_id, a.address, a.action, a.record_type,
+                a.record_id, a.count, c.username
+         FROM audit a LEFT JOIN cadres c ON c.id = a.cadre_id
+         WHERE ($1::TEXT IS NULL OR a.cadre_id = $1) AND ($2::BIGINT IS NULL OR a.at_ms >= $2)
+         ORDER BY a.id DESC LIMIT $3",
+        &[&q.cadre.map(|c| c.to_string()), &q.since_ms, &i64::from(q.limit)],
+    )?;
+    rows.iter()
+        .map(|r| {
+            let action: &str = r.get(5);
+            Ok(AuditRow {
+                id: r.get(0),
+                entry: AuditEntry {
+                    at_ms: r.get(1),
+                    cadre_id: r.get::<_, Option<&str>>(2).map(parse).transpose()?,
+                    device_id: r.get::<_, Option<&str>>(3).map(parse).transpose()?,
+                    address: r.get(4),
+                    action: AuditAction::from_code(action)
+                        .ok_or_else(|| StoreError::Corrupt(format!("audit action {action:?}")))?,
+                    record_type: r.get(6),
+                    record_id: r.get(7),
+                    count: r.get::<_, i64>(8) as u32,
+                },
+                username: r.get(9),
+            })
+        })
+        .collect()
+}

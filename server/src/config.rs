@@ -1,6 +1,7 @@
 //! Command line and environment: one typed struct per command, a doc comment per field.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -22,6 +23,141 @@ pub enum Command {
     Demo(ServeArgs),
     /// Write a consistent copy of a SQLite database while the server runs.
     Backup(BackupArgs),
+    /// Import a roster (.xlsx with sheets 单位, 村, 干部, 联系户, or one .csv per sheet).
+    Import(ImportArgs),
+    /// Write the roster templates (民情通导入模板.xlsx and one CSV per sheet) into DIR.
+    Template(TemplateArgs),
+    /// Create, disable or enable an account, or reset its password.
+    Account(AccountArgs),
+    /// List devices with their last sync, or revoke one (a lost phone).
+    Device(DeviceArgs),
+    /// Search the audit log, or export it as CSV.
+    Audit(AuditArgs),
+}
+
+/// `import`.
+#[derive(Clone, Debug, Args)]
+pub struct ImportArgs {
+    /// Database URL: sqlite://PATH (the default) or postgres://…
+    #[arg(long, env = "MINQING_DB", default_value = "sqlite://minqing.db")]
+    pub db: String,
+    /// Report row by row what would be created or changed, and every error; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the new accounts' initial passwords to this new file (mode 600) instead of
+    /// printing them.
+    #[arg(long)]
+    pub passwords: Option<PathBuf>,
+    /// The roster: one .xlsx, or .csv files (单位.csv, 村.csv, 干部.csv, 联系户.csv).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// `template`.
+#[derive(Clone, Debug, Args)]
+pub struct TemplateArgs {
+    /// The folder to write the templates into (created if missing).
+    pub dir: PathBuf,
+}
+
+/// `account`.
+#[derive(Clone, Debug, Args)]
+pub struct AccountArgs {
+    /// Database URL: sqlite://PATH (the default) or postgres://…
+    #[arg(long, env = "MINQING_DB", default_value = "sqlite://minqing.db", global = true)]
+    pub db: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: AccountAction,
+}
+
+/// What to do with an account.
+#[derive(Clone, Debug, Subcommand)]
+pub enum AccountAction {
+    /// Create an account; prints its initial password, to be changed at the first login.
+    Create {
+        /// Login name.
+        username: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// The unit's name (it must exist).
+        #[arg(long)]
+        unit: String,
+        /// 主要领导 / 班子成员 / 中层干部 / 一般干部 / 联系户办公室 / 组织部 / 管理员
+        #[arg(long)]
+        role: String,
+        /// Mobile number.
+        #[arg(long)]
+        phone: String,
+        /// Job title, printed on the card.
+        #[arg(long, default_value = "")]
+        title: String,
+        /// Contact village(s), 乡镇/村名, separated by 、
+        #[arg(long, default_value = "")]
+        villages: String,
+    },
+    /// Disable an account: it cannot log in and its phones are refused.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+    /// Enable a disabled account.
+    Enable {
+        /// Login name.
+        username: String,
+    },
+    /// Set a new random password that must be changed at the next login.
+    ResetPassword {
+        /// Login name.
+        username: String,
+    },
+}
+
+/// `device`.
+#[derive(Clone, Debug, Args)]
+pub struct DeviceArgs {
+    /// Database URL: sqlite://PATH (the default) or postgres://…
+    #[arg(long, env = "MINQING_DB", default_value = "sqlite://minqing.db", global = true)]
+    pub db: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: DeviceAction,
+}
+
+/// What to do with devices.
+#[derive(Clone, Debug, Subcommand)]
+pub enum DeviceAction {
+    /// List devices (of one account, or all) with their last sync.
+    List {
+        /// Only this account's devices.
+        username: Option<String>,
+    },
+    /// Revoke a device (a lost phone): it is refused at its next request.
+    Revoke {
+        /// The device id, as `device list` shows it.
+        device: String,
+    },
+}
+
+/// `audit`.
+#[derive(Clone, Debug, Args)]
+pub struct AuditArgs {
+    /// Database URL: sqlite://PATH (the default) or postgres://…
+    #[arg(long, env = "MINQING_DB", default_value = "sqlite://minqing.db")]
+    pub db: String,
+    /// Only this account's lines (login name).
+    #[arg(long)]
+    pub who: Option<String>,
+    /// Only lines from this day on (YYYY-MM-DD, China Standard Time).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Print CSV (for Excel) instead of a table.
+    #[arg(long)]
+    pub csv: bool,
+    /// At most this many lines, newest first.
+    #[arg(long, default_value_t = 10_000)]
+    pub limit: u32,
 }
 
 /// Where the data lives and where to listen.

@@ -4,6 +4,7 @@
 //! [`AppState`]; [`serve`] binds a listener and shuts down gracefully. Storage is behind
 //! [`store::Tx`], with SQLite as the embedded default.
 
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -106,6 +107,15 @@ pub async fn run_cli(cli: config::Cli) -> Result<(), Box<dyn std::error::Error>>
             let db = store::Db::open(&args.db)?;
             db.backup_to(&args.out)?;
             println!("backup written to {}", args.out);
+        }
+        admin => {
+            // The administration commands block (Argon2, the database): off the runtime.
+            let out = tokio::task::spawn_blocking(move || admin::run(admin)).await?;
+            match out {
+                Some(Ok(text)) => print!("{text}"),
+                Some(Err(e)) => return Err(e.to_string().into()),
+                None => unreachable!("every other command is an administration command"),
+            }
         }
     }
     Ok(())

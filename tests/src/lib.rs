@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end stories in `tests/tests/`: a real server on 127.0.0.1:0 over its
 //! own temporary SQLite file, a small seeded county, and an API client that behaves like a phone.
 
+pub mod admin;
 pub mod bench;
 pub mod browser;
 pub mod county;

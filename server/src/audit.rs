@@ -24,6 +24,22 @@ pub struct Who {
     pub address: Option<String>,
 }
 
+/// Records that an office account viewed one record (called after the page was shown).
+pub async fn office_view(
+    state: &crate::AppState,
+    cadre: CadreId,
+    record_type: &'static str,
+    record_id: String,
+) -> Result<(), crate::error::ApiError> {
+    state
+        .write("audit", move |tx, _| {
+            let who = Who { cadre: Some(cadre), device: None, address: Some("office".into()) };
+            let now = crate::state::now_ms();
+            Ok(record(tx, &who, AuditAction::View, record_type, Some(record_id), 1, now)?)
+        })
+        .await
+}
+
 /// Appends one line to the audit log, in the caller's transaction: `who` did `action` on
 /// `count` records of `record_type` (one record: `record_id`).
 pub fn record(

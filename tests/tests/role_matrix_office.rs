@@ -143,3 +143,43 @@ async fn no_office_form_acts_outside_the_caller_s_scope() {
         assert_eq!(after, before, "{path} acted outside the township ({})", answer.status);
     }
 }
+
+#[tokio::test]
+async fn an_office_view_of_a_household_or_concern_is_in_the_audit_log() {
+    let w = world().await;
+    let office = OfficeClient::login(&w.server.url, "office").await;
+    let (_, home, concern) = w.homes[0];
+    assert_eq!(office.get(&format!("/office/households/{home}")).await.status, StatusCode::OK);
+    assert_eq!(office.get(&format!("/office/concerns/{concern}")).await.status, StatusCode::OK);
+    // A page refused (out of scope) is not a view.
+    let (_, zhao_home, _) = w.homes[2];
+    office.get(&format!("/office/households/{zhao_home}")).await;
+    let rows = w.server.sql().rows(
+        "SELECT a.record_type, a.record_id FROM audit a JOIN cadres c ON c.id = a.cadre_id
+         WHERE c.username = 'office' AND a.action = 'view' ORDER BY a.id",
+        &[],
+    );
+    let seen: Vec<(String, String)> =
+        rows.into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("household".to_owned(), home.to_string()),
+            ("concern".to_owned(), concern.to_string())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn repeated_failed_office_logins_are_throttled() {
+    let server = TestServer::start().await;
+    server.county();
+    for attempt in 1..=5 {
+        let (answer, _) = login_form(&server.url, "office", "wrong").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let (answer, session) = login_form(&server.url, "office", PASSWORD).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(session.is_none());
+    assert!(answer.body.contains("分钟后再试"), "the wait is told");
+}

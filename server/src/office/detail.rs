@@ -50,7 +50,18 @@ pub(super) async fn page(
     Path(id): Path<String>,
 ) -> Response {
     match concern_id(&id) {
-        Ok(id) => render(user, state, id, Entered::default()).await,
+        Ok(id) => {
+            let viewer = user.cadre.id;
+            let page = render(user, state.clone(), id, Entered::default()).await;
+            if page.status().is_success() {
+                if let Err(e) =
+                    crate::audit::office_view(&state, viewer, "concern", id.to_string()).await
+                {
+                    return e.into_response();
+                }
+            }
+            page
+        }
         Err(e) => e.into_response(),
     }
 }

@@ -185,6 +185,11 @@ pub(super) async fn form_page(
     let Some(h) = s.household(id) else {
         return OfficeError::not_found("联系户不存在").into_response();
     };
+    if let Err(e) =
+        crate::audit::office_view(&state, user.cadre.id, "household", id.to_string()).await
+    {
+        return e.into_response();
+    }
     let village = s.village(h.village_id);
     let cadre = h.cadre_id.and_then(|c| s.cadres.get(&c));
     let body = html! {

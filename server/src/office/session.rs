@@ -227,6 +227,15 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
         let msg = "登录表单已过期，请重新输入";
         return login_response(StatusCode::FORBIDDEN, &next, &username, Some(msg));
     }
+    // The same throttle as the phones' login: per account and per address.
+    let address = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    if let Err(wait) = state.login_throttle().check(&username, &address) {
+        let msg = crate::throttle::wait_message(wait);
+        return login_response(StatusCode::TOO_MANY_REQUESTS, &next, &username, Some(&msg));
+    }
     let password = form.get("password").to_owned();
     let name = username.clone();
     let checked = state
@@ -240,11 +249,13 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     let account = match checked {
         Ok(Some(a)) => a,
         Ok(None) => {
+            state.login_throttle().failed(&username, &address);
             let msg = "用户名或密码错误";
             return login_response(StatusCode::UNAUTHORIZED, &next, &username, Some(msg));
         }
         Err(e) => return OfficeError::from(e).into_response(),
     };
+    state.login_throttle().succeeded(&username);
     if !account.cadre.role.is_office() {
         let msg = "此账号为包村干部账号，请使用手机App；办公室页面仅供联系户办公室和组织部使用";
         return login_response(StatusCode::FORBIDDEN, &next, &username, Some(msg));

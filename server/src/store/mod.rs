@@ -9,12 +9,16 @@ pub mod admin;
 pub mod office;
 pub mod postgres;
 mod postgres_admin;
+mod postgres_log;
 mod postgres_office;
 mod postgres_schema;
+mod postgres_state;
 pub mod sqlite;
 mod sqlite_admin;
+mod sqlite_log;
 mod sqlite_office;
 mod sqlite_schema;
+mod sqlite_state;
 
 use std::sync::Arc;
 
@@ -58,6 +62,19 @@ impl From<serde_json::Error> for StoreError {
 
 /// The result of a storage call.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Reads a stored id or number back.
+pub(crate) fn parse<T: std::str::FromStr>(s: &str) -> StoreResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
+}
+
+/// Reads a stored enum code back (`from` is the enum's `from_code`).
+pub(crate) fn code<T>(s: &str, from: fn(&str) -> Option<T>) -> StoreResult<T> {
+    from(s).ok_or_else(|| StoreError::Corrupt(format!("unknown code {s:?}")))
+}
 
 /// An account, as login needs it.
 #[derive(Clone, Debug)]

@@ -18,21 +18,24 @@ use minqing_shared::ids::{
     CadreId, ConcernId, DeviceId, HouseholdId, OpId, UnitId, VillageId, VisitId,
 };
 use minqing_shared::org::{Role, Standing, UnitKind};
+use minqing_shared::sync::Change;
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
-use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
 use postgres::types::ToSql;
 use postgres::{NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 
 use super::postgres_admin as admin;
+use super::postgres_log;
 use super::postgres_office as office;
 use super::postgres_schema::MIGRATIONS;
+use super::postgres_state;
 use super::{
     Account, AssignmentOverride, AuditEntry, AuditQuery, AuditRow, CadreRow, DeviceAuth, DeviceRow,
     EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
     UnitRow, VillageRow, VisitFact,
 };
+use super::{code, parse};
 use minqing_shared::sync::op::RecordType;
 
 /// The advisory lock every writer takes (an arbitrary constant: "民情" in GB2312 bytes).
@@ -141,17 +144,6 @@ impl PgStore {
 }
 
 struct PgTx<'a>(Transaction<'a>);
-
-fn parse<T: FromStr>(s: &str) -> StoreResult<T>
-where
-    T::Err: std::fmt::Display,
-{
-    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
-}
-
-fn code<T>(s: &str, from: fn(&str) -> Option<T>) -> StoreResult<T> {
-    from(s).ok_or_else(|| StoreError::Corrupt(format!("unknown code {s:?}")))
-}
 
 const CADRE_COLUMNS: &str = "id, username, name, unit_id, role, phone, title, villages";
 
@@ -361,25 +353,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64> {
-        let op = entry.op;
-        // Safe only because every writer holds WRITE_LOCK (see the module docs).
-        let row = self.0.query_one(
-            "INSERT INTO ops (server_seq, op_id, device_id, device_seq, record_type, record_id, household_id, unit_id, body, received_ms)
-             SELECT COALESCE(MAX(server_seq), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM ops
-             RETURNING server_seq",
-            &[
-                &op.op_id.to_string(),
-                &op.device_id.to_string(),
-                &(op.device_seq as i64),
-                &op.record_type().code(),
-                &op.record_id.to_string(),
-                &entry.household_id.map(|h| h.to_string()),
-                &entry.unit_id.map(|u| u.to_string()),
-                &serde_json::to_string(op)?,
-                &now_ms,
-            ],
-        )?;
-        Ok(row.get::<_, i64>(0) as u64)
+        postgres_log::append_op(&mut self.0, entry, now_ms)
     }
 
     fn quarantined(
@@ -387,33 +361,11 @@ impl Tx for PgTx<'_> {
         device: DeviceId,
         seq: u64,
     ) -> StoreResult<Option<(Option<OpId>, String, String)>> {
-        self.opt(
-            "SELECT op_id, error, message FROM quarantine WHERE device_id = $1 AND device_seq = $2
-             ORDER BY id DESC LIMIT 1",
-            &[&device.to_string(), &(seq as i64)],
-        )?
-        .map(|r| {
-            let op: Option<&str> = r.get(0);
-            Ok((op.map(parse).transpose()?, r.get(1), r.get(2)))
-        })
-        .transpose()
+        postgres_log::quarantined(&mut self.0, device, seq)
     }
 
     fn quarantine(&mut self, q: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO quarantine (device_id, device_seq, op_id, raw, error, message, received_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &q.device_id.to_string(),
-                &(q.device_seq as i64),
-                &q.op_id.map(|o| o.to_string()),
-                &q.raw,
-                &q.error,
-                &q.message,
-                &now_ms,
-            ],
-        )?;
-        Ok(())
+        postgres_log::quarantine(&mut self.0, q, now_ms)
     }
 
     fn changes_since(
@@ -423,47 +375,7 @@ impl Tx for PgTx<'_> {
         limit: u32,
         except: Option<DeviceId>,
     ) -> StoreResult<Vec<Change>> {
-        let (filter, who): (&str, Vec<String>) = match scope {
-            Scope::Cadre { cadre, unit } => (
-                "AND (household_id IN (SELECT id FROM households WHERE cadre_id = $4)
-                  OR (record_type = 'cadre' AND record_id = $4)
-                  OR (record_type = 'unit' AND record_id = $5)
-                  OR (record_type = 'village' AND record_id IN
-                      (SELECT jsonb_array_elements_text(villages::jsonb) FROM cadres WHERE id = $4)))",
-                vec![cadre.to_string(), unit.to_string()],
-            ),
-            Scope::Unit(unit) => (
-                "AND (household_id IN (SELECT h.id FROM households h
-                      LEFT JOIN villages v ON v.id = h.village_id
-                      LEFT JOIN cadres c ON c.id = h.cadre_id
-                      WHERE v.township_id = $4 OR c.unit_id = $4)
-                  OR unit_id = $4
-                  OR (record_type = 'unit' AND record_id = $4)
-                  OR (record_type = 'village' AND record_id IN (SELECT id FROM villages WHERE township_id = $4))
-                  OR (record_type = 'cadre' AND record_id IN (SELECT id FROM cadres WHERE unit_id = $4)))",
-                vec![unit.to_string()],
-            ),
-            Scope::County => ("", vec![]),
-        };
-        let sql = format!(
-            "SELECT server_seq, body FROM ops WHERE server_seq > $1 AND device_id != $3 {filter}
-             ORDER BY server_seq LIMIT $2"
-        );
-        let cursor = cursor as i64;
-        let limit = i64::from(limit);
-        let except = except.map(|d| d.to_string()).unwrap_or_default();
-        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&cursor, &limit, &except];
-        params.extend(who.iter().map(|w| w as &(dyn ToSql + Sync)));
-        self.0
-            .query(&sql, &params)?
-            .iter()
-            .map(|r| {
-                Ok(Change {
-                    server_seq: r.get::<_, i64>(0) as u64,
-                    op: serde_json::from_str::<Op>(r.get(1))?,
-                })
-            })
-            .collect()
+        postgres_log::changes_since(&mut self.0, scope, cursor, limit, except)
     }
 
     fn last_seq(&mut self) -> StoreResult<u64> {
@@ -472,104 +384,43 @@ impl Tx for PgTx<'_> {
     }
 
     fn last_hlc(&mut self, device: DeviceId) -> StoreResult<Option<minqing_shared::sync::Hlc>> {
-        self.opt(
-            "SELECT body FROM ops WHERE device_id = $1 ORDER BY device_seq DESC LIMIT 1",
-            &[&device.to_string()],
-        )?
-        .map(|r| Ok(serde_json::from_str::<Op>(r.get(0))?.hlc))
-        .transpose()
+        postgres_log::last_hlc(&mut self.0, device)
     }
 
     fn household(&mut self, id: HouseholdId) -> StoreResult<Option<HouseholdState>> {
-        self.opt("SELECT state FROM households WHERE id = $1", &[&id.to_string()])?
-            .map(|r| Ok(serde_json::from_str(r.get(0))?))
-            .transpose()
+        postgres_state::household(&mut self.0, id)
     }
 
     fn put_household(&mut self, s: &HouseholdState) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO households (id, village_id, cadre_id, head_name, status, deleted, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (id) DO UPDATE SET village_id = $2, cadre_id = $3, head_name = $4,
-               status = $5, deleted = $6, state = $7",
-            &[
-                &s.id.to_string(),
-                &s.village_id.value.map(|v| v.to_string()),
-                &s.cadre_id.value.map(|c| c.to_string()),
-                &s.head_name.value,
-                &s.status.value.code(),
-                &s.deleted.value,
-                &serde_json::to_string(s)?,
-            ],
-        )?;
-        Ok(())
+        postgres_state::put_household(&mut self.0, s)
     }
 
     fn visit_exists(&mut self, id: VisitId) -> StoreResult<bool> {
-        Ok(self.opt("SELECT 1 FROM visits WHERE id = $1", &[&id.to_string()])?.is_some())
+        postgres_state::visit_exists(&mut self.0, id)
     }
 
     fn insert_visit(&mut self, v: &Visit) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO visits (id, household_id, cadre_id, visited_ms, mode, body) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &v.id.to_string(),
-                &v.household_id.to_string(),
-                &v.cadre_id.to_string(),
-                &v.visited_at.timestamp_millis(),
-                &v.mode.code(),
-                &serde_json::to_string(v)?,
-            ],
-        )?;
-        Ok(())
+        postgres_state::insert_visit(&mut self.0, v)
     }
 
     fn visit_owner(&mut self, id: VisitId) -> StoreResult<Option<(HouseholdId, CadreId)>> {
-        self.opt("SELECT household_id, cadre_id FROM visits WHERE id = $1", &[&id.to_string()])?
-            .map(|r| Ok((parse(r.get::<_, &str>(0))?, parse(r.get::<_, &str>(1))?)))
-            .transpose()
+        postgres_state::visit_owner(&mut self.0, id)
     }
 
     fn concern_events(&mut self, id: ConcernId) -> StoreResult<Vec<ConcernEvent>> {
-        self.0
-            .query("SELECT event FROM concern_events WHERE concern_id = $1", &[&id.to_string()])?
-            .iter()
-            .map(|r| Ok(serde_json::from_str(r.get(0))?))
-            .collect()
+        postgres_state::concern_events(&mut self.0, id)
     }
 
     fn insert_concern_event(&mut self, concern: ConcernId, e: &ConcernEvent) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO concern_events (op_id, concern_id, event) VALUES ($1, $2, $3)",
-            &[&e.op_id.to_string(), &concern.to_string(), &serde_json::to_string(e)?],
-        )?;
-        Ok(())
+        postgres_state::insert_concern_event(&mut self.0, concern, e)
     }
 
     fn concern(&mut self, id: ConcernId) -> StoreResult<Option<ConcernState>> {
-        self.opt("SELECT state FROM concerns WHERE id = $1", &[&id.to_string()])?
-            .map(|r| Ok(serde_json::from_str(r.get(0))?))
-            .transpose()
+        postgres_state::concern(&mut self.0, id)
     }
 
     fn put_concern(&mut self, s: &ConcernState) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO concerns (id, household_id, category, status, raised_ms, deadline, on_ledger, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (id) DO UPDATE SET household_id = $2, category = $3, status = $4,
-               raised_ms = $5, deadline = $6, on_ledger = $7, state = $8",
-            &[
-                &s.id.to_string(),
-                &s.household_id.map(|h| h.to_string()),
-                &s.category.map(|c| c.code()),
-                &s.status.map(|c| c.code()),
-                &s.raised_at.map(|t| t.timestamp_millis()),
-                &s.decision.as_ref().map(|d| d.deadline.to_string()),
-                &s.on_ledger(),
-                &serde_json::to_string(s)?,
-            ],
-        )?;
-        Ok(())
+        postgres_state::put_concern(&mut self.0, s)
     }
 
     fn meta(&mut self, key: &str) -> StoreResult<Option<String>> {

@@ -5,16 +5,10 @@ use minqing_shared::ids::CadreId;
 use postgres::Transaction;
 
 use super::admin::{AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
+use super::parse;
 use super::{StoreError, StoreResult};
 
 type Tx<'a, 'b> = &'a mut Transaction<'b>;
-
-fn parse<T: std::str::FromStr>(s: &str) -> StoreResult<T>
-where
-    T::Err: std::fmt::Display,
-{
-    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
-}
 
 pub(super) fn set_password(
     t: Tx<'_, '_>,

@@ -10,20 +10,10 @@ use minqing_shared::visit::{Visit, VisitMode};
 use postgres::Transaction;
 
 use super::office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
-use super::{CadreRow, StoreError, StoreResult, UnitRow, VillageRow};
+use super::{CadreRow, StoreResult, UnitRow, VillageRow};
+use super::{code, parse};
 
 type Tx<'a, 'b> = &'a mut Transaction<'b>;
-
-fn parse<T: std::str::FromStr>(s: &str) -> StoreResult<T>
-where
-    T::Err: std::fmt::Display,
-{
-    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
-}
-
-fn code<T>(s: &str, from: fn(&str) -> Option<T>) -> StoreResult<T> {
-    from(s).ok_or_else(|| StoreError::Corrupt(format!("unknown code {s:?}")))
-}
 
 pub(super) fn all_units(t: Tx<'_, '_>) -> StoreResult<Vec<UnitRow>> {
     let rows = t.query("SELECT id, name, kind FROM units ORDER BY name", &[])?;

@@ -3,7 +3,6 @@
 //! reader connections for pulls and pages.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -11,19 +10,22 @@ use minqing_shared::ids::{
     CadreId, ConcernId, DeviceId, HouseholdId, OpId, UnitId, VillageId, VisitId,
 };
 use minqing_shared::org::{Role, Standing, UnitKind};
+use minqing_shared::sync::Change;
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
-use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use super::sqlite_admin as admin;
+use super::sqlite_log;
 use super::sqlite_office as office;
 use super::sqlite_schema::MIGRATIONS;
+use super::sqlite_state;
 use super::{
     Account, AssignmentOverride, AuditEntry, AuditQuery, AuditRow, CadreRow, DeviceAuth, DeviceRow,
     EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
     UnitRow, VillageRow, VisitFact,
 };
+use super::{code, parse};
 use minqing_shared::sync::op::RecordType;
 
 const READERS: usize = 4;
@@ -131,17 +133,6 @@ impl SqliteStore {
 }
 
 struct SqliteTx<'a>(&'a Connection);
-
-fn parse<T: FromStr>(s: &str) -> StoreResult<T>
-where
-    T::Err: std::fmt::Display,
-{
-    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
-}
-
-fn code<T>(s: &str, from: fn(&str) -> Option<T>) -> StoreResult<T> {
-    from(s).ok_or_else(|| StoreError::Corrupt(format!("unknown code {s:?}")))
-}
 
 /// A cadre row's text columns, in `CADRE_COLUMNS` order.
 type CadreColumns = (String, String, String, String, String, String, String, String);
@@ -300,11 +291,7 @@ impl Tx for SqliteTx<'_> {
         token_hash: &str,
         now_ms: i64,
     ) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO devices (id, cadre_id, name, token_hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![device.to_string(), cadre.to_string(), name, token_hash, now_ms],
-        )?;
-        Ok(())
+        sqlite_log::insert_device(self.0, device, cadre, name, token_hash, now_ms)
     }
 
     fn insert_server_device(
@@ -313,11 +300,7 @@ impl Tx for SqliteTx<'_> {
         name: &str,
         now_ms: i64,
     ) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO devices (id, name, created_ms) VALUES (?1, ?2, ?3)",
-            params![device.to_string(), name, now_ms],
-        )?;
-        Ok(())
+        sqlite_log::insert_server_device(self.0, device, name, now_ms)
     }
 
     fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>> {
@@ -356,67 +339,27 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn revoke_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<bool> {
-        let n = self.0.execute(
-            "UPDATE devices SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL",
-            params![device.to_string(), now_ms],
-        )?;
-        Ok(n == 1)
+        sqlite_log::revoke_device(self.0, device, now_ms)
     }
 
     fn touch_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<()> {
-        self.0.execute(
-            "UPDATE devices SET last_seen_ms = ?2 WHERE id = ?1",
-            params![device.to_string(), now_ms],
-        )?;
-        Ok(())
+        sqlite_log::touch_device(self.0, device, now_ms)
     }
 
     fn high_water(&mut self, device: DeviceId) -> StoreResult<u64> {
-        let hw: Option<i64> = self
-            .0
-            .query_row(
-                "SELECT high_water FROM devices WHERE id = ?1",
-                params![device.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(hw.unwrap_or(0) as u64)
+        sqlite_log::high_water(self.0, device)
     }
 
     fn set_high_water(&mut self, device: DeviceId, seq: u64) -> StoreResult<()> {
-        self.0.execute(
-            "UPDATE devices SET high_water = ?2 WHERE id = ?1",
-            params![device.to_string(), seq as i64],
-        )?;
-        Ok(())
+        sqlite_log::set_high_water(self.0, device, seq)
     }
 
     fn op_exists(&mut self, op_id: OpId) -> StoreResult<bool> {
-        Ok(self
-            .0
-            .query_row("SELECT 1 FROM ops WHERE op_id = ?1", params![op_id.to_string()], |_| Ok(()))
-            .optional()?
-            .is_some())
+        sqlite_log::op_exists(self.0, op_id)
     }
 
     fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64> {
-        let op = entry.op;
-        let mut stmt = self.0.prepare_cached(
-            "INSERT INTO ops (op_id, device_id, device_seq, record_type, record_id, household_id, unit_id, body, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
-        stmt.execute(params![
-            op.op_id.to_string(),
-            op.device_id.to_string(),
-            op.device_seq as i64,
-            op.record_type().code(),
-            op.record_id.to_string(),
-            entry.household_id.map(|h| h.to_string()),
-            entry.unit_id.map(|u| u.to_string()),
-            serde_json::to_string(op)?,
-            now_ms,
-        ])?;
-        Ok(self.0.last_insert_rowid() as u64)
+        sqlite_log::append_op(self.0, entry, now_ms)
     }
 
     fn quarantined(
@@ -424,33 +367,11 @@ impl Tx for SqliteTx<'_> {
         device: DeviceId,
         seq: u64,
     ) -> StoreResult<Option<(Option<OpId>, String, String)>> {
-        let row = self
-            .0
-            .query_row(
-                "SELECT op_id, error, message FROM quarantine WHERE device_id = ?1 AND device_seq = ?2
-                 ORDER BY id DESC LIMIT 1",
-                params![device.to_string(), seq as i64],
-                |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
-            )
-            .optional()?;
-        row.map(|(op, e, m)| Ok((op.map(|o| parse(&o)).transpose()?, e, m))).transpose()
+        sqlite_log::quarantined(self.0, device, seq)
     }
 
     fn quarantine(&mut self, q: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO quarantine (device_id, device_seq, op_id, raw, error, message, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                q.device_id.to_string(),
-                q.device_seq as i64,
-                q.op_id.map(|o| o.to_string()),
-                q.raw,
-                q.error,
-                q.message,
-                now_ms
-            ],
-        )?;
-        Ok(())
+        sqlite_log::quarantine(self.0, q, now_ms)
     }
 
     fn changes_since(
@@ -460,166 +381,51 @@ impl Tx for SqliteTx<'_> {
         limit: u32,
         except: Option<DeviceId>,
     ) -> StoreResult<Vec<Change>> {
-        let (filter, who): (&str, Vec<String>) = match scope {
-            Scope::Cadre { cadre, unit } => (
-                "AND (household_id IN (SELECT id FROM households WHERE cadre_id = ?4)
-                  OR (record_type = 'cadre' AND record_id = ?4)
-                  OR (record_type = 'unit' AND record_id = ?5)
-                  OR (record_type = 'village' AND record_id IN
-                      (SELECT value FROM json_each((SELECT villages FROM cadres WHERE id = ?4)))))",
-                vec![cadre.to_string(), unit.to_string()],
-            ),
-            Scope::Unit(unit) => (
-                "AND (household_id IN (SELECT h.id FROM households h
-                      LEFT JOIN villages v ON v.id = h.village_id
-                      LEFT JOIN cadres c ON c.id = h.cadre_id
-                      WHERE v.township_id = ?4 OR c.unit_id = ?4)
-                  OR unit_id = ?4
-                  OR (record_type = 'unit' AND record_id = ?4)
-                  OR (record_type = 'village' AND record_id IN (SELECT id FROM villages WHERE township_id = ?4))
-                  OR (record_type = 'cadre' AND record_id IN (SELECT id FROM cadres WHERE unit_id = ?4)))",
-                vec![unit.to_string()],
-            ),
-            Scope::County => ("", vec![]),
-        };
-        let sql = format!(
-            "SELECT server_seq, body FROM ops WHERE server_seq > ?1 AND device_id != ?3 {filter}
-             ORDER BY server_seq LIMIT ?2"
-        );
-        let mut stmt = self.0.prepare_cached(&sql)?;
-        let mut values: Vec<rusqlite::types::Value> = vec![
-            (cursor as i64).into(),
-            i64::from(limit).into(),
-            except.map(|d| d.to_string()).unwrap_or_default().into(),
-        ];
-        values.extend(who.into_iter().map(Into::into));
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut changes = Vec::new();
-        for row in rows {
-            let (seq, body) = row?;
-            changes.push(Change { server_seq: seq as u64, op: serde_json::from_str::<Op>(&body)? });
-        }
-        Ok(changes)
+        sqlite_log::changes_since(self.0, scope, cursor, limit, except)
     }
 
     fn last_seq(&mut self) -> StoreResult<u64> {
-        let seq: Option<i64> =
-            self.0.query_row("SELECT MAX(server_seq) FROM ops", [], |r| r.get(0))?;
-        Ok(seq.unwrap_or(0) as u64)
+        sqlite_log::last_seq(self.0)
     }
 
     fn last_hlc(&mut self, device: DeviceId) -> StoreResult<Option<minqing_shared::sync::Hlc>> {
-        let body: Option<String> = self
-            .0
-            .query_row(
-                "SELECT body FROM ops WHERE device_id = ?1 ORDER BY device_seq DESC LIMIT 1",
-                params![device.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        body.map(|b| Ok(serde_json::from_str::<Op>(&b)?.hlc)).transpose()
+        sqlite_log::last_hlc(self.0, device)
     }
 
     fn household(&mut self, id: HouseholdId) -> StoreResult<Option<HouseholdState>> {
-        let mut stmt = self.0.prepare_cached("SELECT state FROM households WHERE id = ?1")?;
-        let state: Option<String> =
-            stmt.query_row(params![id.to_string()], |r| r.get(0)).optional()?;
-        state.map(|s| Ok(serde_json::from_str(&s)?)).transpose()
+        sqlite_state::household(self.0, id)
     }
 
     fn put_household(&mut self, s: &HouseholdState) -> StoreResult<()> {
-        let mut stmt = self.0.prepare_cached(
-            "INSERT INTO households (id, village_id, cadre_id, head_name, status, deleted, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET village_id = ?2, cadre_id = ?3, head_name = ?4,
-               status = ?5, deleted = ?6, state = ?7",
-        )?;
-        stmt.execute(params![
-            s.id.to_string(),
-            s.village_id.value.map(|v| v.to_string()),
-            s.cadre_id.value.map(|c| c.to_string()),
-            s.head_name.value,
-            s.status.value.code(),
-            s.deleted.value,
-            serde_json::to_string(s)?,
-        ])?;
-        Ok(())
+        sqlite_state::put_household(self.0, s)
     }
 
     fn visit_exists(&mut self, id: VisitId) -> StoreResult<bool> {
-        let mut stmt = self.0.prepare_cached("SELECT 1 FROM visits WHERE id = ?1")?;
-        Ok(stmt.query_row(params![id.to_string()], |_| Ok(())).optional()?.is_some())
+        sqlite_state::visit_exists(self.0, id)
     }
 
     fn insert_visit(&mut self, v: &Visit) -> StoreResult<()> {
-        let mut stmt = self.0.prepare_cached(
-            "INSERT INTO visits (id, household_id, cadre_id, visited_ms, mode, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        stmt.execute(params![
-            v.id.to_string(),
-            v.household_id.to_string(),
-            v.cadre_id.to_string(),
-            v.visited_at.timestamp_millis(),
-            v.mode.code(),
-            serde_json::to_string(v)?,
-        ])?;
-        Ok(())
+        sqlite_state::insert_visit(self.0, v)
     }
 
     fn visit_owner(&mut self, id: VisitId) -> StoreResult<Option<(HouseholdId, CadreId)>> {
-        let row = self
-            .0
-            .query_row(
-                "SELECT household_id, cadre_id FROM visits WHERE id = ?1",
-                params![id.to_string()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )
-            .optional()?;
-        row.map(|(h, c)| Ok((parse(&h)?, parse(&c)?))).transpose()
+        sqlite_state::visit_owner(self.0, id)
     }
 
     fn concern_events(&mut self, id: ConcernId) -> StoreResult<Vec<ConcernEvent>> {
-        let mut stmt =
-            self.0.prepare_cached("SELECT event FROM concern_events WHERE concern_id = ?1")?;
-        let rows = stmt.query_map(params![id.to_string()], |r| r.get::<_, String>(0))?;
-        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+        sqlite_state::concern_events(self.0, id)
     }
 
     fn insert_concern_event(&mut self, concern: ConcernId, e: &ConcernEvent) -> StoreResult<()> {
-        let mut stmt = self.0.prepare_cached(
-            "INSERT INTO concern_events (op_id, concern_id, event) VALUES (?1, ?2, ?3)",
-        )?;
-        stmt.execute(params![e.op_id.to_string(), concern.to_string(), serde_json::to_string(e)?])?;
-        Ok(())
+        sqlite_state::insert_concern_event(self.0, concern, e)
     }
 
     fn concern(&mut self, id: ConcernId) -> StoreResult<Option<ConcernState>> {
-        let mut stmt = self.0.prepare_cached("SELECT state FROM concerns WHERE id = ?1")?;
-        let state: Option<String> =
-            stmt.query_row(params![id.to_string()], |r| r.get(0)).optional()?;
-        state.map(|s| Ok(serde_json::from_str(&s)?)).transpose()
+        sqlite_state::concern(self.0, id)
     }
 
     fn put_concern(&mut self, s: &ConcernState) -> StoreResult<()> {
-        let mut stmt = self.0.prepare_cached(
-            "INSERT INTO concerns (id, household_id, category, status, raised_ms, deadline, on_ledger, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (id) DO UPDATE SET household_id = ?2, category = ?3, status = ?4,
-               raised_ms = ?5, deadline = ?6, on_ledger = ?7, state = ?8",
-        )?;
-        stmt.execute(params![
-            s.id.to_string(),
-            s.household_id.map(|h| h.to_string()),
-            s.category.map(|c| c.code()),
-            s.status.map(|c| c.code()),
-            s.raised_at.map(|t| t.timestamp_millis()),
-            s.decision.as_ref().map(|d| d.deadline.to_string()),
-            s.on_ledger(),
-            serde_json::to_string(s)?,
-        ])?;
-        Ok(())
+        sqlite_state::put_concern(self.0, s)
     }
 
     fn meta(&mut self, key: &str) -> StoreResult<Option<String>> {

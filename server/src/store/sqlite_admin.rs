@@ -5,14 +5,8 @@ use minqing_shared::ids::CadreId;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::admin::{AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
+use super::parse;
 use super::{StoreError, StoreResult};
-
-fn parse<T: std::str::FromStr>(s: &str) -> StoreResult<T>
-where
-    T::Err: std::fmt::Display,
-{
-    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
-}
 
 pub(super) fn set_password(
     c: &Connection,

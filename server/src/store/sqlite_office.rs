@@ -10,18 +10,8 @@ use minqing_shared::visit::{Visit, VisitMode};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
-use super::{CadreRow, StoreError, StoreResult, UnitRow, VillageRow};
-
-fn parse<T: std::str::FromStr>(s: &str) -> StoreResult<T>
-where
-    T::Err: std::fmt::Display,
-{
-    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{s:?}: {e}")))
-}
-
-fn code<T>(s: &str, from: fn(&str) -> Option<T>) -> StoreResult<T> {
-    from(s).ok_or_else(|| StoreError::Corrupt(format!("unknown code {s:?}")))
-}
+use super::{CadreRow, StoreResult, UnitRow, VillageRow};
+use super::{code, parse};
 
 pub(super) fn all_units(c: &Connection) -> StoreResult<Vec<UnitRow>> {
     let mut stmt = c.prepare_cached("SELECT id, name, kind FROM units ORDER BY name")?;

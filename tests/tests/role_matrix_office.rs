@@ -183,3 +183,46 @@ async fn repeated_failed_office_logins_are_throttled() {
     assert!(session.is_none());
     assert!(answer.body.contains("分钟后再试"), "the wait is told");
 }
+
+#[tokio::test]
+async fn the_organization_department_uploads_a_roster_sees_the_plan_then_imports_it() {
+    let server = TestServer::start().await;
+    server.county();
+    // A township office may not import.
+    let office = OfficeClient::login(&server.url, "office").await;
+    assert_eq!(office.get("/office/import").await.status, StatusCode::FORBIDDEN);
+    let org = OfficeClient::login(&server.url, "org").await;
+    let page = org.get("/office/import").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("名册导入"));
+    let csv = "单位名称,单位类别\n河东镇,乡镇\n";
+    let upload = |dry_run: bool, csrf: String| {
+        let mut form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("单位.csv"),
+        );
+        if dry_run {
+            form = form.text("dry_run", "1");
+        }
+        reqwest::Client::new()
+            .post(format!("{}/office/import", server.url))
+            .header("cookie", &org.cookie)
+            .multipart(form)
+            .send()
+    };
+    let units = |server: &TestServer| {
+        server.sql().count("SELECT COUNT(*) FROM units WHERE name = '河东镇'", &[])
+    };
+    // Without the page's token: refused, nothing written.
+    let forged = upload(false, "forged".into()).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let dry = upload(true, org.csrf.clone()).await.unwrap();
+    assert_eq!(dry.status(), StatusCode::OK);
+    let body = dry.text().await.unwrap();
+    assert!(body.contains("试运行结果") && body.contains("河东镇"), "{body}");
+    assert_eq!(units(&server), 0, "a dry run writes nothing");
+    let real = upload(false, org.csrf.clone()).await.unwrap();
+    let body = real.text().await.unwrap();
+    assert!(body.contains("导入完成"), "{body}");
+    assert_eq!(units(&server), 1);
+}

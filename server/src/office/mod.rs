@@ -36,6 +36,7 @@ mod export;
 mod form;
 mod home;
 mod households;
+mod import;
 mod layout;
 mod ledger;
 mod meeting;
@@ -88,4 +89,5 @@ pub fn routes() -> Router<AppState> {
         .route("/office/evaluation/notes", post(evaluation::add_note))
         .route("/office/evaluation/notice", get(notice::page))
         .route("/office/cards", get(cards::page))
+        .route("/office/import", get(import::page).post(import::upload))
 }

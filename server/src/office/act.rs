@@ -84,6 +84,20 @@ pub async fn write<T: Send + 'static>(
     joined.map_err(|e| Failed::Error(e.into()))?
 }
 
+/// The caller's scope and every concern in it, the common start of the concern pages.
+pub async fn scoped_concerns(
+    state: &AppState,
+    user: &OfficeUser,
+) -> Result<(super::scope::Scoped, Vec<minqing_shared::sync::merge::ConcernState>), OfficeError> {
+    let user = user.clone();
+    read(state, move |tx| {
+        let s = super::scope::Scoped::load(tx, &user)?;
+        let c = s.concerns(tx)?;
+        Ok((s, c))
+    })
+    .await
+}
+
 /// Runs `f` in a read transaction off the async runtime.
 pub async fn read<T: Send + 'static>(
     state: &AppState,

@@ -21,7 +21,6 @@ use super::detail::{self, Entered};
 use super::error::OfficeError;
 use super::form::FieldErrors;
 use super::layout::{Nav, date, shell};
-use super::scope::Scoped;
 use super::session::{OfficeUser, Post};
 use crate::state::AppState;
 
@@ -83,14 +82,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     Query(f): Query<Filter>,
 ) -> Response {
-    let u = user.clone();
-    let loaded = act::read(&state, move |tx| {
-        let s = Scoped::load(tx, &u)?;
-        let c = s.concerns(tx)?;
-        Ok((s, c))
-    })
-    .await;
-    let (s, concerns) = match loaded {
+    let (s, concerns) = match act::scoped_concerns(&state, &user).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };

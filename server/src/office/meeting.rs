@@ -19,7 +19,6 @@ use super::concerns::{back, clip, concern_id, status_badge, step};
 use super::detail::{self, Entered};
 use super::form::{FieldErrors, FormData};
 use super::layout::{Nav, date, shell};
-use super::scope::Scoped;
 use super::session::{OfficeUser, Post};
 use super::stats::escalated_on;
 use crate::state::AppState;
@@ -67,14 +66,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     Query(q): Query<MonthQuery>,
 ) -> Response {
-    let u = user.clone();
-    let loaded = act::read(&state, move |tx| {
-        let s = Scoped::load(tx, &u)?;
-        let c = s.concerns(tx)?;
-        Ok((s, c))
-    })
-    .await;
-    let (s, concerns) = match loaded {
+    let (s, concerns) = match act::scoped_concerns(&state, &user).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };

@@ -145,9 +145,9 @@ impl PgStore {
 
 struct PgTx<'a>(Transaction<'a>);
 
-const CADRE_COLUMNS: &str = "id, username, name, unit_id, role, phone, title, villages";
+pub(super) const CADRE_COLUMNS: &str = "id, username, name, unit_id, role, phone, title, villages";
 
-fn cadre_row(r: &Row) -> StoreResult<CadreRow> {
+pub(super) fn cadre_row(r: &Row) -> StoreResult<CadreRow> {
     Ok(CadreRow {
         id: parse(r.get::<_, &str>(0))?,
         username: r.get(1),

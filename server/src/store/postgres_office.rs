@@ -2,7 +2,7 @@
 //! `sqlite_office.rs` in PostgreSQL's dialect. `postgres.rs` delegates here.
 
 use minqing_shared::ids::HouseholdId;
-use minqing_shared::org::{Role, Standing, UnitKind};
+use minqing_shared::org::{Standing, UnitKind};
 use minqing_shared::sync::merge::{ConcernState, HouseholdState};
 use minqing_shared::sync::op::RecordType;
 use minqing_shared::sync::{Change, Op};
@@ -10,6 +10,7 @@ use minqing_shared::visit::{Visit, VisitMode};
 use postgres::Transaction;
 
 use super::office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
+use super::postgres::{CADRE_COLUMNS, cadre_row};
 use super::{CadreRow, StoreResult, UnitRow, VillageRow};
 use super::{code, parse};
 
@@ -47,24 +48,8 @@ pub(super) fn all_villages(t: Tx<'_, '_>) -> StoreResult<Vec<VillageRow>> {
 }
 
 pub(super) fn all_cadres(t: Tx<'_, '_>) -> StoreResult<Vec<CadreRow>> {
-    let rows = t.query(
-        "SELECT id, username, name, unit_id, role, phone, title, villages FROM cadres ORDER BY name",
-        &[],
-    )?;
-    rows.iter()
-        .map(|r| {
-            Ok(CadreRow {
-                id: parse(r.get::<_, &str>(0))?,
-                username: r.get(1),
-                name: r.get(2),
-                unit_id: parse(r.get::<_, &str>(3))?,
-                role: code(r.get(4), Role::from_code)?,
-                phone: r.get(5),
-                title: r.get(6),
-                villages: serde_json::from_str(r.get(7))?,
-            })
-        })
-        .collect()
+    let rows = t.query(&format!("SELECT {CADRE_COLUMNS} FROM cadres ORDER BY name"), &[])?;
+    rows.iter().map(cadre_row).collect()
 }
 
 pub(super) fn all_households(t: Tx<'_, '_>) -> StoreResult<Vec<HouseholdState>> {

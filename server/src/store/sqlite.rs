@@ -135,13 +135,13 @@ impl SqliteStore {
 struct SqliteTx<'a>(&'a Connection);
 
 /// A cadre row's text columns, in `CADRE_COLUMNS` order.
-type CadreColumns = (String, String, String, String, String, String, String, String);
+pub(super) type CadreColumns = (String, String, String, String, String, String, String, String);
 
-fn cadre_from_row(r: &Row<'_>) -> rusqlite::Result<CadreColumns> {
+pub(super) fn cadre_from_row(r: &Row<'_>) -> rusqlite::Result<CadreColumns> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
-fn cadre_row(t: CadreColumns) -> StoreResult<CadreRow> {
+pub(super) fn cadre_row(t: CadreColumns) -> StoreResult<CadreRow> {
     let (id, username, name, unit_id, role, phone, title, villages) = t;
     Ok(CadreRow {
         id: parse(&id)?,
@@ -155,7 +155,7 @@ fn cadre_row(t: CadreColumns) -> StoreResult<CadreRow> {
     })
 }
 
-const CADRE_COLUMNS: &str = "id, username, name, unit_id, role, phone, title, villages";
+pub(super) const CADRE_COLUMNS: &str = "id, username, name, unit_id, role, phone, title, villages";
 
 impl Tx for SqliteTx<'_> {
     fn set_password(&mut self, cadre: CadreId, hash: &str, must_change: bool) -> StoreResult<()> {

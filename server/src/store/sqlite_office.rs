@@ -2,7 +2,7 @@
 //! merged state, visit facts, sessions and evaluation notes. `sqlite.rs` delegates here.
 
 use minqing_shared::ids::HouseholdId;
-use minqing_shared::org::{Role, Standing, UnitKind};
+use minqing_shared::org::{Standing, UnitKind};
 use minqing_shared::sync::merge::{ConcernState, HouseholdState};
 use minqing_shared::sync::op::RecordType;
 use minqing_shared::sync::{Change, Op};
@@ -10,6 +10,7 @@ use minqing_shared::visit::{Visit, VisitMode};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
+use super::sqlite::{CADRE_COLUMNS, cadre_from_row, cadre_row};
 use super::{CadreRow, StoreResult, UnitRow, VillageRow};
 use super::{code, parse};
 
@@ -52,35 +53,10 @@ pub(super) fn all_villages(c: &Connection) -> StoreResult<Vec<VillageRow>> {
 }
 
 pub(super) fn all_cadres(c: &Connection) -> StoreResult<Vec<CadreRow>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT id, username, name, unit_id, role, phone, title, villages FROM cadres ORDER BY name",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok([
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, String>(7)?,
-        ])
-    })?;
-    rows.map(|r| {
-        let [id, username, name, unit_id, role, phone, title, villages] = r?;
-        Ok(CadreRow {
-            id: parse(&id)?,
-            username,
-            name,
-            unit_id: parse(&unit_id)?,
-            role: code(&role, Role::from_code)?,
-            phone,
-            title,
-            villages: serde_json::from_str(&villages)?,
-        })
-    })
-    .collect()
+    let mut stmt =
+        c.prepare_cached(&format!("SELECT {CADRE_COLUMNS} FROM cadres ORDER BY name"))?;
+    let rows = stmt.query_map([], cadre_from_row)?;
+    rows.map(|r| cadre_row(r?)).collect()
 }
 
 pub(super) fn all_households(c: &Connection) -> StoreResult<Vec<HouseholdState>> {

@@ -22,7 +22,9 @@ pub fn fresh_database(dir: &Path) -> String {
         Some(admin) => off_runtime(|| {
             let name = format!("minqing_t_{}", uuid::Uuid::now_v7().simple());
             let mut client =
-                postgres::Client::connect(&admin, postgres::NoTls).expect("connect to PostgreSQL");
+                postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
+                    panic!("connect to PostgreSQL at MINQING_TEST_POSTGRES={admin:?}: {e}")
+                });
             client
                 .batch_execute(&format!("CREATE DATABASE {name}"))
                 .expect("create a test database");

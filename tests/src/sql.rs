@@ -25,8 +25,13 @@ pub fn fresh_database(dir: &Path) -> String {
                 postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
                     panic!("connect to PostgreSQL at MINQING_TEST_POSTGRES={admin:?}: {e}")
                 });
+            // UTF-8 and the C collation whatever the cluster's defaults, as docs/DEPLOY.md asks
+            // of a production database.
             client
-                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .batch_execute(&format!(
+                    "CREATE DATABASE {name} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' \
+                     TEMPLATE template0"
+                ))
                 .expect("create a test database");
             with_dbname(&admin, &name)
         }),

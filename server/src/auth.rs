@@ -68,6 +68,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// The client's product and version, from its `User-Agent` (the phone sends
+/// `minqing-mobile/<version>`): the first token, printable ASCII, at most 64 characters.
+#[derive(Clone, Debug, Default)]
+pub struct ClientVersion(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientVersion {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let version = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ua| ua.split_whitespace().next())
+            .map(|t| t.chars().filter(char::is_ascii_graphic).take(64).collect::<String>())
+            .filter(|t| !t.is_empty());
+        Ok(ClientVersion(version))
+    }
+}
+
 /// The device and account behind a request's `Authorization: Bearer` token.
 #[derive(Clone, Debug)]
 pub struct Device(pub DeviceAuth);

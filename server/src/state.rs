@@ -80,8 +80,13 @@ impl AppState {
         &self.0.server_device
     }
 
-    /// Records that `device` was seen now, writing at most once a minute per device.
-    pub async fn seen(&self, device: DeviceId) -> Result<(), ApiError> {
+    /// Records that `device` was seen now, running `app_version`, writing at most once a minute
+    /// per device.
+    pub async fn seen(
+        &self,
+        device: DeviceId,
+        app_version: Option<String>,
+    ) -> Result<(), ApiError> {
         let due = {
             let mut seen = self.0.seen.lock().unwrap_or_else(|p| p.into_inner());
             let now = Instant::now();
@@ -92,7 +97,10 @@ impl AppState {
             due
         };
         if due {
-            self.write("touch_device", move |tx, _| Ok(tx.touch_device(device, now_ms())?)).await?;
+            self.write("touch_device", move |tx, _| {
+                Ok(tx.touch_device(device, now_ms(), app_version.as_deref())?)
+            })
+            .await?;
         }
         Ok(())
     }

@@ -25,6 +25,7 @@ async fn a_lost_phone_revoked_on_the_command_line_is_refused_at_its_next_request
     assert!(list.ok, "{}", list.all());
     assert!(list.stdout.contains(&lost.device_id.to_string()), "{}", list.stdout);
     assert!(list.stdout.contains("测试手机"), "{}", list.stdout);
+    assert!(list.stdout.starts_with("设备 device\t用户 user\t名称 name\t版本 app version"));
     assert_eq!(list.stdout.lines().count(), 3, "a header and wang's two phones:\n{}", list.stdout);
 
     let revoke = cli(BINARY, &server.db_url, &["device", "revoke", &lost.device_id.to_string()]);

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::Request;
-use minqing_server::store::DeviceAuth;
+use minqing_server::store::{DeviceAuth, NewDevice};
 use minqing_server::{AppState, sync};
 use minqing_shared::ids::{DeviceId, HouseholdId};
 use minqing_shared::org::{Role, UnitKind};
@@ -48,7 +48,14 @@ fn world() -> &'static World {
             let template =
                 [create, v, raise].iter().map(|o| serde_json::to_value(o).unwrap()).collect();
             let device = DeviceId::new();
-            server.write(|tx| tx.insert_device(device, county.wang, "fuzz", "fuzz-token-hash", 0));
+            let new = NewDevice {
+                id: device,
+                cadre: county.wang,
+                name: "fuzz",
+                token_hash: "fuzz-token-hash",
+                app_version: None,
+            };
+            server.write(|tx| tx.insert_device(&new, 0));
             let auth = DeviceAuth {
                 device_id: device,
                 cadre_id: county.wang,
@@ -137,8 +144,9 @@ fn push(state: &AppState, auth: &DeviceAuth, mut ops: Vec<Value>) {
         }
     }
     let n = ops.len();
-    let result =
-        state.db().write(|tx| sync::push(tx, auth, &ops, chrono::Utc::now().timestamp_millis()));
+    let result = state
+        .db()
+        .write(|tx| sync::push(tx, auth, &ops, chrono::Utc::now().timestamp_millis(), None));
     match result {
         Ok(out) => {
             assert!(out.response.acked_through >= high);

@@ -191,6 +191,20 @@ async fn a_refused_op_is_shown_with_its_reason_and_blocks_nothing() {
 }
 
 #[tokio::test]
+async fn the_server_lists_each_phone_with_the_app_version_it_runs() {
+    let server = TestServer::start().await;
+    server.county();
+    let phone = Phone::login(&server.url, "wang").await;
+    let device = phone.store().account().unwrap().unwrap().device_id;
+    phone.engine.sync_once().await.unwrap();
+    let devices = server.write(|tx| tx.devices(None));
+    let row = devices.iter().find(|d| d.id == device).expect("the phone is listed");
+    let expected = format!("minqing-mobile/{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(row.app_version.as_deref(), Some(expected.as_str()));
+    assert!(row.last_seen_ms.is_some(), "the sync is recorded");
+}
+
+#[tokio::test]
 async fn a_revoked_phone_is_told_to_log_in_again() {
     let server = TestServer::start().await;
     server.county();

@@ -109,22 +109,24 @@ pub fn reset_password(db: &Db, username: &str) -> CliResult {
     ))
 }
 
-/// Lists devices, of one account or all: id, account, name, logged in, last sync, revoked.
+/// Lists devices, of one account or all: id, account, name, app version, logged in, last sync,
+/// revoked.
 pub fn list_devices(db: &Db, username: Option<&str>) -> CliResult {
     let cadre = username.map(|u| account(db, u)).transpose()?.map(|a| a.cadre.id);
     let devices = db.read(|tx| tx.devices(cadre))?;
     let mut out = String::from(
-        "设备 device\t用户 user\t名称 name\t登录 logged in\t最后同步 last sync\t状态 state\n",
+        "设备 device\t用户 user\t名称 name\t版本 app version\t登录 logged in\t最后同步 last sync\t状态 state\n",
     );
     for d in devices {
         let state = d
             .revoked_ms
             .map_or("正常 active".to_owned(), |t| format!("已注销 revoked {}", cst_time(t)));
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             d.id,
             d.username.as_deref().unwrap_or("(server)"),
             d.name,
+            d.app_version.as_deref().unwrap_or("-"),
             cst_time(d.created_ms),
             d.last_seen_ms.map_or("-".to_owned(), cst_time),
             state

@@ -162,7 +162,7 @@ impl Ctx<'_> {
     pub fn finish_phone(&mut self, phone: &Phone) -> StoreResult<()> {
         if phone.seq > 0 {
             self.tx.set_high_water(phone.device(), phone.seq)?;
-            self.tx.touch_device(phone.device(), phone.last_ms)?;
+            self.tx.touch_device(phone.device(), phone.last_ms, None)?;
         }
         Ok(())
     }

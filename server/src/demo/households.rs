@@ -11,7 +11,7 @@ use super::ctx::{Ctx, Phone};
 use super::names;
 use super::rng::{Gen, add_days, china_ms};
 use super::texts::{HOUSEHOLD_NOTES, PROPOSED_NOTE};
-use crate::store::StoreResult;
+use crate::store::{NewDevice, StoreResult};
 
 /// A confirmed household and how its cadre visits it.
 #[derive(Debug)]
@@ -79,7 +79,14 @@ pub(super) fn register(ctx: &mut Ctx<'_>, county: &County, weeks: usize) -> Stor
         let created = china_ms(add_days(registered, -7), 9 * 60);
         let device = DeviceId(ctx.g.uuid(created));
         let token = crate::auth::token_hash(&ctx.g.hex(32));
-        ctx.tx.insert_device(device, cadre.id, "演示手机", &token, created)?;
+        let new = NewDevice {
+            id: device,
+            cadre: cadre.id,
+            name: "演示手机",
+            token_hash: &token,
+            app_version: Some(crate::demo::APP_VERSION),
+        };
+        ctx.tx.insert_device(&new, created)?;
         let mut phone = Phone::new(county.author(c, device));
         let diligence = ctx.g.float(0.86, 0.95);
         let mut mine = Vec::new();

@@ -35,6 +35,10 @@ use serde::{Deserialize, Serialize};
 use crate::state::{AppState, now_ms};
 use crate::store::StoreError;
 
+/// The app version the demo county's phones reported (the phone app's, which shares the
+/// workspace's version).
+pub const APP_VERSION: &str = concat!("minqing-mobile/", env!("CARGO_PKG_VERSION"));
+
 /// The demo logins' password.
 pub const DEMO_PASSWORD: &str = "minqing-demo";
 

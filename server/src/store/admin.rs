@@ -21,6 +21,8 @@ pub struct DeviceRow {
     pub last_seen_ms: Option<i64>,
     /// When it was revoked, if it was.
     pub revoked_ms: Option<i64>,
+    /// The app version it last reported (`minqing-mobile/0.1.0`), if any.
+    pub app_version: Option<String>,
 }
 
 /// What an audited access did.

@@ -134,6 +134,21 @@ pub struct VillageRow {
     pub standing: Standing,
 }
 
+/// A phone logging in, as [`Tx::insert_device`] registers it.
+#[derive(Clone, Copy, Debug)]
+pub struct NewDevice<'a> {
+    /// Its new id.
+    pub id: DeviceId,
+    /// The account that logged in.
+    pub cadre: CadreId,
+    /// The name the phone gave.
+    pub name: &'a str,
+    /// The hash of its token.
+    pub token_hash: &'a str,
+    /// The app version it reported, if any.
+    pub app_version: Option<&'a str>,
+}
+
 /// Who a device token belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceAuth {
@@ -214,15 +229,8 @@ pub trait Tx {
     fn village(&mut self, id: VillageId) -> StoreResult<Option<VillageRow>>;
     /// Creates or replaces a village.
     fn put_village(&mut self, village: &VillageRow) -> StoreResult<()>;
-    /// Registers a device with the hash of its token.
-    fn insert_device(
-        &mut self,
-        device: DeviceId,
-        cadre: CadreId,
-        name: &str,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> StoreResult<()>;
+    /// Registers a device with the hash of its token and the app version it reported.
+    fn insert_device(&mut self, device: &NewDevice<'_>, now_ms: i64) -> StoreResult<()>;
     /// Registers the server's own device, which stamps office actions.
     fn insert_server_device(
         &mut self,
@@ -234,8 +242,13 @@ pub trait Tx {
     fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>>;
     /// Marks a device as lost: its token stops working at once.
     fn revoke_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<bool>;
-    /// Records that a device was seen.
-    fn touch_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<()>;
+    /// Records that a device was seen, with the app version it reported (kept when `None`).
+    fn touch_device(
+        &mut self,
+        device: DeviceId,
+        now_ms: i64,
+        app_version: Option<&str>,
+    ) -> StoreResult<()>;
     /// The last seq stored for a device (0 if none).
     fn high_water(&mut self, device: DeviceId) -> StoreResult<u64>;
     /// Moves a device's high-water mark.

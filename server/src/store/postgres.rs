@@ -32,8 +32,8 @@ use super::postgres_schema::MIGRATIONS;
 use super::postgres_state;
 use super::{
     Account, AssignmentOverride, AuditEntry, AuditQuery, AuditRow, CadreRow, DeviceAuth, DeviceRow,
-    EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
-    UnitRow, VillageRow, VisitFact,
+    EvaluationNote, LogEntry, NewDevice, OfficeSession, QuarantineEntry, Scope, StoreError,
+    StoreResult, Tx, UnitRow, VillageRow, VisitFact,
 };
 use super::{code, parse};
 use minqing_shared::sync::op::RecordType;
@@ -269,17 +269,18 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn insert_device(
-        &mut self,
-        device: DeviceId,
-        cadre: CadreId,
-        name: &str,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> StoreResult<()> {
+    fn insert_device(&mut self, d: &NewDevice<'_>, now_ms: i64) -> StoreResult<()> {
         self.exec(
-            "INSERT INTO devices (id, cadre_id, name, token_hash, created_ms) VALUES ($1, $2, $3, $4, $5)",
-            &[&device.to_string(), &cadre.to_string(), &name, &token_hash, &now_ms],
+            "INSERT INTO devices (id, cadre_id, name, token_hash, created_ms, app_version)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &d.id.to_string(),
+                &d.cadre.to_string(),
+                &d.name,
+                &d.token_hash,
+                &now_ms,
+                &d.app_version,
+            ],
         )?;
         Ok(())
     }
@@ -326,10 +327,16 @@ impl Tx for PgTx<'_> {
         Ok(n == 1)
     }
 
-    fn touch_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<()> {
+    fn touch_device(
+        &mut self,
+        device: DeviceId,
+        now_ms: i64,
+        app_version: Option<&str>,
+    ) -> StoreResult<()> {
         self.exec(
-            "UPDATE devices SET last_seen_ms = $2 WHERE id = $1",
-            &[&device.to_string(), &now_ms],
+            "UPDATE devices SET last_seen_ms = $2, app_version = COALESCE($3, app_version) \
+             WHERE id = $1",
+            &[&device.to_string(), &now_ms, &app_version],
         )?;
         Ok(())
     }

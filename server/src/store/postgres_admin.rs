@@ -35,7 +35,8 @@ pub(super) fn set_disabled(t: Tx<'_, '_>, cadre: CadreId, disabled: bool) -> Sto
 
 pub(super) fn devices(t: Tx<'_, '_>, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
     let rows = t.query(
-        "SELECT d.id, d.cadre_id, c.username, d.name, d.created_ms, d.last_seen_ms, d.revoked_ms
+        "SELECT d.id, d.cadre_id, c.username, d.name, d.created_ms, d.last_seen_ms, d.revoked_ms,
+                d.app_version
          FROM devices d LEFT JOIN cadres c ON c.id = d.cadre_id
          WHERE ($1::TEXT IS NULL OR d.cadre_id = $1)
          ORDER BY c.username, d.created_ms",
@@ -51,6 +52,7 @@ pub(super) fn devices(t: Tx<'_, '_>, cadre: Option<CadreId>) -> StoreResult<Vec<
                 created_ms: r.get(4),
                 last_seen_ms: r.get(5),
                 revoked_ms: r.get(6),
+                app_version: r.get(7),
             })
         })
         .collect()

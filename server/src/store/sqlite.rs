@@ -22,8 +22,8 @@ use super::sqlite_schema::MIGRATIONS;
 use super::sqlite_state;
 use super::{
     Account, AssignmentOverride, AuditEntry, AuditQuery, AuditRow, CadreRow, DeviceAuth, DeviceRow,
-    EvaluationNote, LogEntry, OfficeSession, QuarantineEntry, Scope, StoreError, StoreResult, Tx,
-    UnitRow, VillageRow, VisitFact,
+    EvaluationNote, LogEntry, NewDevice, OfficeSession, QuarantineEntry, Scope, StoreError,
+    StoreResult, Tx, UnitRow, VillageRow, VisitFact,
 };
 use super::{code, parse};
 use minqing_shared::sync::op::RecordType;
@@ -283,15 +283,8 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_device(
-        &mut self,
-        device: DeviceId,
-        cadre: CadreId,
-        name: &str,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> StoreResult<()> {
-        sqlite_log::insert_device(self.0, device, cadre, name, token_hash, now_ms)
+    fn insert_device(&mut self, device: &NewDevice<'_>, now_ms: i64) -> StoreResult<()> {
+        sqlite_log::insert_device(self.0, device, now_ms)
     }
 
     fn insert_server_device(
@@ -342,8 +335,13 @@ impl Tx for SqliteTx<'_> {
         sqlite_log::revoke_device(self.0, device, now_ms)
     }
 
-    fn touch_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<()> {
-        sqlite_log::touch_device(self.0, device, now_ms)
+    fn touch_device(
+        &mut self,
+        device: DeviceId,
+        now_ms: i64,
+        app_version: Option<&str>,
+    ) -> StoreResult<()> {
+        sqlite_log::touch_device(self.0, device, now_ms, app_version)
     }
 
     fn high_water(&mut self, device: DeviceId) -> StoreResult<u64> {

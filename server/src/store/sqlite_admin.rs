@@ -41,7 +41,8 @@ pub(super) fn set_disabled(c: &Connection, cadre: CadreId, disabled: bool) -> St
 
 pub(super) fn devices(c: &Connection, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
     let mut stmt = c.prepare(
-        "SELECT d.id, d.cadre_id, c.username, d.name, d.created_ms, d.last_seen_ms, d.revoked_ms
+        "SELECT d.id, d.cadre_id, c.username, d.name, d.created_ms, d.last_seen_ms, d.revoked_ms,
+                d.app_version
          FROM devices d LEFT JOIN cadres c ON c.id = d.cadre_id
          WHERE (?1 IS NULL OR d.cadre_id = ?1)
          ORDER BY c.username, d.created_ms",
@@ -55,10 +56,11 @@ pub(super) fn devices(c: &Connection, cadre: Option<CadreId>) -> StoreResult<Vec
             r.get::<_, i64>(4)?,
             r.get::<_, Option<i64>>(5)?,
             r.get::<_, Option<i64>>(6)?,
+            r.get::<_, Option<String>>(7)?,
         ))
     })?;
     rows.map(|r| {
-        let (id, cadre, username, name, created_ms, last_seen_ms, revoked_ms) = r?;
+        let (id, cadre, username, name, created_ms, last_seen_ms, revoked_ms, app_version) = r?;
         Ok(DeviceRow {
             id: parse(&id)?,
             cadre_id: cadre.map(|c| parse(&c)).transpose()?,
@@ -67,6 +69,7 @@ pub(super) fn devices(c: &Connection, cadre: Option<CadreId>) -> StoreResult<Vec
             created_ms,
             last_seen_ms,
             revoked_ms,
+            app_version,
         })
     })
     .collect()

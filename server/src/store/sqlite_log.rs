@@ -1,11 +1,11 @@
 //! The op log on SQLite: appending (with `server_seq` from the single writer), quarantine, and
 //! the scoped pages that pulls read. `sqlite.rs` delegates here.
 
-use minqing_shared::ids::{CadreId, DeviceId, OpId};
+use minqing_shared::ids::{DeviceId, OpId};
 use minqing_shared::sync::{Change, Op};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{LogEntry, QuarantineEntry, Scope, StoreResult, parse};
+use super::{LogEntry, NewDevice, QuarantineEntry, Scope, StoreResult, parse};
 
 pub(super) fn append_op(c: &Connection, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64> {
     let op = entry.op;
@@ -135,11 +135,16 @@ pub(super) fn revoke_device(c: &Connection, device: DeviceId, now_ms: i64) -> St
     Ok(n == 1)
 }
 
-pub(super) fn touch_device(c: &Connection, device: DeviceId, now_ms: i64) -> StoreResult<()> {
-    c.execute(
-        "UPDATE devices SET last_seen_ms = ?2 WHERE id = ?1",
-        params![device.to_string(), now_ms],
-    )?;
+pub(super) fn touch_device(
+    c: &Connection,
+    device: DeviceId,
+    now_ms: i64,
+    app_version: Option<&str>,
+) -> StoreResult<()> {
+    c.prepare_cached(
+        "UPDATE devices SET last_seen_ms = ?2, app_version = COALESCE(?3, app_version) WHERE id = ?1",
+    )?
+    .execute(params![device.to_string(), now_ms, app_version])?;
     Ok(())
 }
 
@@ -173,17 +178,11 @@ pub(super) fn last_seq(c: &Connection) -> StoreResult<u64> {
     Ok(seq.unwrap_or(0) as u64)
 }
 
-pub(super) fn insert_device(
-    c: &Connection,
-    device: DeviceId,
-    cadre: CadreId,
-    name: &str,
-    token_hash: &str,
-    now_ms: i64,
-) -> StoreResult<()> {
+pub(super) fn insert_device(c: &Connection, d: &NewDevice<'_>, now_ms: i64) -> StoreResult<()> {
     c.execute(
-        "INSERT INTO devices (id, cadre_id, name, token_hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![device.to_string(), cadre.to_string(), name, token_hash, now_ms],
+        "INSERT INTO devices (id, cadre_id, name, token_hash, created_ms, app_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![d.id.to_string(), d.cadre.to_string(), d.name, d.token_hash, now_ms, d.app_version],
     )?;
     Ok(())
 }

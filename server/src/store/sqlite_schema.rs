@@ -177,4 +177,8 @@ CREATE TABLE audit (
 CREATE INDEX audit_cadre ON audit(cadre_id, at_ms);
 CREATE INDEX audit_time ON audit(at_ms);
 "#,
+    // 5: the app version each phone last reported (its User-Agent's product token).
+    r#"
+ALTER TABLE devices ADD COLUMN app_version TEXT;
+"#,
 ];

@@ -42,6 +42,7 @@ pub fn push(
     auth: &DeviceAuth,
     ops: &[Value],
     now_ms: i64,
+    app_version: Option<&str>,
 ) -> Result<PushOutcome, ApiError> {
     let author = Author::from(auth);
     let device = auth.device_id;
@@ -136,7 +137,7 @@ pub fn push(
     if high != start {
         tx.set_high_water(device, high)?;
     }
-    tx.touch_device(device, now_ms)?;
+    tx.touch_device(device, now_ms, app_version)?;
     out.response.acked_through = high;
     Ok(out)
 }

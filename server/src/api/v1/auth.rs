@@ -10,10 +10,12 @@ use minqing_shared::sync::op::CadreBody;
 use minqing_shared::sync::{CadreInfo, LoginRequest, LoginResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{ClientAddr, decoy_hash, hash_password, new_token, token_hash, verify_password};
+use crate::auth::{
+    ClientAddr, ClientVersion, decoy_hash, hash_password, new_token, token_hash, verify_password,
+};
 use crate::error::ApiError;
 use crate::state::{AppState, now_ms};
-use crate::store::Account;
+use crate::store::{Account, NewDevice};
 use crate::throttle::wait_message;
 
 /// The shortest password an account may choose.
@@ -55,6 +57,7 @@ async fn check_credentials(
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
+    ClientVersion(version): ClientVersion,
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Json(req) = body.map_err(|e| ApiError::bad_request("malformed_json", e.body_text()))?;
@@ -83,7 +86,14 @@ pub async fn login(
     let unit_id = cadre.unit_id;
     let unit = state
         .write("login", move |tx, _| {
-            tx.insert_device(device_id, cadre_id, &device_name, &hash, now_ms())?;
+            let new = NewDevice {
+                id: device_id,
+                cadre: cadre_id,
+                name: &device_name,
+                token_hash: &hash,
+                app_version: version.as_deref(),
+            };
+            tx.insert_device(&new, now_ms())?;
             Ok(tx.unit(unit_id)?)
         })
         .await?;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::audit::{self, Who};
-use crate::auth::Device;
+use crate::auth::{ClientVersion, Device};
 use crate::error::ApiError;
 use crate::state::{AppState, now_ms};
 use crate::store::AuditAction;
@@ -28,6 +28,7 @@ struct RawPush {
 pub async fn push(
     State(state): State<AppState>,
     Device(auth): Device,
+    ClientVersion(version): ClientVersion,
     body: Body,
 ) -> Result<Json<PushResponse>, ApiError> {
     let bytes = axum::body::to_bytes(body, MAX_PUSH_BYTES).await.map_err(|e| {
@@ -64,7 +65,7 @@ pub async fn push(
     }
     let outcome = state
         .write("push", move |tx, state| {
-            let outcome = sync::push(tx, &auth, &req.ops, now_ms())?;
+            let outcome = sync::push(tx, &auth, &req.ops, now_ms(), version.as_deref())?;
             if let Some(hlc) = outcome.max_hlc {
                 state.server_device().observe(hlc);
             }
@@ -83,6 +84,7 @@ pub async fn push(
 pub async fn pull(
     State(state): State<AppState>,
     Device(auth): Device,
+    ClientVersion(version): ClientVersion,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
@@ -101,7 +103,7 @@ pub async fn pull(
             })
             .await?;
     }
-    state.seen(device).await?;
+    state.seen(device, version).await?;
     state.metrics().pull_page();
     Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: now_ms() }))
 }

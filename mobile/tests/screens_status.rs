@@ -165,6 +165,64 @@ async fn a_new_phone_starts_at_login_in_chinese_with_an_english_switch() {
 }
 
 #[tokio::test]
+async fn the_login_screen_changes_an_initial_password_and_checks_it_first() {
+    let phone = Phone::logged_out();
+    let mut app = App::new(phone.services.clone());
+    app.click_attr("id", "switch-mode");
+    let text = app.text();
+    for expected in ["修改密码", "原密码", "新密码（至少8位）", "再次输入新密码", "修改密码并登录"]
+    {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    app.type_into("id", "server", 0, support::NO_SERVER);
+    app.type_into("id", "username", 0, "wang");
+    app.type_into("id", "password", 0, "initial-1");
+
+    app.type_into("id", "new-password", 0, "short");
+    app.type_into("id", "new-password-again", 0, "short");
+    app.click_attr("id", "login");
+    app.settle().await;
+    assert!(app.text().contains("新密码至少8位"), "{}", app.text());
+
+    app.type_into("id", "new-password", 0, "new-pass-1");
+    app.type_into("id", "new-password-again", 0, "new-pass-2");
+    app.click_attr("id", "login");
+    app.settle().await;
+    assert!(app.text().contains("两次输入的新密码不一致"), "{}", app.text());
+
+    // Well-formed, but nothing listens at the address: the cadre is told, nothing is stored.
+    app.type_into("id", "new-password-again", 0, "new-pass-1");
+    app.click_attr("id", "login");
+    app.settle().await;
+    assert!(app.text().contains("修改密码失败：连不上服务器"), "{}", app.text());
+    assert!(phone.store().account().unwrap().is_none());
+
+    app.click_attr("id", "switch-mode");
+    let text = app.text();
+    assert!(!text.contains("再次输入新密码") && text.contains("登录"), "{text}");
+}
+
+#[tokio::test]
+async fn settings_offer_a_password_change_that_is_checked_before_it_is_sent() {
+    let phone = Phone::logged_in();
+    let mut app = App::new(phone.services.clone());
+    app.click_attr("aria-label", "设置");
+    assert!(app.text().contains("修改密码"), "{}", app.text());
+    app.type_into("id", "old-password", 0, "minqing-demo");
+    app.type_into("id", "new-password", 0, "minqing-demo");
+    app.type_into("id", "new-password-again", 0, "minqing-demo");
+    app.click_attr("id", "change-password");
+    app.settle().await;
+    assert!(app.text().contains("新密码不能与原密码相同"), "{}", app.text());
+    app.type_into("id", "new-password", 0, "another-one");
+    app.type_into("id", "new-password-again", 0, "another-one");
+    app.click_attr("id", "change-password");
+    app.settle().await;
+    assert!(app.text().contains("修改密码失败：连不上服务器"), "{}", app.text());
+    assert!(phone.store().account().unwrap().is_some(), "still logged in");
+}
+
+#[tokio::test]
 async fn a_concern_left_open_is_escalated_later_from_the_concerns_screen() {
     let phone = Phone::logged_in();
     let home = phone.household("钱秀英", "二组8号", "13900000002");

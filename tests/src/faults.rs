@@ -3,7 +3,9 @@
 use std::sync::Mutex;
 
 use minqing_mobile::sync::{HttpTransport, Transport, TransportError};
-use minqing_shared::sync::{LoginResponse, PullResponse, PushRequest, PushResponse};
+use minqing_shared::sync::{
+    ChangePasswordRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
+};
 
 /// What the next push meets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +58,15 @@ impl Transport for FaultyTransport {
     ) -> Result<LoginResponse, TransportError> {
         self.down()?;
         self.inner.login(url, user, password, device).await
+    }
+
+    async fn change_password(
+        &self,
+        url: &str,
+        req: &ChangePasswordRequest,
+    ) -> Result<(), TransportError> {
+        self.down()?;
+        self.inner.change_password(url, req).await
     }
 
     async fn push(

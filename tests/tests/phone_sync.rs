@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use minqing_mobile::Store;
+use minqing_mobile::services::Services;
 use minqing_mobile::store::{Disposition, NewConcern, NewVisit, stamp_and_apply};
-use minqing_mobile::sync::{SyncEngine, SyncError};
+use minqing_mobile::sync::{SyncEngine, SyncError, TransportError};
 use minqing_shared::concern::{Category, ConcernStatus, SpecialReport};
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
@@ -202,6 +203,48 @@ async fn the_server_lists_each_phone_with_the_app_version_it_runs() {
     let expected = format!("minqing-mobile/{}", env!("CARGO_PKG_VERSION"));
     assert_eq!(row.app_version.as_deref(), Some(expected.as_str()));
     assert!(row.last_seen_ms.is_some(), "the sync is recorded");
+}
+
+#[tokio::test]
+async fn a_password_reset_by_the_office_is_changed_on_the_phone_which_then_logs_in() {
+    let server = TestServer::start().await;
+    let county = server.county();
+    let ids = households(&server.url, &county).await;
+    let initial = "initial-7Kq2";
+    let hash = minqing_server::auth::hash_password(initial);
+    server.write(|tx| tx.set_password(county.wang, &hash, true));
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
+    let services = Services::new(store, FaultyTransport::default());
+    let refused = services.login(&server.url, "wang", initial).await.unwrap_err();
+    match &refused {
+        SyncError::Transport(TransportError::Server { status: 403, body }) => {
+            assert_eq!(body.error, "password_change_required");
+        }
+        other => panic!("expected password_change_required, got {other}"),
+    }
+    assert!(services.store().account().unwrap().is_none(), "nothing stored");
+
+    let wrong = services.change_password_and_log_in(&server.url, "wang", "not-it-1", "new-pass-1");
+    assert!(matches!(
+        wrong.await.unwrap_err(),
+        SyncError::Transport(TransportError::Server { status: 401, .. })
+    ));
+    services
+        .change_password_and_log_in(&server.url, "wang", initial, "新的密码abc1")
+        .await
+        .unwrap();
+    let account = services.store().account().unwrap().expect("logged in with the new password");
+    assert_eq!(account.cadre_id, county.wang);
+    services.engine().sync_once().await.unwrap();
+    let today = Utc::now().date_naive();
+    let households = services.store().households("", today).unwrap();
+    assert_eq!(households.len(), ids.len(), "the cadre's households arrive");
+
+    // The new password is the password now; the initial one is gone.
+    assert_eq!(minqing_tests::phone::login(&server.url, "wang", initial).await.status, 401);
+    assert_eq!(minqing_tests::phone::login(&server.url, "wang", "新的密码abc1").await.status, 200);
 }
 
 #[tokio::test]

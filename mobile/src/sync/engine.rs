@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use minqing_shared::sync::{ErrorBody, PushRequest};
+use minqing_shared::sync::{ChangePasswordRequest, ErrorBody, PushRequest};
 use rand::Rng;
 
 use super::{Transport, TransportError};
@@ -122,6 +122,23 @@ impl<T: Transport> SyncEngine<T> {
         let login = self.transport.login(server_url, username, password, device_name).await?;
         self.store.save_login(server_url, &login, sent)?;
         Ok(())
+    }
+
+    /// Sets a new password online (required after an office reset or import, before logging
+    /// in). Stores nothing: log in with the new password next.
+    pub async fn change_password(
+        &self,
+        server_url: &str,
+        username: &str,
+        old_password: &str,
+        new_password: &str,
+    ) -> Result<(), SyncError> {
+        let req = ChangePasswordRequest {
+            username: username.to_owned(),
+            old_password: old_password.to_owned(),
+            new_password: new_password.to_owned(),
+        };
+        Ok(self.transport.change_password(server_url, &req).await?)
     }
 
     /// Pushes everything pending, then pulls everything new. Records the outcome in the store.

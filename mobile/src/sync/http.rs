@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use minqing_shared::sync::{
-    ErrorBody, LoginResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse,
+    ChangePasswordRequest, ChangePasswordResponse, ErrorBody, LoginResponse, PROTOCOL_HEADER,
+    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -83,6 +83,22 @@ impl Transport for HttpTransport {
             .await
             .map_err(offline)?;
         answer(resp).await
+    }
+
+    async fn change_password(
+        &self,
+        server_url: &str,
+        req: &ChangePasswordRequest,
+    ) -> Result<(), TransportError> {
+        let resp = self
+            .client
+            .post(url(server_url, "/api/v1/auth/change-password"))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+            .json(req)
+            .send()
+            .await
+            .map_err(offline)?;
+        answer::<ChangePasswordResponse>(resp).await.map(drop)
     }
 
     async fn push(

@@ -8,7 +8,9 @@ mod http;
 pub use engine::{Backoff, SyncEngine, SyncError, SyncReport};
 pub use http::HttpTransport;
 
-use minqing_shared::sync::{ErrorBody, LoginResponse, PullResponse, PushRequest, PushResponse};
+use minqing_shared::sync::{
+    ChangePasswordRequest, ErrorBody, LoginResponse, PullResponse, PushRequest, PushResponse,
+};
 
 /// Why a request did not get a good answer.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +41,12 @@ pub trait Transport: Send + Sync {
         password: &str,
         device_name: &str,
     ) -> impl Future<Output = Result<LoginResponse, TransportError>> + Send;
+    /// `POST /api/v1/auth/change-password`.
+    fn change_password(
+        &self,
+        server_url: &str,
+        req: &ChangePasswordRequest,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
     /// `POST /api/v1/sync/push`.
     fn push(
         &self,

@@ -2,6 +2,7 @@
 
 use dioxus::prelude::*;
 use minqing_shared::label::Label;
+use minqing_shared::sync::MIN_PASSWORD_CHARS;
 
 use super::{Nav, bump, use_lang, use_nav, use_revision, use_services};
 use crate::i18n::{self, Key, LANG_SETTING, LANGUAGES, Lang, t};
@@ -63,11 +64,14 @@ pub fn SettingsScreen() -> Element {
                 }
                 button { class: "btn btn-secondary", onclick: log_out, {t(lang, Key::LogOut)} }
             }
+            ChangePasswordCard {}
         }
     }
 }
 
-/// Server address, username, password and the login button.
+/// Server address, username, password and the login button. After the server answers that the
+/// password was set by the office (`password_change_required`), or when the cadre asks, the same
+/// form asks for a new password twice, changes it and logs in with it.
 #[component]
 fn LoginForm() -> Element {
     let services = use_services();
@@ -88,10 +92,13 @@ fn LoginForm() -> Element {
         initial.store().setting(USERNAME_SETTING).ok().flatten().unwrap_or_default()
     });
     let mut password = use_signal(String::new);
+    let mut new_password = use_signal(String::new);
+    let mut again = use_signal(String::new);
+    let mut changing = use_signal(|| false);
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<String>);
 
-    let log_in = move |_| {
+    let submit = move |_| {
         let services = services.clone();
         async move {
             let (url, user, pw) = (server(), username(), password());
@@ -99,9 +106,18 @@ fn LoginForm() -> Element {
                 error.set(Some(t(lang, Key::LoginMissing).to_owned()));
                 return;
             }
+            let change = changing();
+            if change && let Some(problem) = check_new_password(&pw, &new_password(), &again()) {
+                error.set(Some(t(lang, problem).to_owned()));
+                return;
+            }
             busy.set(true);
             error.set(None);
-            let result = services.login(&url, &user, &pw).await;
+            let result = if change {
+                services.change_password_and_log_in(&url, &user, &pw, &new_password()).await
+            } else {
+                services.login(&url, &user, &pw).await
+            };
             busy.set(false);
             match result {
                 Ok(()) => {
@@ -110,17 +126,37 @@ fn LoginForm() -> Element {
                     let _ = store.set_setting(SERVER_SETTING, url.trim());
                     let _ = store.set_setting(USERNAME_SETTING, user.trim());
                     password.set(String::new());
+                    new_password.set(String::new());
+                    again.set(String::new());
+                    changing.set(false);
                     nav.set(Nav::default());
                     bump(revision);
                 }
-                Err(e) => error.set(Some(login_error(lang, &e))),
+                Err(e) if must_change_password(&e) => {
+                    changing.set(true);
+                    error.set(Some(t(lang, Key::MustChangePassword).to_owned()));
+                }
+                Err(e) => error.set(Some(if change {
+                    i18n::labeled(lang, Key::ChangeFailed, &reason(lang, &e))
+                } else {
+                    i18n::labeled(lang, Key::LoginFailed, &reason(lang, &e))
+                })),
             }
         }
+    };
+    let (button, busy_button) = if changing() {
+        (Key::ChangeAndLogIn, Key::Changing)
+    } else {
+        (Key::LogIn, Key::LoggingIn)
     };
     rsx! {
         form {
             class: "form",
             onsubmit: move |e| e.prevent_default(),
+            if changing() {
+                h2 { class: "card-title", {t(lang, Key::ChangePassword)} }
+                p { class: "muted small", {t(lang, Key::ChangePasswordIntro)} }
+            }
             label { class: "field",
                 span { class: "field-label", {t(lang, Key::ServerAddress)} }
                 input {
@@ -143,13 +179,19 @@ fn LoginForm() -> Element {
                 }
             }
             label { class: "field",
-                span { class: "field-label", {t(lang, Key::Password)} }
+                span { class: "field-label",
+                    {t(lang, if changing() { Key::OldPassword } else { Key::Password })}
+                }
                 input {
                     id: "password",
                     class: "input",
                     r#type: "password",
+                    autocomplete: "current-password",
                     oninput: move |e| password.set(e.value()),
                 }
+            }
+            if changing() {
+                NewPasswordFields { new_password, again }
             }
             if let Some(e) = error() {
                 p { class: "error", "{e}" }
@@ -159,24 +201,171 @@ fn LoginForm() -> Element {
                 class: "btn btn-primary",
                 r#type: "submit",
                 disabled: busy(),
-                onclick: log_in,
-                {t(lang, if busy() { Key::LoggingIn } else { Key::LogIn })}
+                onclick: submit,
+                {t(lang, if busy() { busy_button } else { button })}
+            }
+            button {
+                id: "switch-mode",
+                class: "link",
+                r#type: "button",
+                onclick: move |_| {
+                    changing.toggle();
+                    error.set(None);
+                },
+                {t(lang, if changing() { Key::BackToLogin } else { Key::ChangePassword })}
             }
         }
     }
 }
 
-/// Why the login failed, in the cadre's words.
-fn login_error(lang: Lang, e: &SyncError) -> String {
-    let reason = match e {
+/// The new password, twice.
+#[component]
+fn NewPasswordFields(new_password: Signal<String>, again: Signal<String>) -> Element {
+    let lang = use_lang()();
+    rsx! {
+        label { class: "field",
+            span { class: "field-label", {t(lang, Key::NewPassword)} }
+            input {
+                id: "new-password",
+                class: "input",
+                r#type: "password",
+                autocomplete: "new-password",
+                oninput: move |e| new_password.set(e.value()),
+            }
+        }
+        label { class: "field",
+            span { class: "field-label", {t(lang, Key::NewPasswordAgain)} }
+            input {
+                id: "new-password-again",
+                class: "input",
+                r#type: "password",
+                autocomplete: "new-password",
+                oninput: move |e| again.set(e.value()),
+            }
+        }
+    }
+}
+
+/// 修改密码 in the settings of a logged-in phone: the current password and the new one twice.
+/// The phone stays logged in. The fields are not controlled (`value`), as a controlled field loses
+/// fast keystrokes in the webview; after a change the form is replaced by the confirmation, which
+/// empties it.
+#[component]
+fn ChangePasswordCard() -> Element {
+    let services = use_services();
+    let lang = use_lang()();
+    let mut old = use_signal(String::new);
+    let mut new_password = use_signal(String::new);
+    let mut again = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    let mut outcome = use_signal(|| None::<Result<(), String>>);
+    let submit = move |_| {
+        let services = services.clone();
+        async move {
+            let (old_pw, new_pw) = (old(), new_password());
+            if old_pw.is_empty() {
+                outcome.set(Some(Err(t(lang, Key::LoginMissing).to_owned())));
+                return;
+            }
+            if let Some(problem) = check_new_password(&old_pw, &new_pw, &again()) {
+                outcome.set(Some(Err(t(lang, problem).to_owned())));
+                return;
+            }
+            let store = services.store();
+            let server = store.account().ok().flatten().map(|a| a.server_url).unwrap_or_default();
+            let user = store.setting(USERNAME_SETTING).ok().flatten().unwrap_or_default();
+            busy.set(true);
+            let result = services.engine().change_password(&server, &user, &old_pw, &new_pw).await;
+            busy.set(false);
+            outcome.set(Some(
+                result.map_err(|e| i18n::labeled(lang, Key::ChangeFailed, &reason(lang, &e))),
+            ));
+            if outcome().is_some_and(|o| o.is_ok()) {
+                old.set(String::new());
+                new_password.set(String::new());
+                again.set(String::new());
+            }
+        }
+    };
+    if outcome() == Some(Ok(())) {
+        return rsx! {
+            section { class: "card",
+                h2 { class: "card-title", {t(lang, Key::ChangePassword)} }
+                p { class: "ok-text", {t(lang, Key::PasswordChanged)} }
+                button {
+                    id: "change-password-again",
+                    class: "link",
+                    r#type: "button",
+                    onclick: move |_| outcome.set(None),
+                    {t(lang, Key::ChangePassword)}
+                }
+            }
+        };
+    }
+    rsx! {
+        section { class: "card",
+            h2 { class: "card-title", {t(lang, Key::ChangePassword)} }
+            form { class: "form", onsubmit: move |e| e.prevent_default(),
+                label { class: "field",
+                    span { class: "field-label", {t(lang, Key::OldPassword)} }
+                    input {
+                        id: "old-password",
+                        class: "input",
+                        r#type: "password",
+                        autocomplete: "current-password",
+                        oninput: move |e| old.set(e.value()),
+                    }
+                }
+                NewPasswordFields { new_password, again }
+                if let Some(Err(e)) = outcome() {
+                    p { class: "error", "{e}" }
+                }
+                button {
+                    id: "change-password",
+                    class: "btn btn-secondary",
+                    r#type: "submit",
+                    disabled: busy(),
+                    onclick: submit,
+                    {t(lang, if busy() { Key::Changing } else { Key::ChangePassword })}
+                }
+            }
+        }
+    }
+}
+
+/// What is wrong with a new password before asking the server: too short, the old one again,
+/// or the two entries differ.
+fn check_new_password(old: &str, new: &str, again: &str) -> Option<Key> {
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        Some(Key::PasswordTooShort)
+    } else if new == old {
+        Some(Key::PasswordSame)
+    } else if new != again {
+        Some(Key::PasswordMismatch)
+    } else {
+        None
+    }
+}
+
+/// Whether the server refused a login until the password set by the office is changed.
+fn must_change_password(e: &SyncError) -> bool {
+    matches!(
+        e,
+        SyncError::Transport(TransportError::Server { status: 403, body })
+            if body.error == "password_change_required"
+    )
+}
+
+/// Why a login or a password change failed, in the cadre's words.
+fn reason(lang: Lang, e: &SyncError) -> String {
+    match e {
         SyncError::Transport(TransportError::Offline(_)) => t(lang, Key::ErrOffline).to_owned(),
         SyncError::Transport(TransportError::Server { status: 401, .. }) => {
             t(lang, Key::ErrCredentials).to_owned()
         }
         SyncError::Transport(TransportError::Server { body, .. }) => body.message.clone(),
         other => other.to_string(),
-    };
-    i18n::labeled(lang, Key::LoginFailed, &reason)
+    }
 }
 
 /// 中文 | English.
@@ -236,7 +425,41 @@ mod tests {
             ("other refusal", server(426, "app_too_old"), "登录失败：too old"),
         ];
         for (name, error, want) in cases {
-            assert_eq!(login_error(Lang::Zh, &error), want, "{name}");
+            assert_eq!(
+                i18n::labeled(Lang::Zh, Key::LoginFailed, &reason(Lang::Zh, &error)),
+                want,
+                "{name}"
+            );
+        }
+        assert!(must_change_password(&server(403, "password_change_required")));
+        assert!(!must_change_password(&server(403, "account_disabled")));
+        assert!(!must_change_password(&server(401, "invalid_credentials")));
+    }
+
+    #[test]
+    fn a_new_password_is_checked_before_it_is_sent() {
+        let cases = [
+            ("too short", "initial-1", "short", "short", Some(Key::PasswordTooShort)),
+            ("eight characters", "initial-1", "12345678", "12345678", None),
+            (
+                "eight Chinese characters",
+                "initial-1",
+                "我的新密码很长",
+                "我的新密码很长",
+                Some(Key::PasswordTooShort),
+            ),
+            ("the old one", "initial-1", "initial-1", "initial-1", Some(Key::PasswordSame)),
+            (
+                "typed differently",
+                "initial-1",
+                "new-pass-1",
+                "new-pass-2",
+                Some(Key::PasswordMismatch),
+            ),
+            ("good", "initial-1", "新密码abc123", "新密码abc123", None),
+        ];
+        for (name, old, new, again, want) in cases {
+            assert_eq!(check_new_password(old, new, again), want, "{name}");
         }
     }
 }

@@ -33,6 +33,28 @@ pub struct LoginRequest {
     pub device_name: String,
 }
 
+/// The shortest password an account may choose.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// `POST /api/v1/auth/change-password`: required before the first login after an import or a
+/// reset (the login answers `403 password_change_required` until then).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    /// Login name.
+    pub username: String,
+    /// The current (e.g. initial) password.
+    pub old_password: String,
+    /// The new password: at least [`MIN_PASSWORD_CHARS`] characters, not the old one.
+    pub new_password: String,
+}
+
+/// The answer to a password change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordResponse {
+    /// Always `ok`.
+    pub status: String,
+}
+
 /// The answer to a successful login.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginResponse {

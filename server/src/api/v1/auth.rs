@@ -7,8 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use minqing_shared::ids::DeviceId;
 use minqing_shared::sync::op::CadreBody;
-use minqing_shared::sync::{CadreInfo, LoginRequest, LoginResponse};
-use serde::{Deserialize, Serialize};
+use minqing_shared::sync::{
+    CadreInfo, ChangePasswordRequest, ChangePasswordResponse, LoginRequest, LoginResponse,
+    MIN_PASSWORD_CHARS,
+};
 
 use crate::auth::{
     ClientAddr, ClientVersion, decoy_hash, hash_password, new_token, token_hash, verify_password,
@@ -17,9 +19,6 @@ use crate::error::ApiError;
 use crate::state::{AppState, now_ms};
 use crate::store::{Account, NewDevice};
 use crate::throttle::wait_message;
-
-/// The shortest password an account may choose.
-pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// Checks `username` and `password` under the login throttle: the account if they match.
 async fn check_credentials(
@@ -117,24 +116,6 @@ pub async fn login(
     }))
 }
 
-/// `POST /api/v1/auth/change-password`.
-#[derive(Debug, Deserialize)]
-pub struct ChangePasswordRequest {
-    /// Login name.
-    pub username: String,
-    /// The current (e.g. initial) password.
-    pub old_password: String,
-    /// The new password: at least [`MIN_PASSWORD_CHARS`] characters, not the old one.
-    pub new_password: String,
-}
-
-/// The answer to a password change.
-#[derive(Debug, Serialize)]
-pub struct ChangePasswordResponse {
-    /// Always `ok`.
-    pub status: &'static str,
-}
-
 /// Sets a new password for an account that knows its current one, and lifts the
 /// must-change-password flag.
 pub async fn change_password(
@@ -169,5 +150,5 @@ pub async fn change_password(
     let cadre = account.cadre.id;
     state.write("change_password", move |tx, _| Ok(tx.set_password(cadre, &hash, false)?)).await?;
     tracing::info!(%cadre, "password changed");
-    Ok(Json(ChangePasswordResponse { status: "ok" }))
+    Ok(Json(ChangePasswordResponse { status: "ok".to_owned() }))
 }

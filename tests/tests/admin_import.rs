@@ -192,6 +192,27 @@ async fn a_changed_roster_updates_only_what_changed_and_csv_files_import_too() {
 }
 
 #[tokio::test]
+async fn csv_files_saved_by_a_chinese_excel_in_gbk_import_like_utf_8_ones() {
+    let server = TestServer::start().await;
+    let files = write_csvs(server.dir(), &clean_roster());
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let (gbk, _, lossy) = encoding_rs::GBK.encode(&text);
+        assert!(!lossy, "the roster's Chinese is all in GBK");
+        assert!(std::str::from_utf8(&gbk).is_err(), "GBK bytes are not UTF-8");
+        std::fs::write(file, &gbk).unwrap();
+    }
+    let args: Vec<&str> =
+        std::iter::once("import").chain(files.iter().map(|f| f.to_str().unwrap())).collect();
+    let out = cli(BINARY, &server.db_url, &args);
+    assert!(out.ok, "{}", out.all());
+    assert!(out.stdout.contains("东关村 张老汉 — 新建 create"), "{}", out.stdout);
+    assert_eq!(count(&server, "households"), 3);
+    let heads = server.sql().column("SELECT head_name FROM households ORDER BY head_name", &[]);
+    assert_eq!(heads, ["刘大娘", "张老汉", "陈家"]);
+}
+
+#[tokio::test]
 async fn a_roster_with_every_kind_of_error_is_reported_row_by_row_and_changes_nothing() {
     let server = TestServer::start().await;
     let mut roster = clean_roster();
@@ -250,7 +271,7 @@ async fn a_file_that_is_not_a_spreadsheet_is_refused_with_a_clear_error() {
     let cases: [(&str, &[u8], &str); 4] = [
         ("photo.xlsx", b"\x89PNG\r\n\x1a\n not a workbook", "不是可读取的 Excel 文件"),
         ("roster.pdf", b"%PDF-1.4", "只能导入 .xlsx 或 .csv 文件"),
-        ("干部.csv", b"\xd0\xd5\xc3\xfb,\xb5\xa5\xce\xbb\n", "不是 UTF-8 编码的 CSV 文件"),
+        ("干部.csv", b"\x00\x01PK\x03\x04\xff\xfe\n", "不是文本 CSV 文件"),
         (
             "notes.csv",
             "备忘,内容\n明天开会,\n".as_bytes(),

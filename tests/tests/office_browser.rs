@@ -175,6 +175,7 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
         ("17-ledger-org", "/office/ledger".to_owned()),
         ("18-evaluation-county", "/office/evaluation".to_owned()),
         ("19-notice", "/office/evaluation/notice".to_owned()),
+        ("20-import", "/office/import".to_owned()),
     ] {
         b.goto(&format!("{url}{path}")).await;
         b.screenshot(&dir.join(format!("{name}.png"))).await;

@@ -191,10 +191,32 @@ async fn the_organization_department_uploads_a_roster_sees_the_plan_then_imports
     // A township office may not import.
     let office = OfficeClient::login(&server.url, "office").await;
     assert_eq!(office.get("/office/import").await.status, StatusCode::FORBIDDEN);
+    let (status, ..) = office.get_bytes("/office/import/template.xlsx").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let home = office.get("/office").await.body;
+    assert!(!home.contains("href=\"/office/import\""), "no 名册导入 in a township's menu");
     let org = OfficeClient::login(&server.url, "org").await;
+    let home = org.get("/office").await.body;
+    assert!(home.contains("href=\"/office/import\">名册导入</a>"), "in the department's menu");
     let page = org.get("/office/import").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("名册导入"));
+    assert!(page.body.contains("href=\"/office/import/template.xlsx\""), "the template is offered");
+
+    // The template downloads, and its sheets carry the Chinese headers the import reads.
+    let (status, content_type, bytes) = org.get_bytes("/office/import/template.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.contains("spreadsheetml"), "{content_type}");
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("an .xlsx workbook");
+    use calamine::Reader;
+    assert_eq!(book.sheet_names(), ["单位", "村", "干部", "联系户", "说明"]);
+    let households = book.worksheet_range("联系户").unwrap();
+    let header: Vec<String> =
+        households.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert!(
+        header.iter().any(|h| h == "户主") && header.iter().any(|h| h == "联系干部"),
+        "{header:?}"
+    );
     let csv = "单位名称,单位类别\n河东镇,乡镇\n";
     let upload = |dry_run: bool, csrf: String| {
         let mut form = reqwest::multipart::Form::new().text("_csrf", csrf).part(

@@ -1,4 +1,4 @@
-//! Reading a roster's spreadsheets: `.xlsx` (calamine) and UTF-8 `.csv` (csv) into plain
+//! Reading a roster's spreadsheets: `.xlsx` (calamine) and `.csv` (csv) in UTF-8 or GBK into plain
 //! tables of text, each recognised as one of the four kinds of sheet by its name or headers.
 
 use std::path::Path;
@@ -208,14 +208,14 @@ fn read_workbook(path: &Path, shown: &str) -> Result<Vec<Table>, String> {
 
 fn read_csv(path: &Path, shown: &str, stem: &str) -> Result<Vec<Table>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
-    if std::str::from_utf8(&bytes).is_err() {
+    let Some(text) = csv_text(&bytes) else {
         return Err(format!(
-            "{shown}: 不是 UTF-8 编码的 CSV 文件（请在 Excel 中另存为「CSV UTF-8」，或直接导入 .xlsx） \
-             (not a UTF-8 CSV file: save it as \"CSV UTF-8\" or import the .xlsx)"
+            "{shown}: 不是文本 CSV 文件，或编码既不是 UTF-8 也不是 GBK（请直接导入 .xlsx） \
+             (not a CSV text file in UTF-8 or GBK: import the .xlsx)"
         ));
-    }
+    };
     let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut grid = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record =
@@ -224,4 +224,18 @@ fn read_csv(path: &Path, shown: &str, stem: &str) -> Result<Vec<Table>, String> 
     }
     let hint = Kind::ALL.into_iter().find(|k| stem == k.name()).map_or("", |k| k.name());
     Ok(table(shown.to_owned(), hint, grid).into_iter().collect())
+}
+
+/// The text of a CSV file: UTF-8 (Excel's "CSV UTF-8", with its byte-order mark), else GB18030,
+/// the superset of GBK in which Excel on a Chinese Windows saves plain "CSV". `None` when it is
+/// neither, or holds control characters no text file has (a binary file renamed `.csv`).
+fn csv_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => {
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?
+        }
+    };
+    let binary = text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'));
+    (!binary).then_some(text)
 }

@@ -20,9 +20,9 @@ use super::session::OfficeUser;
 use super::stats::COLUMNS;
 use crate::state::AppState;
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
     let ascii: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })

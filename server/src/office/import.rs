@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 
 use super::error::OfficeError;
+use super::export::{XLSX, download};
 use super::layout::{Nav, shell};
 use super::session::OfficeUser;
 use crate::admin::import::{self, ImportError};
@@ -18,7 +19,12 @@ const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 fn form(user: &OfficeUser, result: Option<maud::Markup>) -> Response {
     let body = html! {
         h1 { "名册导入" }
-        p { "上传单位、村、干部、联系户名册（.xlsx 或 .csv，模板见 " code { "minqing-server template" } "）。默认先试运行：逐行列出将新建、修改的记录和全部错误，不写入数据；确认无误后取消“试运行”再导入，整份名册一次写入，有任何错误则不写入。" }
+        p {
+            "上传单位、村、干部、联系户名册（.xlsx，或 UTF-8、GBK 编码的 .csv）。"
+            a href="/office/import/template.xlsx" { "下载导入模板" }
+            "（每类一张工作表，红色列必填，“说明”表列出每列的写法）。"
+        }
+        p { "默认先试运行：逐行列出将新建、修改的记录和全部错误，不写入数据；确认无误后取消“试运行”再导入，整份名册一次写入，有任何错误则不写入。" }
         form method="post" action="/office/import" enctype="multipart/form-data" {
             (user.csrf_field())
             input type="file" name="file" accept=".xlsx,.csv" required;
@@ -29,7 +35,7 @@ fn form(user: &OfficeUser, result: Option<maud::Markup>) -> Response {
         }
         @if let Some(result) = result { (result) }
     };
-    shell(user, "名册导入", Nav::Households, body)
+    shell(user, "名册导入", Nav::Import, body)
 }
 
 /// `GET /office/import`.
@@ -38,6 +44,17 @@ pub(super) async fn page(user: OfficeUser) -> Response {
         return OfficeError::forbidden("名册导入由县委组织部进行").into_response();
     }
     form(&user, None)
+}
+
+/// `GET /office/import/template.xlsx`: the roster template, as `minqing-server template` writes it.
+pub(super) async fn template(user: OfficeUser) -> Response {
+    if !user.county_wide() {
+        return OfficeError::forbidden("名册导入由县委组织部进行").into_response();
+    }
+    match crate::admin::template::workbook() {
+        Ok(bytes) => download(XLSX, crate::admin::template::WORKBOOK, bytes),
+        Err(e) => OfficeError::from(crate::error::ApiError::internal(e)).into_response(),
+    }
 }
 
 /// `POST /office/import` (multipart: `_csrf`, `file`, `dry_run`).

@@ -97,6 +97,8 @@ pub enum Nav {
     Evaluation,
     /// 名片.
     Cards,
+    /// 名册导入 (the Organization Department only).
+    Import,
 }
 
 const NAV: &[(Nav, &str, &str)] = &[
@@ -109,6 +111,7 @@ const NAV: &[(Nav, &str, &str)] = &[
     (Nav::Ledger, "/office/ledger", "挂账督办"),
     (Nav::Evaluation, "/office/evaluation", "考核"),
     (Nav::Cards, "/office/cards", "名片"),
+    (Nav::Import, "/office/import", "名册导入"),
 ];
 
 /// A whole office page.
@@ -135,7 +138,7 @@ pub fn shell(user: &OfficeUser, title: &str, nav: Nav, body: Markup) -> Response
                     }
                 }
                 nav.tabs {
-                    @for (n, href, label) in NAV {
+                    @for (n, href, label) in NAV.iter().filter(|(n, ..)| *n != Nav::Import || user.county_wide()) {
                         a class=@if *n == nav { "on" } href=(href) { (label) }
                     }
                 }

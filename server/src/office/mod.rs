@@ -90,4 +90,5 @@ pub fn routes() -> Router<AppState> {
         .route("/office/evaluation/notice", get(notice::page))
         .route("/office/cards", get(cards::page))
         .route("/office/import", get(import::page).post(import::upload))
+        .route("/office/import/template.xlsx", get(import::template))
 }

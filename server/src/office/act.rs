@@ -67,9 +67,9 @@ pub fn act(
     author: &Author,
     record_id: Uuid,
     payload: Payload,
-) -> Result<u64, Failed> {
+) -> Result<(), Failed> {
     match state.server_device().act(tx, author, record_id, payload, now_ms())? {
-        Ok(seq) => Ok(seq),
+        Ok(()) => Ok(()),
         Err(refusal) => Err(Failed::Refused(refusal_text(&refusal))),
     }
 }

@@ -174,7 +174,7 @@ pub async fn step(
     user: &OfficeUser,
     id: ConcernId,
     action: ConcernAction,
-) -> Result<u64, Failed> {
+) -> Result<(), Failed> {
     let author = act::author(user, state);
     act::write(state, move |tx, state| {
         let step = Step { actor: author.cadre_id, at: chrono::Utc::now(), action };

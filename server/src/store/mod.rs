@@ -257,8 +257,10 @@ pub trait Tx {
     // --- the log
     /// Whether an op id is already in the log.
     fn op_exists(&mut self, op_id: OpId) -> StoreResult<bool>;
-    /// Appends an op; returns its `server_seq`, assigned inside this transaction.
-    fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64>;
+    /// Appends an op. Its `server_seq` is assigned before the transaction commits, in commit
+    /// order (SQLite: at once, by the one writer; PostgreSQL: at the end, under the writers'
+    /// lock — see `postgres.rs`).
+    fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<()>;
     /// Keeps a refused op aside.
     fn quarantine(&mut self, entry: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()>;
     /// The refusal kept for a device's seq, if it was refused: `(op_id, error, message)`.

@@ -3,14 +3,23 @@
 //! `r2d2` pool: the sync rules are written once against the synchronous [`Tx`] trait and run in
 //! `spawn_blocking`, whatever the backend, so PostgreSQL needs no second copy of them.
 //!
-//! **`server_seq` across processes.** Every write transaction first takes one transaction-level
-//! advisory lock, so writers are serialised across all processes, exactly as SQLite's single
-//! writer is; `server_seq` is then `MAX + 1` inside that transaction. A transaction holding seq
-//! N commits before the next writer can even read the maximum, so commits happen in seq order
-//! and a pull (`server_seq > cursor`) can never see N+1 without N: no cursor skips a late
-//! commit, and none sees a change twice. The price is one writer at a time cluster-wide, which
-//! the benchmark shows is far above a province's load; sharding the log per county is the path
-//! beyond.
+//! **`server_seq` across processes.** Writers run in parallel (READ COMMITTED) and append
+//! their ops with no `server_seq`. Just before commit, a writer that appended takes one
+//! transaction-level advisory lock, numbers its ops `MAX + 1 …` in one statement, and commits,
+//! which releases the lock. So seqs are handed out in commit order: the next writer can read
+//! the maximum only after this one committed, and a pull (`server_seq > cursor`, which never
+//! sees an unnumbered row) can never see N+1 without N — no cursor skips a late commit, none
+//! sees a change twice. Only the numbering and the commit are serialised cluster-wide, not the
+//! checks and merges; an earlier design held the lock for the whole transaction and, with a
+//! dozen round trips per op inside it, merged only ~700 ops/s (docs/BENCHMARKS.md).
+//!
+//! **Read-modify-write without the global lock.** What a write reads in order to change it is
+//! read `FOR UPDATE` in a write transaction: a device's high-water mark (so two copies of one
+//! push run one after the other, and the second finds the ops already stored), a household's
+//! merged state, and a concern's row before its event log is read and folded. A second writer
+//! of the same row waits, then reads the committed version (READ COMMITTED takes a new snapshot
+//! for each statement). Two writers that lock two rows in opposite orders are a deadlock, which
+//! PostgreSQL breaks by failing one: its whole push rolls back and the phone resends it.
 
 use std::str::FromStr;
 
@@ -38,8 +47,23 @@ use super::{
 use super::{code, parse};
 use minqing_shared::sync::op::RecordType;
 
-/// The advisory lock every writer takes (an arbitrary constant: "民情" in GB2312 bytes).
+/// The advisory lock a writer takes to number its ops (an arbitrary constant: "民情" in GB2312
+/// bytes), and migrations take to run one at a time.
 const WRITE_LOCK: i64 = 0xC3F1_C7E9;
+
+/// Numbers this transaction's ops after everything committed before it, under the lock: two
+/// statements in one round trip, the second with a snapshot taken after the lock is held, in
+/// which the only unnumbered ops are this transaction's own (every committed one is numbered).
+static NUMBER_OPS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT pg_advisory_xact_lock({WRITE_LOCK});
+         UPDATE ops SET server_seq = top.max + fresh.n
+         FROM (SELECT COALESCE(MAX(server_seq), 0) AS max FROM ops) AS top,
+              (SELECT id, row_number() OVER (ORDER BY id) AS n
+               FROM ops WHERE server_seq IS NULL) AS fresh
+         WHERE ops.id = fresh.id"
+    )
+});
 
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
@@ -122,28 +146,37 @@ impl PgStore {
             .isolation_level(postgres::IsolationLevel::RepeatableRead)
             .start()
             .map_err(StoreError::from)?;
-        let mut pg = PgTx(tx);
+        let mut pg = PgTx { tx, writing: false, appended: false };
         let out = f(&mut pg)?;
-        pg.0.commit().map_err(StoreError::from)?;
+        pg.tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 
-    /// Runs `f` in a write transaction holding the cluster-wide writer lock.
+    /// Runs `f` in a write transaction; numbers its ops, if any, just before commit (see the
+    /// module docs).
     pub fn write<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.pool().get().map_err(StoreError::from)?;
-        let mut tx = conn.transaction().map_err(StoreError::from)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(StoreError::from)?;
-        let mut pg = PgTx(tx);
+        let tx = conn.transaction().map_err(StoreError::from)?;
+        let mut pg = PgTx { tx, writing: true, appended: false };
         let out = f(&mut pg)?;
-        pg.0.commit().map_err(StoreError::from)?;
+        if pg.appended {
+            pg.tx.batch_execute(&NUMBER_OPS).map_err(StoreError::from)?;
+        }
+        pg.tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 }
 
-struct PgTx<'a>(Transaction<'a>);
+struct PgTx<'a> {
+    tx: Transaction<'a>,
+    /// A write transaction: what it reads to change is locked (`FOR UPDATE`).
+    writing: bool,
+    /// It appended ops, to be numbered before commit.
+    appended: bool,
+}
 
 pub(super) const CADRE_COLUMNS: &str = "id, username, name, unit_id, role, phone, title, villages";
 
@@ -162,32 +195,32 @@ pub(super) fn cadre_row(r: &Row) -> StoreResult<CadreRow> {
 
 impl PgTx<'_> {
     fn opt(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> StoreResult<Option<Row>> {
-        Ok(self.0.query_opt(sql, params)?)
+        Ok(self.tx.query_opt(sql, params)?)
     }
 
     fn exec(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> StoreResult<u64> {
-        Ok(self.0.execute(sql, params)?)
+        Ok(self.tx.execute(sql, params)?)
     }
 }
 
 impl Tx for PgTx<'_> {
     fn set_password(&mut self, cadre: CadreId, hash: &str, must_change: bool) -> StoreResult<()> {
-        admin::set_password(&mut self.0, cadre, hash, must_change)
+        admin::set_password(&mut self.tx, cadre, hash, must_change)
     }
     fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool> {
-        admin::must_change_password(&mut self.0, cadre)
+        admin::must_change_password(&mut self.tx, cadre)
     }
     fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()> {
-        admin::set_disabled(&mut self.0, cadre, disabled)
+        admin::set_disabled(&mut self.tx, cadre, disabled)
     }
     fn devices(&mut self, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
-        admin::devices(&mut self.0, cadre)
+        admin::devices(&mut self.tx, cadre)
     }
     fn insert_audit(&mut self, entry: &AuditEntry) -> StoreResult<()> {
-        admin::insert_audit(&mut self.0, entry)
+        admin::insert_audit(&mut self.tx, entry)
     }
     fn audit_entries(&mut self, query: &AuditQuery) -> StoreResult<Vec<AuditRow>> {
-        admin::audit_entries(&mut self.0, query)
+        admin::audit_entries(&mut self.tx, query)
     }
 
     fn account_by_username(&mut self, username: &str) -> StoreResult<Option<Account>> {
@@ -343,7 +376,14 @@ impl Tx for PgTx<'_> {
 
     fn high_water(&mut self, device: DeviceId) -> StoreResult<u64> {
         Ok(self
-            .opt("SELECT high_water FROM devices WHERE id = $1", &[&device.to_string()])?
+            .opt(
+                if self.writing {
+                    "SELECT high_water FROM devices WHERE id = $1 FOR UPDATE"
+                } else {
+                    "SELECT high_water FROM devices WHERE id = $1"
+                },
+                &[&device.to_string()],
+            )?
             .map_or(0, |r| r.get::<_, i64>(0) as u64))
     }
 
@@ -359,8 +399,9 @@ impl Tx for PgTx<'_> {
         Ok(self.opt("SELECT 1 FROM ops WHERE op_id = $1", &[&op_id.to_string()])?.is_some())
     }
 
-    fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64> {
-        postgres_log::append_op(&mut self.0, entry, now_ms)
+    fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<()> {
+        self.appended = true;
+        postgres_log::append_op(&mut self.tx, entry, now_ms)
     }
 
     fn quarantined(
@@ -368,11 +409,11 @@ impl Tx for PgTx<'_> {
         device: DeviceId,
         seq: u64,
     ) -> StoreResult<Option<(Option<OpId>, String, String)>> {
-        postgres_log::quarantined(&mut self.0, device, seq)
+        postgres_log::quarantined(&mut self.tx, device, seq)
     }
 
     fn quarantine(&mut self, q: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()> {
-        postgres_log::quarantine(&mut self.0, q, now_ms)
+        postgres_log::quarantine(&mut self.tx, q, now_ms)
     }
 
     fn changes_since(
@@ -382,52 +423,52 @@ impl Tx for PgTx<'_> {
         limit: u32,
         except: Option<DeviceId>,
     ) -> StoreResult<Vec<Change>> {
-        postgres_log::changes_since(&mut self.0, scope, cursor, limit, except)
+        postgres_log::changes_since(&mut self.tx, scope, cursor, limit, except)
     }
 
     fn last_seq(&mut self) -> StoreResult<u64> {
-        Ok(self.0.query_one("SELECT COALESCE(MAX(server_seq), 0) FROM ops", &[])?.get::<_, i64>(0)
+        Ok(self.tx.query_one("SELECT COALESCE(MAX(server_seq), 0) FROM ops", &[])?.get::<_, i64>(0)
             as u64)
     }
 
     fn last_hlc(&mut self, device: DeviceId) -> StoreResult<Option<minqing_shared::sync::Hlc>> {
-        postgres_log::last_hlc(&mut self.0, device)
+        postgres_log::last_hlc(&mut self.tx, device)
     }
 
     fn household(&mut self, id: HouseholdId) -> StoreResult<Option<HouseholdState>> {
-        postgres_state::household(&mut self.0, id)
+        postgres_state::household(&mut self.tx, id, self.writing)
     }
 
     fn put_household(&mut self, s: &HouseholdState) -> StoreResult<()> {
-        postgres_state::put_household(&mut self.0, s)
+        postgres_state::put_household(&mut self.tx, s)
     }
 
     fn visit_exists(&mut self, id: VisitId) -> StoreResult<bool> {
-        postgres_state::visit_exists(&mut self.0, id)
+        postgres_state::visit_exists(&mut self.tx, id)
     }
 
     fn insert_visit(&mut self, v: &Visit) -> StoreResult<()> {
-        postgres_state::insert_visit(&mut self.0, v)
+        postgres_state::insert_visit(&mut self.tx, v)
     }
 
     fn visit_owner(&mut self, id: VisitId) -> StoreResult<Option<(HouseholdId, CadreId)>> {
-        postgres_state::visit_owner(&mut self.0, id)
+        postgres_state::visit_owner(&mut self.tx, id)
     }
 
     fn concern_events(&mut self, id: ConcernId) -> StoreResult<Vec<ConcernEvent>> {
-        postgres_state::concern_events(&mut self.0, id)
+        postgres_state::concern_events(&mut self.tx, id, self.writing)
     }
 
     fn insert_concern_event(&mut self, concern: ConcernId, e: &ConcernEvent) -> StoreResult<()> {
-        postgres_state::insert_concern_event(&mut self.0, concern, e)
+        postgres_state::insert_concern_event(&mut self.tx, concern, e)
     }
 
     fn concern(&mut self, id: ConcernId) -> StoreResult<Option<ConcernState>> {
-        postgres_state::concern(&mut self.0, id)
+        postgres_state::concern(&mut self.tx, id)
     }
 
     fn put_concern(&mut self, s: &ConcernState) -> StoreResult<()> {
-        postgres_state::put_concern(&mut self.0, s)
+        postgres_state::put_concern(&mut self.tx, s)
     }
 
     fn meta(&mut self, key: &str) -> StoreResult<Option<String>> {
@@ -442,54 +483,54 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
     fn all_units(&mut self) -> StoreResult<Vec<UnitRow>> {
-        office::all_units(&mut self.0)
+        office::all_units(&mut self.tx)
     }
     fn all_villages(&mut self) -> StoreResult<Vec<VillageRow>> {
-        office::all_villages(&mut self.0)
+        office::all_villages(&mut self.tx)
     }
     fn all_cadres(&mut self) -> StoreResult<Vec<CadreRow>> {
-        office::all_cadres(&mut self.0)
+        office::all_cadres(&mut self.tx)
     }
     fn all_households(&mut self) -> StoreResult<Vec<HouseholdState>> {
-        office::all_households(&mut self.0)
+        office::all_households(&mut self.tx)
     }
     fn all_concerns(&mut self) -> StoreResult<Vec<ConcernState>> {
-        office::all_concerns(&mut self.0)
+        office::all_concerns(&mut self.tx)
     }
     fn visit_facts(&mut self, from_ms: i64, to_ms: i64) -> StoreResult<Vec<VisitFact>> {
-        office::visit_facts(&mut self.0, from_ms, to_ms)
+        office::visit_facts(&mut self.tx, from_ms, to_ms)
     }
     fn last_in_person_visits(&mut self) -> StoreResult<Vec<(HouseholdId, i64)>> {
-        office::last_in_person_visits(&mut self.0)
+        office::last_in_person_visits(&mut self.tx)
     }
     fn household_visits(&mut self, id: HouseholdId) -> StoreResult<Vec<Visit>> {
-        office::household_visits(&mut self.0, id)
+        office::household_visits(&mut self.tx, id)
     }
     fn ops_of_type(&mut self, record_type: RecordType) -> StoreResult<Vec<Change>> {
-        office::ops_of_type(&mut self.0, record_type)
+        office::ops_of_type(&mut self.tx, record_type)
     }
     fn insert_office_session(&mut self, session: &OfficeSession) -> StoreResult<()> {
-        office::insert_office_session(&mut self.0, session)
+        office::insert_office_session(&mut self.tx, session)
     }
     fn office_session(&mut self, id_hash: &str) -> StoreResult<Option<OfficeSession>> {
-        office::office_session(&mut self.0, id_hash)
+        office::office_session(&mut self.tx, id_hash)
     }
     fn touch_office_session(&mut self, id_hash: &str, now_ms: i64) -> StoreResult<()> {
-        office::touch_office_session(&mut self.0, id_hash, now_ms)
+        office::touch_office_session(&mut self.tx, id_hash, now_ms)
     }
     fn delete_office_session(&mut self, id_hash: &str, idle_before_ms: i64) -> StoreResult<()> {
-        office::delete_office_session(&mut self.0, id_hash, idle_before_ms)
+        office::delete_office_session(&mut self.tx, id_hash, idle_before_ms)
     }
     fn insert_evaluation_note(&mut self, note: &EvaluationNote) -> StoreResult<()> {
-        office::insert_evaluation_note(&mut self.0, note)
+        office::insert_evaluation_note(&mut self.tx, note)
     }
     fn evaluation_notes(&mut self, period: &str) -> StoreResult<Vec<EvaluationNote>> {
-        office::evaluation_notes(&mut self.0, period)
+        office::evaluation_notes(&mut self.tx, period)
     }
     fn assignment_overrides(&mut self) -> StoreResult<Vec<AssignmentOverride>> {
-        office::assignment_overrides(&mut self.0)
+        office::assignment_overrides(&mut self.tx)
     }
     fn put_assignment_override(&mut self, o: &AssignmentOverride) -> StoreResult<()> {
-        office::put_assignment_override(&mut self.0, o)
+        office::put_assignment_override(&mut self.tx, o)
     }
 }

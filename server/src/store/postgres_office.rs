@@ -98,13 +98,15 @@ pub(super) fn household_visits(t: Tx<'_, '_>, id: HouseholdId) -> StoreResult<Ve
 
 pub(super) fn ops_of_type(t: Tx<'_, '_>, record_type: RecordType) -> StoreResult<Vec<Change>> {
     let rows = t.query(
-        "SELECT server_seq, body FROM ops WHERE record_type = $1 ORDER BY server_seq",
+        "SELECT server_seq, body FROM ops WHERE record_type = $1 ORDER BY server_seq NULLS LAST, id",
         &[&record_type.code()],
     )?;
     rows.iter()
         .map(|r| {
             let op: Op = serde_json::from_str(r.get(1))?;
-            Ok(Change { server_seq: r.get::<_, i64>(0) as u64, op })
+            // Ops this very transaction appended are numbered only at its commit: they come last.
+            let seq = r.get::<_, Option<i64>>(0).map_or(u64::MAX, |s| s as u64);
+            Ok(Change { server_seq: seq, op })
         })
         .collect()
 }

@@ -174,4 +174,13 @@ CREATE INDEX audit_time ON audit(at_ms);
     r#"
 ALTER TABLE devices ADD COLUMN app_version TEXT;
 "#,
+    // 6: ops are numbered just before commit, so they are appended without a `server_seq`;
+    // `id` keeps their arrival order for the numbering.
+    r#"
+ALTER TABLE ops DROP CONSTRAINT ops_pkey;
+ALTER TABLE ops ALTER COLUMN server_seq DROP NOT NULL;
+ALTER TABLE ops ADD COLUMN id BIGSERIAL PRIMARY KEY;
+CREATE UNIQUE INDEX ops_server_seq ON ops(server_seq);
+CREATE INDEX ops_unnumbered ON ops(id) WHERE server_seq IS NULL;
+"#,
 ];

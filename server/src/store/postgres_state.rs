@@ -8,13 +8,19 @@ use postgres::Transaction;
 
 use super::{StoreResult, parse};
 
+/// A household's merged state; with `lock`, its row stays locked until commit (a write that
+/// may change it: see `postgres.rs`).
 pub(super) fn household(
     c: &mut Transaction<'_>,
     id: HouseholdId,
+    lock: bool,
 ) -> StoreResult<Option<HouseholdState>> {
-    c.query_opt("SELECT state FROM households WHERE id = $1", &[&id.to_string()])?
-        .map(|r| Ok(serde_json::from_str(r.get(0))?))
-        .transpose()
+    let sql = if lock {
+        "SELECT state FROM households WHERE id = $1 FOR UPDATE"
+    } else {
+        "SELECT state FROM households WHERE id = $1"
+    };
+    c.query_opt(sql, &[&id.to_string()])?.map(|r| Ok(serde_json::from_str(r.get(0))?)).transpose()
 }
 
 pub(super) fn put_household(c: &mut Transaction<'_>, s: &HouseholdState) -> StoreResult<()> {
@@ -64,10 +70,16 @@ pub(super) fn visit_owner(
         .transpose()
 }
 
+/// A concern's event log; with `lock`, the concern's row is locked first, so that a second
+/// writer of a step waits and then reads a log that includes the first one's.
 pub(super) fn concern_events(
     c: &mut Transaction<'_>,
     id: ConcernId,
+    lock: bool,
 ) -> StoreResult<Vec<ConcernEvent>> {
+    if lock {
+        c.execute("SELECT 1 FROM concerns WHERE id = $1 FOR UPDATE", &[&id.to_string()])?;
+    }
     c.query("SELECT event FROM concern_events WHERE concern_id = $1", &[&id.to_string()])?
         .iter()
         .map(|r| Ok(serde_json::from_str(r.get(0))?))

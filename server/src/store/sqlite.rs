@@ -356,7 +356,7 @@ impl Tx for SqliteTx<'_> {
         sqlite_log::op_exists(self.0, op_id)
     }
 
-    fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64> {
+    fn append_op(&mut self, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<()> {
         sqlite_log::append_op(self.0, entry, now_ms)
     }
 

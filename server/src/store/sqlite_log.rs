@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{LogEntry, NewDevice, QuarantineEntry, Scope, StoreResult, parse};
 
-pub(super) fn append_op(c: &Connection, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<u64> {
+pub(super) fn append_op(c: &Connection, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<()> {
     let op = entry.op;
     let mut stmt = c.prepare_cached(
         "INSERT INTO ops (op_id, device_id, device_seq, record_type, record_id, household_id, unit_id, body, received_ms)
@@ -24,7 +24,7 @@ pub(super) fn append_op(c: &Connection, entry: &LogEntry<'_>, now_ms: i64) -> St
         serde_json::to_string(op)?,
         now_ms,
     ])?;
-    Ok(c.last_insert_rowid() as u64)
+    Ok(())
 }
 
 pub(super) fn quarantine(c: &Connection, q: &QuarantineEntry<'_>, now_ms: i64) -> StoreResult<()> {

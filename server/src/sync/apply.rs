@@ -64,7 +64,7 @@ impl From<OpError> for Refusal {
 }
 
 /// The outcome of one op: stored at a `server_seq`, or refused. Storage errors abort the batch.
-pub type Applied = StoreResult<Result<u64, Refusal>>;
+pub type Applied = StoreResult<Result<(), Refusal>>;
 
 fn refuse<T>(code: &'static str, message: impl Into<String>) -> StoreResult<Result<T, Refusal>> {
     Ok(Err(Refusal::new(code, message)))
@@ -266,8 +266,8 @@ pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -
             (Some(household), None)
         }
     };
-    let seq = tx.append_op(&LogEntry { op, household_id, unit_id }, now_ms)?;
-    Ok(Ok(seq))
+    tx.append_op(&LogEntry { op, household_id, unit_id }, now_ms)?;
+    Ok(Ok(()))
 }
 
 /// The household `id`, if it exists and `author` may act on it.

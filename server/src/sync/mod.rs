@@ -181,7 +181,7 @@ pub struct ServerDevice {
 
 impl ServerDevice {
     /// Records an office action as an op of the server's device, through the same checks and
-    /// merge as a phone's op. Returns the `server_seq`, or why the action was refused.
+    /// merge as a phone's op; or why the action was refused.
     pub fn act(
         &self,
         tx: &mut dyn Tx,
@@ -189,7 +189,7 @@ impl ServerDevice {
         record_id: Uuid,
         payload: Payload,
         now_ms: i64,
-    ) -> StoreResult<Result<u64, Refusal>> {
+    ) -> StoreResult<Result<(), Refusal>> {
         let seq = tx.high_water(self.id)? + 1;
         // An office action answers what it has seen: stamp it after every step of the record,
         // however far ahead a phone's clock ran.

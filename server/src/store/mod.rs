@@ -9,6 +9,7 @@ pub mod admin;
 pub mod office;
 pub mod postgres;
 mod postgres_admin;
+mod postgres_conn;
 mod postgres_log;
 mod postgres_office;
 mod postgres_schema;

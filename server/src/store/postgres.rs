@@ -31,10 +31,11 @@ use minqing_shared::sync::Change;
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::visit::Visit;
 use postgres::types::ToSql;
-use postgres::{NoTls, Row, Transaction};
+use postgres::{NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 
 use super::postgres_admin as admin;
+use super::postgres_conn::{CachedTx, PgManager};
 use super::postgres_log;
 use super::postgres_office as office;
 use super::postgres_schema::MIGRATIONS;
@@ -77,7 +78,7 @@ impl From<r2d2::Error> for StoreError {
     }
 }
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<PgManager>;
 
 /// A PostgreSQL database.
 #[derive(Debug)]
@@ -100,7 +101,7 @@ impl PgStore {
     /// Connects to `url` and brings the schema up to date.
     pub fn open(url: &str) -> StoreResult<Self> {
         let config = postgres::Config::from_str(url).map_err(StoreError::from)?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = PgManager(PostgresConnectionManager::new(config, NoTls));
         let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
         let store = Self { pool: Some(pool) };
         store.migrate()?;
@@ -113,7 +114,7 @@ impl PgStore {
 
     fn migrate(&self) -> StoreResult<()> {
         let mut conn = self.pool().get()?;
-        let mut tx = conn.transaction()?;
+        let mut tx = conn.write()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
         tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
@@ -140,12 +141,7 @@ impl PgStore {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.pool().get().map_err(StoreError::from)?;
-        let tx = conn
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .start()
-            .map_err(StoreError::from)?;
+        let tx = conn.read().map_err(StoreError::from)?;
         let mut pg = PgTx { tx, writing: false, appended: false };
         let out = f(&mut pg)?;
         pg.tx.commit().map_err(StoreError::from)?;
@@ -159,7 +155,7 @@ impl PgStore {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.pool().get().map_err(StoreError::from)?;
-        let tx = conn.transaction().map_err(StoreError::from)?;
+        let tx = conn.write().map_err(StoreError::from)?;
         let mut pg = PgTx { tx, writing: true, appended: false };
         let out = f(&mut pg)?;
         if pg.appended {
@@ -171,7 +167,7 @@ impl PgStore {
 }
 
 struct PgTx<'a> {
-    tx: Transaction<'a>,
+    tx: CachedTx<'a>,
     /// A write transaction: what it reads to change is locked (`FOR UPDATE`).
     writing: bool,
     /// It appended ops, to be numbered before commit.

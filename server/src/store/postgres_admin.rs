@@ -1,14 +1,14 @@
 //! The PostgreSQL side of the administration's queries, the same as `sqlite_admin.rs` in
 //! PostgreSQL's dialect. `postgres.rs` delegates here.
 
+use super::postgres_conn::CachedTx;
 use minqing_shared::ids::CadreId;
-use postgres::Transaction;
 
 use super::admin::{AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
 use super::parse;
 use super::{StoreError, StoreResult};
 
-type Tx<'a, 'b> = &'a mut Transaction<'b>;
+type Tx<'a, 'b> = &'a mut CachedTx<'b>;
 
 pub(super) fn set_password(
     t: Tx<'_, '_>,

@@ -2,15 +2,15 @@
 //! just before it commits), quarantine, and the scoped pages that pulls read. `postgres.rs` delegates
 //! here.
 
+use super::postgres_conn::CachedTx;
 use minqing_shared::ids::{DeviceId, OpId};
 use minqing_shared::sync::{Change, Op};
-use postgres::Transaction;
 use postgres::types::ToSql;
 
 use super::{LogEntry, QuarantineEntry, Scope, StoreResult, parse};
 
 pub(super) fn append_op(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     entry: &LogEntry<'_>,
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -34,7 +34,7 @@ pub(super) fn append_op(
 }
 
 pub(super) fn quarantine(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     q: &QuarantineEntry<'_>,
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -55,7 +55,7 @@ pub(super) fn quarantine(
 }
 
 pub(super) fn quarantined(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     device: DeviceId,
     seq: u64,
 ) -> StoreResult<Option<(Option<OpId>, String, String)>> {
@@ -78,7 +78,7 @@ pub(super) fn quarantined(
 /// op after the cursor in `server_seq` order and test each against the scope — 64 ms a pull
 /// with 50,000 ops in the log, most of a benchmark run's database time.
 pub(super) fn changes_since(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     scope: Scope,
     cursor: u64,
     limit: u32,
@@ -151,7 +151,7 @@ pub(super) fn changes_since(
 }
 
 pub(super) fn last_hlc(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     device: DeviceId,
 ) -> StoreResult<Option<minqing_shared::sync::Hlc>> {
     c.query_opt(

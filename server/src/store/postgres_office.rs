@@ -1,20 +1,20 @@
 //! The PostgreSQL side of the office pages' queries (see [`super::office`]), the same as
 //! `sqlite_office.rs` in PostgreSQL's dialect. `postgres.rs` delegates here.
 
+use super::postgres_conn::CachedTx;
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::org::{Standing, UnitKind};
 use minqing_shared::sync::merge::{ConcernState, HouseholdState};
 use minqing_shared::sync::op::RecordType;
 use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::{Visit, VisitMode};
-use postgres::Transaction;
 
 use super::office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
 use super::postgres::{CADRE_COLUMNS, cadre_row};
 use super::{CadreRow, StoreResult, UnitRow, VillageRow};
 use super::{code, parse};
 
-type Tx<'a, 'b> = &'a mut Transaction<'b>;
+type Tx<'a, 'b> = &'a mut CachedTx<'b>;
 
 pub(super) fn all_units(t: Tx<'_, '_>) -> StoreResult<Vec<UnitRow>> {
     let rows = t.query("SELECT id, name, kind FROM units ORDER BY name", &[])?;

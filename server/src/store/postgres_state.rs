@@ -1,17 +1,17 @@
 //! The merged state on PostgreSQL: households (with their per-field stamps), visits, concern
 //! events and folded concerns. `postgres.rs` delegates here.
 
+use super::postgres_conn::CachedTx;
 use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, VisitId};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::visit::Visit;
-use postgres::Transaction;
 
 use super::{StoreResult, parse};
 
 /// A household's merged state; with `lock`, its row stays locked until commit (a write that
 /// may change it: see `postgres.rs`).
 pub(super) fn household(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     id: HouseholdId,
     lock: bool,
 ) -> StoreResult<Option<HouseholdState>> {
@@ -23,7 +23,7 @@ pub(super) fn household(
     c.query_opt(sql, &[&id.to_string()])?.map(|r| Ok(serde_json::from_str(r.get(0))?)).transpose()
 }
 
-pub(super) fn put_household(c: &mut Transaction<'_>, s: &HouseholdState) -> StoreResult<()> {
+pub(super) fn put_household(c: &mut CachedTx<'_>, s: &HouseholdState) -> StoreResult<()> {
     c.execute(
         "INSERT INTO households (id, village_id, cadre_id, head_name, status, deleted, state)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -42,11 +42,11 @@ pub(super) fn put_household(c: &mut Transaction<'_>, s: &HouseholdState) -> Stor
     Ok(())
 }
 
-pub(super) fn visit_exists(c: &mut Transaction<'_>, id: VisitId) -> StoreResult<bool> {
+pub(super) fn visit_exists(c: &mut CachedTx<'_>, id: VisitId) -> StoreResult<bool> {
     Ok(c.query_opt("SELECT 1 FROM visits WHERE id = $1", &[&id.to_string()])?.is_some())
 }
 
-pub(super) fn insert_visit(c: &mut Transaction<'_>, v: &Visit) -> StoreResult<()> {
+pub(super) fn insert_visit(c: &mut CachedTx<'_>, v: &Visit) -> StoreResult<()> {
     c.execute(
         "INSERT INTO visits (id, household_id, cadre_id, visited_ms, mode, body) VALUES ($1, $2, $3, $4, $5, $6)",
         &[
@@ -62,7 +62,7 @@ pub(super) fn insert_visit(c: &mut Transaction<'_>, v: &Visit) -> StoreResult<()
 }
 
 pub(super) fn visit_owner(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     id: VisitId,
 ) -> StoreResult<Option<(HouseholdId, CadreId)>> {
     c.query_opt("SELECT household_id, cadre_id FROM visits WHERE id = $1", &[&id.to_string()])?
@@ -73,7 +73,7 @@ pub(super) fn visit_owner(
 /// A concern's event log; with `lock`, the concern's row is locked first, so that a second
 /// writer of a step waits and then reads a log that includes the first one's.
 pub(super) fn concern_events(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     id: ConcernId,
     lock: bool,
 ) -> StoreResult<Vec<ConcernEvent>> {
@@ -87,7 +87,7 @@ pub(super) fn concern_events(
 }
 
 pub(super) fn insert_concern_event(
-    c: &mut Transaction<'_>,
+    c: &mut CachedTx<'_>,
     concern: ConcernId,
     e: &ConcernEvent,
 ) -> StoreResult<()> {
@@ -98,13 +98,13 @@ pub(super) fn insert_concern_event(
     Ok(())
 }
 
-pub(super) fn concern(c: &mut Transaction<'_>, id: ConcernId) -> StoreResult<Option<ConcernState>> {
+pub(super) fn concern(c: &mut CachedTx<'_>, id: ConcernId) -> StoreResult<Option<ConcernState>> {
     c.query_opt("SELECT state FROM concerns WHERE id = $1", &[&id.to_string()])?
         .map(|r| Ok(serde_json::from_str(r.get(0))?))
         .transpose()
 }
 
-pub(super) fn put_concern(c: &mut Transaction<'_>, s: &ConcernState) -> StoreResult<()> {
+pub(super) fn put_concern(c: &mut CachedTx<'_>, s: &ConcernState) -> StoreResult<()> {
     c.execute(
         "INSERT INTO concerns (id, household_id, category, status, raised_ms, deadline, on_ledger, state)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

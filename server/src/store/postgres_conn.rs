@@ -1,0 +1,122 @@
+//! A pooled PostgreSQL connection that keeps its prepared statements. The blocking client's
+//! `query(&str, …)` prepares the statement on every call — a round trip of its own before the one
+//! that runs it — so each connection keeps the statements it prepared, by their SQL, and
+//! [`CachedTx`] offers the client's query methods over them. Prepared statements belong to the
+//! session, not the transaction, so they outlive rollbacks.
+
+use std::collections::HashMap;
+
+use postgres::types::ToSql;
+use postgres::{Client, Error, NoTls, Row, Statement, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
+
+/// At most this many statements are kept per connection (the SQL of a few office filters is
+/// built at run time); past it, the cache starts again.
+const MAX_STATEMENTS: usize = 512;
+
+/// A connection and its prepared statements.
+pub struct PgConn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl std::fmt::Debug for PgConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgConn").field("statements", &self.statements.len()).finish()
+    }
+}
+
+impl PgConn {
+    /// Starts a read-write transaction (READ COMMITTED).
+    pub fn write(&mut self) -> Result<CachedTx<'_>, Error> {
+        Ok(CachedTx { tx: self.client.transaction()?, statements: &mut self.statements })
+    }
+
+    /// Starts a read-only, repeatable-read transaction: one snapshot for the whole read.
+    pub fn read(&mut self) -> Result<CachedTx<'_>, Error> {
+        let tx = self
+            .client
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .start()?;
+        Ok(CachedTx { tx, statements: &mut self.statements })
+    }
+}
+
+/// r2d2's manager for [`PgConn`]: `r2d2_postgres`'s, with the statements beside the client.
+#[derive(Debug)]
+pub struct PgManager(pub PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = PgConn;
+    type Error = Error;
+
+    fn connect(&self) -> Result<PgConn, Error> {
+        Ok(PgConn { client: self.0.connect()?, statements: HashMap::new() })
+    }
+
+    fn is_valid(&self, conn: &mut PgConn) -> Result<(), Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        self.0.has_broken(&mut conn.client)
+    }
+}
+
+/// A transaction whose queries run the connection's prepared statements.
+pub struct CachedTx<'a> {
+    tx: Transaction<'a>,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+
+impl CachedTx<'_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement, Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        if self.statements.len() >= MAX_STATEMENTS {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+
+    /// Every row of `sql`.
+    pub fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        let s = self.statement(sql)?;
+        self.tx.query(&s, params)
+    }
+
+    /// The one row of `sql`, if any.
+    pub fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>, Error> {
+        let s = self.statement(sql)?;
+        self.tx.query_opt(&s, params)
+    }
+
+    /// The one row of `sql`.
+    pub fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
+        let s = self.statement(sql)?;
+        self.tx.query_one(&s, params)
+    }
+
+    /// Runs `sql`; the number of rows it changed.
+    pub fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
+        let s = self.statement(sql)?;
+        self.tx.execute(&s, params)
+    }
+
+    /// Runs statements without parameters, in one round trip (not prepared).
+    pub fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
+        self.tx.batch_execute(sql)
+    }
+
+    /// Commits.
+    pub fn commit(self) -> Result<(), Error> {
+        self.tx.commit()
+    }
+}

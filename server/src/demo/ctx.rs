@@ -111,7 +111,7 @@ impl std::fmt::Debug for Ctx<'_> {
 }
 
 /// A refusal is a bug in the generator: it stops generation and says why.
-fn refused(what: &str, r: Refusal) -> StoreError {
+pub(super) fn refused(what: &str, r: Refusal) -> StoreError {
     StoreError::Database(format!("demo generator: {what} refused: {} ({})", r.code, r.message))
 }
 

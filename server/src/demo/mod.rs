@@ -16,6 +16,7 @@ mod households;
 mod issues;
 mod names;
 mod office;
+mod reports;
 mod rng;
 mod texts;
 mod visits;
@@ -135,6 +136,9 @@ pub struct DemoSummary {
     pub on_ledger: usize,
     /// Concerns by category.
     pub by_category: BTreeMap<Category, usize>,
+    /// Monthly reports submitted by the offices.
+    #[serde(default)]
+    pub reports: usize,
     /// Ops in the sync log.
     pub ops: u64,
     /// Seconds the generation took.
@@ -155,7 +159,8 @@ impl DemoSummary {
              with contact households ({} accounts), {} contact households ({} filed, {} proposed), \
              {} visits and {} calls from households, {} concerns in {} categories ({} raised, \
              {} resolved on the spot, {} explained, {} escalated, {} assigned of which {} overdue, \
-             {} done; {} on the supervision ledger); {} ops in the sync log; built in {:.1} s.",
+             {} done; {} on the supervision ledger); {} monthly reports; {} ops in the sync log; \
+             built in {:.1} s.",
             self.today,
             self.townships,
             self.departments,
@@ -177,6 +182,7 @@ impl DemoSummary {
             self.overdue,
             status(ConcernStatus::Done),
             self.on_ledger,
+            self.reports,
             self.ops,
             self.seconds,
         )
@@ -286,7 +292,10 @@ fn build(state: &AppState, spec: &DemoSpec, now: i64) -> Result<Outcome, StoreEr
             ctx.finish_phone(phone)?;
         }
         office::apply(&mut ctx, &county, &mut v)?;
-        let summary = summarize(&mut ctx, &county)?;
+        let reports = reports::write(&mut ctx, &county, first_monday)?;
+        ctx.progress(4, &format!("office: {reports} monthly reports"));
+        let mut summary = summarize(&mut ctx, &county)?;
+        summary.reports = reports;
         ctx.tx.set_meta(META_KEY, &serde_json::to_string(&summary)?)?;
         ctx.progress(5, "committing");
         Ok(Outcome::Generated(summary))
@@ -336,7 +345,9 @@ fn summarize(ctx: &mut ctx::Ctx<'_>, county: &county::County) -> Result<DemoSumm
         overdue,
         on_ledger,
         by_category,
-        ops: ctx.tx.last_seq()?,
+        reports: 0,
+        // Counted, not read back: PostgreSQL numbers a transaction's ops only as it commits.
+        ops: ctx.phone_ops + ctx.office_ops,
         seconds: ctx.started.elapsed().as_secs_f64(),
     })
 }

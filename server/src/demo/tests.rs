@@ -46,6 +46,23 @@ fn a_small_county_has_every_category_and_state_and_nothing_was_refused() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM visits") as usize, s.visits + s.calls);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM concerns") as usize, s.concerns);
     assert_eq!(count(&db, "SELECT MAX(server_seq) FROM ops") as u64, s.ops);
+    // Every township and department reported each month: submitted, filed, some late.
+    let reports = "SELECT COUNT(DISTINCT record_id) FROM ops WHERE record_type = 'monthly_report'";
+    assert_eq!(count(&db, reports) as usize, s.reports);
+    let units = (s.townships + s.departments) as i64;
+    assert!(s.reports as i64 >= 2 * units, "{}", s.text());
+    let filed = "SELECT COUNT(*) FROM ops WHERE record_type = 'monthly_report' \
+                 AND body LIKE '%\"status\":\"filed\"%'";
+    assert!(count(&db, filed) >= units, "{}", s.text());
+    // Late exactly when submitted after the 3rd of the next month; none for this month yet.
+    let bodies = strings(&db, "SELECT body FROM ops WHERE record_type = 'monthly_report'");
+    for json in bodies {
+        let op: minqing_shared::sync::Op = serde_json::from_str(&json).unwrap();
+        let minqing_shared::sync::Payload::MonthlyReport(r) = op.payload else { panic!("{json}") };
+        let day = minqing_shared::calendar::china_date(r.submitted_at.unwrap());
+        assert_eq!(r.late, minqing_shared::calendar::is_report_late(r.month, day), "{json}");
+        assert!(r.month < minqing_shared::calendar::YearMonth::of(s.today), "{json}");
+    }
     // Every step applied where it fell.
     let anomalies = "SELECT COUNT(*) FROM concerns WHERE state NOT LIKE '%\"anomalies\":[]%'";
     assert_eq!(count(&db, anomalies), 0);

@@ -248,3 +248,26 @@ async fn the_organization_department_uploads_a_roster_sees_the_plan_then_imports
     assert!(body.contains("导入完成"), "{body}");
     assert_eq!(units(&server), 1);
 }
+
+#[tokio::test]
+async fn office_cookies_are_secure_behind_https_and_plain_without() {
+    let server = TestServer::start().await;
+    let login_cookie = |https: bool| {
+        let mut req = reqwest::Client::new().get(format!("{}/office/login", server.url));
+        if https {
+            req = req.header("x-forwarded-proto", "https");
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            let cookie = resp.headers().get(reqwest::header::SET_COOKIE).unwrap();
+            cookie.to_str().unwrap().to_owned()
+        }
+    };
+    let behind_tls = login_cookie(true).await;
+    assert!(
+        behind_tls.starts_with("minqing_login=") && behind_tls.ends_with("; Secure"),
+        "{behind_tls}"
+    );
+    let plain = login_cookie(false).await;
+    assert!(plain.contains("HttpOnly") && !plain.contains("Secure"), "{plain}");
+}

@@ -91,4 +91,5 @@ pub fn routes() -> Router<AppState> {
         .route("/office/cards", get(cards::page))
         .route("/office/import", get(import::page).post(import::upload))
         .route("/office/import/template.xlsx", get(import::template))
+        .layer(axum::middleware::from_fn(session::secure_cookies_behind_https))
 }

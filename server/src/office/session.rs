@@ -1,8 +1,8 @@
 //! Login, logout, the session cookie and CSRF.
 //!
 //! - The session id is 256 random bits in the `minqing_office` cookie (`HttpOnly`,
-//!   `SameSite=Strict`, `Path=/office`); the database keeps only its SHA-256, the account and the
-//!   session's CSRF token. A session unused for [`IDLE_TIMEOUT_MS`] is gone.
+//!   `SameSite=Strict`, `Path=/office`, and `Secure` behind HTTPS); the database keeps only its
+//!   SHA-256, the account and the session's CSRF token. A session unused for [`IDLE_TIMEOUT_MS`] is gone.
 //! - [`OfficeUser`] is the extractor every page takes: no session → a redirect to the login
 //!   page; an account without an office role → 403.
 //! - [`Post`] is the extractor every form handler takes: the user plus the form, whose `_csrf`
@@ -308,5 +308,32 @@ pub(super) async fn logout(State(state): State<AppState>, req: Request) -> Respo
     tracing::info!(cadre = %user.cadre.id, "office logout");
     let mut resp = Redirect::to("/office/login").into_response();
     resp.headers_mut().append(SET_COOKIE, session_cookie("", 0));
+    resp
+}
+
+/// Marks the office's cookies `Secure` when the request reached the proxy over HTTPS
+/// (`X-Forwarded-Proto: https`, which docs/DEPLOY.md's nginx sets), so that the browser never
+/// sends the session over plain HTTP. Without TLS in front (a laptop, the tests) they stay as
+/// they are, or the browser would drop them. A client forging the header only hardens its own
+/// cookie.
+pub(super) async fn secure_cookies_behind_https(
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let https = req
+        .headers()
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let mut resp = next.run(req).await;
+    if https {
+        let cookies: Vec<HeaderValue> =
+            resp.headers().get_all(SET_COOKIE).iter().cloned().collect();
+        resp.headers_mut().remove(SET_COOKIE);
+        for c in cookies {
+            let secure = [c.as_bytes(), b"; Secure"].concat();
+            let value = HeaderValue::from_bytes(&secure).unwrap_or(c);
+            resp.headers_mut().append(SET_COOKIE, value);
+        }
+    }
     resp
 }

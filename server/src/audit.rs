@@ -40,6 +40,29 @@ pub async fn office_view(
         .await
 }
 
+/// Records that an office account changed one record, in the caller's transaction (the
+/// account pages: [`ACCOUNT_DISABLED`], [`ACCOUNT_ENABLED`], [`PASSWORD_RESET`] of an account,
+/// [`DEVICE_REVOKED`] of a device).
+pub fn office_change(
+    tx: &mut dyn Tx,
+    cadre: CadreId,
+    record_type: &str,
+    record_id: String,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let who = Who { cadre: Some(cadre), device: None, address: Some("office".into()) };
+    record(tx, &who, AuditAction::Change, record_type, Some(record_id), 1, now_ms)
+}
+
+/// The record type of an account disabled from the office pages (the record is the cadre).
+pub const ACCOUNT_DISABLED: &str = "account_disabled";
+/// The record type of an account enabled again (the record is the cadre).
+pub const ACCOUNT_ENABLED: &str = "account_enabled";
+/// The record type of a password reset (the record is the cadre).
+pub const PASSWORD_RESET: &str = "password_reset";
+/// The record type of a device revoked (the record is the device).
+pub const DEVICE_REVOKED: &str = "device_revoked";
+
 /// Appends one line to the audit log, in the caller's transaction: `who` did `action` on
 /// `count` records of `record_type` (one record: `record_id`).
 pub fn record(
@@ -80,7 +103,8 @@ pub fn redact_household(role: Role, viewer: CadreId, h: &Household) -> Household
     out
 }
 
-fn china_time(ms: i64) -> String {
+/// An instant as China Standard Time, 2026-12-05 14:30:05.
+pub fn china_time(ms: i64) -> String {
     let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     cst.timestamp_millis_opt(ms).single().map_or_else(
         || ms.to_string(),

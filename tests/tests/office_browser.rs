@@ -176,10 +176,22 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
         ("18-evaluation-county", "/office/evaluation".to_owned()),
         ("19-notice", "/office/evaluation/notice".to_owned()),
         ("20-import", "/office/import".to_owned()),
+        ("21-accounts", "/office/accounts".to_owned()),
+        ("22-audit", "/office/audit".to_owned()),
     ] {
         b.goto(&format!("{url}{path}")).await;
         b.screenshot(&dir.join(format!("{name}.png"))).await;
     }
+    // 账号管理: reset li's password through the confirmation; the new one is shown once.
+    b.goto(&format!("{url}/office/accounts?q=li")).await;
+    b.click("form[action=\"/office/accounts/reset-password\"] button").await;
+    b.wait_text("重置密码吗").await;
+    b.click("form[action=\"/office/accounts/reset-password\"] button.primary").await;
+    b.wait_text("此密码只显示这一次").await;
+    b.screenshot(&dir.join("23-password-reset.png")).await;
+    let must_change =
+        server.sql().count("SELECT COUNT(*) FROM cadres WHERE must_change_password", &[]);
+    assert_eq!(must_change, 1, "li's password was reset through the browser");
     b.quit().await;
 
     // The cadre's phone pulls the decision.

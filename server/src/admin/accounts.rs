@@ -98,11 +98,20 @@ pub fn set_disabled(db: &Db, username: &str, disabled: bool) -> CliResult {
     })
 }
 
+/// A new random initial password and its hash, for [`Tx::set_password`] with `must_change`
+/// (hashing takes a while: do it before the write transaction).
+///
+/// [`Tx::set_password`]: crate::store::Tx::set_password
+pub fn fresh_password() -> (String, String) {
+    let password = initial_password();
+    let hash = hash_password(&password);
+    (password, hash)
+}
+
 /// Sets a new random password that must be changed at the next login.
 pub fn reset_password(db: &Db, username: &str) -> CliResult {
     let a = account(db, username)?;
-    let password = initial_password();
-    let hash = hash_password(&password);
+    let (password, hash) = fresh_password();
     db.write(|tx| tx.set_password(a.cadre.id, &hash, true))?;
     Ok(format!(
         "{username} 的新密码 {password}（下次登录须修改） (new password, to be changed at the next login)\n"
@@ -166,7 +175,9 @@ pub fn search_audit(
             )
         })
         .transpose()?;
-    let rows = db.read(|tx| tx.audit_entries(&AuditQuery { cadre, since_ms, limit }))?;
+    let rows = db.read(|tx| {
+        tx.audit_entries(&AuditQuery { cadre, since_ms, limit, ..AuditQuery::default() })
+    })?;
     if csv {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(audit::HEADERS)?;

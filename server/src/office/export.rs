@@ -148,7 +148,7 @@ pub(super) async fn report_xlsx(
     }
 }
 
-fn csv_bytes(
+pub(super) fn csv_bytes(
     write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
 ) -> Result<Vec<u8>, OfficeError> {
     // A byte-order mark, so that Excel on an office PC opens the UTF-8 file as Chinese.

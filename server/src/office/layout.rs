@@ -99,6 +99,17 @@ pub enum Nav {
     Cards,
     /// 名册导入 (the Organization Department only).
     Import,
+    /// 账号管理 (the Organization Department only).
+    Accounts,
+    /// 审计日志 (the Organization Department only).
+    Audit,
+}
+
+impl Nav {
+    /// Whether only the Organization Department and administrators see this section.
+    fn county_only(self) -> bool {
+        matches!(self, Nav::Import | Nav::Accounts | Nav::Audit)
+    }
 }
 
 const NAV: &[(Nav, &str, &str)] = &[
@@ -112,6 +123,8 @@ const NAV: &[(Nav, &str, &str)] = &[
     (Nav::Evaluation, "/office/evaluation", "考核"),
     (Nav::Cards, "/office/cards", "名片"),
     (Nav::Import, "/office/import", "名册导入"),
+    (Nav::Accounts, "/office/accounts", "账号管理"),
+    (Nav::Audit, "/office/audit", "审计日志"),
 ];
 
 /// A whole office page.
@@ -138,7 +151,7 @@ pub fn shell(user: &OfficeUser, title: &str, nav: Nav, body: Markup) -> Response
                     }
                 }
                 nav.tabs {
-                    @for (n, href, label) in NAV.iter().filter(|(n, ..)| *n != Nav::Import || user.county_wide()) {
+                    @for (n, href, label) in NAV.iter().filter(|(n, ..)| !n.county_only() || user.county_wide()) {
                         a class=@if *n == nav { "on" } href=(href) { (label) }
                     }
                 }

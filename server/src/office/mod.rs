@@ -24,7 +24,10 @@
 //! shape. A refusal from `act` is shown on the form; bad input re-renders the form with field
 //! errors and stores nothing.
 
+mod account_actions;
+mod accounts;
 mod act;
+mod audit_log;
 mod cards;
 mod chart;
 mod concerns;
@@ -91,5 +94,12 @@ pub fn routes() -> Router<AppState> {
         .route("/office/cards", get(cards::page))
         .route("/office/import", get(import::page).post(import::upload))
         .route("/office/import/template.xlsx", get(import::template))
+        .route("/office/accounts", get(accounts::page))
+        .route("/office/accounts/disable", post(account_actions::disable))
+        .route("/office/accounts/enable", post(account_actions::enable))
+        .route("/office/accounts/reset-password", post(account_actions::reset_password))
+        .route("/office/accounts/revoke-device", post(account_actions::revoke_device))
+        .route("/office/audit", get(audit_log::page))
+        .route("/office/audit.csv", get(audit_log::csv))
         .layer(axum::middleware::from_fn(session::secure_cookies_behind_https))
 }

@@ -4,6 +4,19 @@
 
 use minqing_shared::ids::{CadreId, DeviceId};
 
+use super::CadreRow;
+
+/// An account as the administrator lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRow {
+    /// The cadre.
+    pub cadre: CadreRow,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+    /// Whether its password must be changed at the next login.
+    pub must_change_password: bool,
+}
+
 /// A device as the administrator sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceRow {
@@ -92,6 +105,12 @@ pub struct AuditQuery {
     pub cadre: Option<CadreId>,
     /// Only lines at or after this time.
     pub since_ms: Option<i64>,
+    /// Only lines before this time.
+    pub until_ms: Option<i64>,
+    /// Only views, or only changes.
+    pub action: Option<AuditAction>,
+    /// Only lines older than this one (the next page of a search).
+    pub before_id: Option<i64>,
     /// At most this many lines, newest first.
     pub limit: u32,
 }

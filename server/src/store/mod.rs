@@ -32,7 +32,7 @@ use minqing_shared::sync::op::RecordType;
 use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
 
-pub use admin::{AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
+pub use admin::{AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
 pub use office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
 
 /// A storage failure. Its text is logged, never sent to a client.
@@ -318,6 +318,8 @@ pub trait Tx {
     fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool>;
     /// Disables or enables an account.
     fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()>;
+    /// Every account, with whether it is disabled and must change its password, by login name.
+    fn all_accounts(&mut self) -> StoreResult<Vec<AccountRow>>;
     /// Devices, of one account or of all (servers' own devices included), by login name.
     fn devices(&mut self, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>>;
     /// Appends a line to the audit log.

@@ -209,6 +209,9 @@ impl Tx for PgTx<'_> {
     fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()> {
         admin::set_disabled(&mut self.tx, cadre, disabled)
     }
+    fn all_accounts(&mut self) -> StoreResult<Vec<super::AccountRow>> {
+        admin::all_accounts(&mut self.tx)
+    }
     fn devices(&mut self, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
         admin::devices(&mut self.tx, cadre)
     }

@@ -4,8 +4,9 @@
 use super::postgres_conn::CachedTx;
 use minqing_shared::ids::CadreId;
 
-use super::admin::{AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
+use super::admin::{AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
 use super::parse;
+use super::postgres::{CADRE_COLUMNS, cadre_row};
 use super::{StoreError, StoreResult};
 
 type Tx<'a, 'b> = &'a mut CachedTx<'b>;
@@ -31,6 +32,22 @@ pub(super) fn must_change_password(t: Tx<'_, '_>, cadre: CadreId) -> StoreResult
 pub(super) fn set_disabled(t: Tx<'_, '_>, cadre: CadreId, disabled: bool) -> StoreResult<()> {
     t.execute("UPDATE cadres SET disabled = $2 WHERE id = $1", &[&cadre.to_string(), &disabled])?;
     Ok(())
+}
+
+pub(super) fn all_accounts(t: Tx<'_, '_>) -> StoreResult<Vec<AccountRow>> {
+    let sql = format!(
+        "SELECT {CADRE_COLUMNS}, disabled, must_change_password FROM cadres ORDER BY username"
+    );
+    t.query(&sql, &[])?
+        .iter()
+        .map(|r| {
+            Ok(AccountRow {
+                cadre: cadre_row(r)?,
+                disabled: r.get(8),
+                must_change_password: r.get(9),
+            })
+        })
+        .collect()
 }
 
 pub(super) fn devices(t: Tx<'_, '_>, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
@@ -82,8 +99,17 @@ pub(super) fn audit_entries(t: Tx<'_, '_>, q: &AuditQuery) -> StoreResult<Vec<Au
                 a.record_id, a.count, c.username
          FROM audit a LEFT JOIN cadres c ON c.id = a.cadre_id
          WHERE ($1::TEXT IS NULL OR a.cadre_id = $1) AND ($2::BIGINT IS NULL OR a.at_ms >= $2)
+           AND ($4::BIGINT IS NULL OR a.at_ms < $4) AND ($5::TEXT IS NULL OR a.action = $5)
+           AND ($6::BIGINT IS NULL OR a.id < $6)
          ORDER BY a.id DESC LIMIT $3",
-        &[&q.cadre.map(|c| c.to_string()), &q.since_ms, &i64::from(q.limit)],
+        &[
+            &q.cadre.map(|c| c.to_string()),
+            &q.since_ms,
+            &i64::from(q.limit),
+            &q.until_ms,
+            &q.action.map(AuditAction::code),
+            &q.before_id,
+        ],
     )?;
     rows.iter()
         .map(|r| {

@@ -167,6 +167,9 @@ impl Tx for SqliteTx<'_> {
     fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()> {
         admin::set_disabled(self.0, cadre, disabled)
     }
+    fn all_accounts(&mut self) -> StoreResult<Vec<super::AccountRow>> {
+        admin::all_accounts(self.0)
+    }
     fn devices(&mut self, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
         admin::devices(self.0, cadre)
     }

@@ -4,8 +4,9 @@
 use minqing_shared::ids::CadreId;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::admin::{AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
+use super::admin::{AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
 use super::parse;
+use super::sqlite::{CADRE_COLUMNS, cadre_from_row, cadre_row};
 use super::{StoreError, StoreResult};
 
 pub(super) fn set_password(
@@ -37,6 +38,19 @@ pub(super) fn set_disabled(c: &Connection, cadre: CadreId, disabled: bool) -> St
         params![cadre.to_string(), disabled],
     )?;
     Ok(())
+}
+
+pub(super) fn all_accounts(c: &Connection) -> StoreResult<Vec<AccountRow>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT {CADRE_COLUMNS}, disabled, must_change_password FROM cadres ORDER BY username"
+    ))?;
+    let rows = stmt
+        .query_map([], |r| Ok((cadre_from_row(r)?, r.get::<_, bool>(8)?, r.get::<_, bool>(9)?)))?;
+    rows.map(|r| {
+        let (cadre, disabled, must_change_password) = r?;
+        Ok(AccountRow { cadre: cadre_row(cadre)?, disabled, must_change_password })
+    })
+    .collect()
 }
 
 pub(super) fn devices(c: &Connection, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
@@ -99,10 +113,19 @@ pub(super) fn audit_entries(c: &Connection, q: &AuditQuery) -> StoreResult<Vec<A
                 a.record_id, a.count, c.username
          FROM audit a LEFT JOIN cadres c ON c.id = a.cadre_id
          WHERE (?1 IS NULL OR a.cadre_id = ?1) AND (?2 IS NULL OR a.at_ms >= ?2)
+           AND (?4 IS NULL OR a.at_ms < ?4) AND (?5 IS NULL OR a.action = ?5)
+           AND (?6 IS NULL OR a.id < ?6)
          ORDER BY a.id DESC LIMIT ?3",
     )?;
     let rows = stmt.query_map(
-        params![q.cadre.map(|c| c.to_string()), q.since_ms, i64::from(q.limit)],
+        params![
+            q.cadre.map(|c| c.to_string()),
+            q.since_ms,
+            i64::from(q.limit),
+            q.until_ms,
+            q.action.map(AuditAction::code),
+            q.before_id,
+        ],
         |r| {
             Ok((
                 r.get::<_, i64>(0)?,

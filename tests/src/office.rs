@@ -54,6 +54,12 @@ pub fn hidden(body: &str, name: &str) -> Option<String> {
 /// Posts the login form as a browser would (its double-submit token included); returns the
 /// answer and the `Set-Cookie` of the session, if any.
 pub async fn login_form(url: &str, username: &str, password: &str) -> (Page, Option<String>) {
+    login_form_with(url, &[("username", username), ("password", password)]).await
+}
+
+/// Posts the login form with `fields` (and the form's token); the answer and the session
+/// cookie, if one was set.
+pub async fn login_form_with(url: &str, fields: &[(&str, &str)]) -> (Page, Option<String>) {
     let http = client();
     let form = http.get(format!("{url}/office/login")).send().await.expect("login page");
     let login_cookie = set_cookie(&form, "minqing_login").expect("a login cookie");
@@ -62,7 +68,7 @@ pub async fn login_form(url: &str, username: &str, password: &str) -> (Page, Opt
     let resp = http
         .post(format!("{url}/office/login"))
         .header(COOKIE, pair)
-        .form(&[("_login", token.as_str()), ("username", username), ("password", password)])
+        .form(&[&[("_login", token.as_str())], fields].concat())
         .send()
         .await
         .expect("login post");

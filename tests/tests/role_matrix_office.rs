@@ -271,3 +271,54 @@ async fn office_cookies_are_secure_behind_https_and_plain_without() {
     let plain = login_cookie(false).await;
     assert!(plain.contains("HttpOnly") && !plain.contains("Secure"), "{plain}");
 }
+
+#[tokio::test]
+async fn an_office_password_reset_by_the_department_is_changed_at_the_next_login() {
+    let server = TestServer::start().await;
+    let county = server.county();
+    let initial = "initial-Q7w2";
+    let hash = minqing_server::auth::hash_password(initial);
+    server.write(|tx| tx.set_password(county.office, &hash, true));
+    let login = |fields: Vec<(&'static str, String)>| {
+        let url = server.url.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            minqing_tests::office::login_form_with(&url, &fields).await
+        }
+    };
+    let with = |new: &str, again: &str| {
+        vec![
+            ("username", "office".to_owned()),
+            ("password", initial.to_owned()),
+            ("new_password", new.to_owned()),
+            ("new_password_again", again.to_owned()),
+        ]
+    };
+    // The initial password opens no session: the form asks for a new one.
+    let (page, session) =
+        login(vec![("username", "office".into()), ("password", initial.into())]).await;
+    assert!(session.is_none());
+    assert!(page.body.contains("请先修改初始密码") && page.body.contains("修改密码并登录"));
+    for (new, again, expected) in [
+        ("short", "short", "新密码至少8位"),
+        (initial, initial, "新密码不能与原密码相同"),
+        ("new-pass-1", "new-pass-2", "两次输入的新密码不一致"),
+    ] {
+        let (page, session) = login(with(new, again)).await;
+        assert!(session.is_none() && page.body.contains(expected), "{expected}: {}", page.body);
+    }
+    let (page, session) = login(with("城关镇办公室2026", "城关镇办公室2026")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(session.is_some(), "the session opens with the new password");
+
+    let (_, old) = login(vec![("username", "office".into()), ("password", initial.into())]).await;
+    assert!(old.is_none(), "the initial password is gone");
+    let (_, new) =
+        login(vec![("username", "office".into()), ("password", "城关镇办公室2026".into())]).await;
+    assert!(new.is_some(), "the new one logs in without another change");
+    let changes = server.sql().count(
+        "SELECT COUNT(*) FROM audit WHERE record_type = 'password' AND cadre_id = $1",
+        &[&county.office.to_string()],
+    );
+    assert_eq!(changes, 1, "the change is in the audit log");
+}

@@ -16,11 +16,12 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use minqing_shared::Label;
+use minqing_shared::sync::MIN_PASSWORD_CHARS;
 
 use super::error::OfficeError;
 use super::form::FormData;
 use super::layout::CSS;
-use crate::auth::{decoy_hash, new_token, token_hash, verify_password};
+use crate::auth::{decoy_hash, hash_password, new_token, token_hash, verify_password};
 use crate::state::{AppState, now_ms};
 use crate::store::{CadreRow, OfficeSession, UnitRow};
 
@@ -155,7 +156,15 @@ fn session_cookie(value: &str, max_age_s: i64) -> HeaderValue {
     HeaderValue::from_str(&c).expect("a token is a valid header value")
 }
 
-fn login_form(next: &str, token: &str, username: &str, error: Option<&str>) -> Markup {
+/// The login page; with `change`, it asks for the current password and a new one twice (a
+/// password set by the Organization Department must be changed before the first login).
+fn login_form(
+    next: &str,
+    token: &str,
+    username: &str,
+    error: Option<&str>,
+    change: bool,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -173,9 +182,21 @@ fn login_form(next: &str, token: &str, username: &str, error: Option<&str>) -> M
                     form method="post" action="/office/login" {
                         input type="hidden" name="_login" value=(token);
                         input type="hidden" name="next" value=(next);
-                        label { "用户名" input name="username" value=(username) autofocus required; }
-                        label { "密码" input name="password" type="password" required; }
-                        button.primary type="submit" { "登录" }
+                        @if change {
+                            p.muted { "此账号的密码由组织部设置或重置，须先修改才能登录。新密码至少" (MIN_PASSWORD_CHARS) "位，不能与原密码相同。" }
+                        }
+                        label { "用户名" input name="username" value=(username) autofocus[!change] required; }
+                        label {
+                            @if change { "原密码" } @else { "密码" }
+                            input name="password" type="password" autofocus[change] required;
+                        }
+                        @if change {
+                            label { "新密码" input name="new_password" type="password" autocomplete="new-password" required; }
+                            label { "再次输入新密码" input name="new_password_again" type="password" autocomplete="new-password" required; }
+                            button.primary type="submit" { "修改密码并登录" }
+                        } @else {
+                            button.primary type="submit" { "登录" }
+                        }
                     }
                 }
             }
@@ -184,11 +205,21 @@ fn login_form(next: &str, token: &str, username: &str, error: Option<&str>) -> M
 }
 
 fn login_response(status: StatusCode, next: &str, username: &str, error: Option<&str>) -> Response {
+    login_page_with(status, next, username, error, false)
+}
+
+fn login_page_with(
+    status: StatusCode,
+    next: &str,
+    username: &str,
+    error: Option<&str>,
+    change: bool,
+) -> Response {
     let token = new_token();
     let cookie = format!(
         "{LOGIN_COOKIE}={token}; Path=/office/login; HttpOnly; SameSite=Strict; Max-Age=3600"
     );
-    let page = login_form(next, &token, username, error).into_string();
+    let page = login_form(next, &token, username, error, change).into_string();
     let mut resp = (status, Html(page)).into_response();
     resp.headers_mut().append(SET_COOKIE, HeaderValue::from_str(&cookie).expect("header"));
     resp
@@ -238,15 +269,21 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     }
     let password = form.get("password").to_owned();
     let name = username.clone();
+    let old = password.clone();
     let checked = state
         .read("office_login", move |tx| {
             let account = tx.account_by_username(&name)?;
             let hash = account.as_ref().map_or(decoy_hash(), |a| a.password_hash.as_str());
-            let ok = verify_password(&password, hash);
-            Ok(account.filter(|a| ok && !a.disabled && !a.password_hash.is_empty()))
+            let ok = verify_password(&old, hash);
+            let account = account.filter(|a| ok && !a.disabled && !a.password_hash.is_empty());
+            let must_change = match &account {
+                Some(a) => tx.must_change_password(a.cadre.id)?,
+                None => false,
+            };
+            Ok(account.map(|a| (a, must_change)))
         })
         .await;
-    let account = match checked {
+    let (account, must_change) = match checked {
         Ok(Some(a)) => a,
         Ok(None) => {
             state.login_throttle().failed(&username, &address);
@@ -259,6 +296,38 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     if !account.cadre.role.is_office() {
         let msg = "此账号为包村干部账号，请使用手机App；办公室页面仅供联系户办公室和组织部使用";
         return login_response(StatusCode::FORBIDDEN, &next, &username, Some(msg));
+    }
+    // A password set by the Organization Department is changed here before the session opens.
+    let new_password = form.get("new_password").to_owned();
+    let changing = !new_password.is_empty() || !form.get("new_password_again").is_empty();
+    if must_change || changing {
+        let problem = if !changing {
+            Some("请先修改初始密码".to_owned())
+        } else if new_password.chars().count() < MIN_PASSWORD_CHARS {
+            Some(format!("新密码至少{MIN_PASSWORD_CHARS}位"))
+        } else if new_password == password {
+            Some("新密码不能与原密码相同".to_owned())
+        } else if new_password != form.get("new_password_again") {
+            Some("两次输入的新密码不一致".to_owned())
+        } else {
+            None
+        };
+        if let Some(msg) = problem {
+            return login_page_with(StatusCode::OK, &next, &username, Some(&msg), true);
+        }
+        let cadre = account.cadre.id;
+        let who = crate::audit::Who { cadre: Some(cadre), device: None, address: Some(address) };
+        let changed = state
+            .write("office_change_password", move |tx, _| {
+                tx.set_password(cadre, &hash_password(&new_password), false)?;
+                let change = crate::store::AuditAction::Change;
+                let id = Some(cadre.to_string());
+                Ok(crate::audit::record(tx, &who, change, "password", id, 1, now_ms())?)
+            })
+            .await;
+        if let Err(e) = changed {
+            return OfficeError::from(e).into_response();
+        }
     }
     let id = new_token();
     let now = now_ms();

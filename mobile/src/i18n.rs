@@ -95,6 +95,7 @@ keys! {
     ChangeAndLogIn => ("修改密码并登录", "Change password and log in"),
     Changing => ("正在修改…", "Changing…"),
     ChangeFailed => ("修改密码失败", "Could not change the password"),
+    ChangedButLoginFailed => ("密码已修改，请用新密码登录", "Password changed: log in with the new one"),
     PasswordChanged => ("密码已修改", "Password changed"),
     PasswordTooShort => ("新密码至少8位", "The new password needs at least 8 characters"),
     PasswordSame => ("新密码不能与原密码相同", "The new password must differ from the current one"),

@@ -87,20 +87,6 @@ impl<T: Transport> Services<T> {
         Ok(())
     }
 
-    /// Changes the password online, then logs in with the new one (the path of a cadre whose
-    /// password the office set or reset).
-    pub async fn change_password_and_log_in(
-        &self,
-        server_url: &str,
-        username: &str,
-        old_password: &str,
-        new_password: &str,
-    ) -> Result<(), SyncError> {
-        let (url, user) = (server_url.trim(), username.trim());
-        self.engine.change_password(url, user, old_password, new_password).await?;
-        self.login(url, user, new_password).await
-    }
-
     /// Asks the background loop to sync now (after a save, on resume, "sync now").
     pub fn request_sync(&self) {
         self.kick.notify_one();

@@ -276,9 +276,14 @@ async fn office_cookies_are_secure_behind_https_and_plain_without() {
 async fn an_office_password_reset_by_the_department_is_changed_at_the_next_login() {
     let server = TestServer::start().await;
     let county = server.county();
+    let open = OfficeClient::login(&server.url, "office").await;
+    assert_eq!(open.get("/office").await.status, StatusCode::OK);
     let initial = "initial-Q7w2";
     let hash = minqing_server::auth::hash_password(initial);
     server.write(|tx| tx.set_password(county.office, &hash, true));
+    let ended = open.get("/office").await;
+    assert!(ended.status.is_redirection(), "the session open before the reset is over");
+    assert!(ended.location.as_deref().is_some_and(|l| l.starts_with("/office/login")));
     let login = |fields: Vec<(&'static str, String)>| {
         let url = server.url.clone();
         async move {

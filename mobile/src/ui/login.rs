@@ -113,10 +113,20 @@ fn LoginForm() -> Element {
             }
             busy.set(true);
             error.set(None);
+            // What failed decides the words: the change, or the login after a change that took.
             let result = if change {
-                services.change_password_and_log_in(&url, &user, &pw, &new_password()).await
+                let new = new_password();
+                match services.engine().change_password(url.trim(), user.trim(), &pw, &new).await {
+                    Err(e) => Err((Key::ChangeFailed, e)),
+                    Ok(()) => {
+                        password.set(new.clone());
+                        changing.set(false);
+                        let logged_in = services.login(&url, &user, &new).await;
+                        logged_in.map_err(|e| (Key::ChangedButLoginFailed, e))
+                    }
+                }
             } else {
-                services.login(&url, &user, &pw).await
+                services.login(&url, &user, &pw).await.map_err(|e| (Key::LoginFailed, e))
             };
             busy.set(false);
             match result {
@@ -132,15 +142,11 @@ fn LoginForm() -> Element {
                     nav.set(Nav::default());
                     bump(revision);
                 }
-                Err(e) if must_change_password(&e) => {
+                Err((_, e)) if must_change_password(&e) => {
                     changing.set(true);
                     error.set(Some(t(lang, Key::MustChangePassword).to_owned()));
                 }
-                Err(e) => error.set(Some(if change {
-                    i18n::labeled(lang, Key::ChangeFailed, &reason(lang, &e))
-                } else {
-                    i18n::labeled(lang, Key::LoginFailed, &reason(lang, &e))
-                })),
+                Err((key, e)) => error.set(Some(i18n::labeled(lang, key, &reason(lang, &e)))),
             }
         }
     };
@@ -210,6 +216,9 @@ fn LoginForm() -> Element {
                 r#type: "button",
                 onclick: move |_| {
                     changing.toggle();
+                    // The new-password fields mount empty: so must their values be.
+                    new_password.set(String::new());
+                    again.set(String::new());
                     error.set(None);
                 },
                 {t(lang, if changing() { Key::BackToLogin } else { Key::ChangePassword })}

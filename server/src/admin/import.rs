@@ -18,7 +18,7 @@ use super::roster::{self, Problem};
 use super::sheet;
 use crate::audit::{self, Who};
 use crate::auth::hash_password;
-use crate::store::{AuditAction, Db, StoreError, Tx};
+use crate::store::{AuditAction, Db, Section, StoreError, Tx};
 use crate::sync::{Author, ServerDevice};
 
 /// Why an import wrote nothing.
@@ -163,6 +163,7 @@ pub fn run_roster(
         secrets.insert(s.record.username.clone(), (password, hash));
     }
     let (plan, passwords) = db.write(|tx| {
+        tx.exclusive(Section::Roster)?;
         let snap = Snapshot::read(tx)?;
         let plan = plan(&snap, roster);
         if !plan.problems.is_empty() {

@@ -75,12 +75,20 @@ pub fn act(
 }
 
 /// Runs `f` in one write transaction off the async runtime; committed only if it returns `Ok`.
+/// The server device's row is taken first, so office writes lock in one order — device,
+/// households, concerns, the order of a phone's push — and cannot deadlock one another.
 pub async fn write<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut dyn Tx, &AppState) -> Result<T, Failed> + Send + 'static,
 ) -> Result<T, Failed> {
     let state = state.clone();
-    let joined = tokio::task::spawn_blocking(move || state.db().write(|tx| f(tx, &state))).await;
+    let joined = tokio::task::spawn_blocking(move || {
+        state.db().write(|tx| {
+            tx.high_water(state.server_device().id)?;
+            f(tx, &state)
+        })
+    })
+    .await;
     joined.map_err(|e| Failed::Error(e.into()))?
 }
 

@@ -27,7 +27,7 @@ use super::scope::Scoped;
 use super::session::{OfficeUser, Post};
 use super::stats::{COLUMNS, MonthFigures, day_start_ms, month_figures};
 use crate::state::AppState;
-use crate::store::{StoreResult, Tx, UnitRow};
+use crate::store::{Section, StoreResult, Tx, UnitRow};
 
 /// A unit's report as its ops leave it.
 #[derive(Clone, Debug)]
@@ -290,6 +290,7 @@ pub(super) async fn submit(State(state): State<AppState>, Post(user, form): Post
         };
         let author = act::author(&user, &state);
         let done = act::write(&state, move |tx, state| {
+            tx.exclusive(Section::MonthlyReports)?;
             let existing = records(tx)?.remove(&(unit, month));
             if existing.as_ref().is_some_and(|r| r.body.status != ReportStatus::Draft) {
                 return Err(Failed::Refused("本月月报已报送，不能再修改".into()));
@@ -317,6 +318,7 @@ pub(super) async fn file(State(state): State<AppState>, Post(user, form): Post) 
     };
     let author = act::author(&user, &state);
     let done = act::write(&state, move |tx, state| {
+        tx.exclusive(Section::MonthlyReports)?;
         let Some(r) = records(tx)?
             .remove(&(unit, month))
             .filter(|r| r.body.status == ReportStatus::Submitted)

@@ -150,6 +150,15 @@ pub struct NewDevice<'a> {
     pub app_version: Option<&'a str>,
 }
 
+/// A part of the data that some writes decide about as a whole: see [`Tx::exclusive`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// The monthly reports (their state is the latest op of each).
+    MonthlyReports,
+    /// The roster: units, villages, cadres and households as an import plans them.
+    Roster,
+}
+
 /// Who a device token belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceAuth {
@@ -312,11 +321,12 @@ pub trait Tx {
     fn set_meta(&mut self, key: &str, value: &str) -> StoreResult<()>;
 
     // --- administration: accounts, devices, the audit log (`admin.rs`)
-    /// Sets an account's password hash and whether it must be changed at the next login.
+    /// Sets an account's password hash and whether it must be changed at the next login; ends
+    /// the account's office sessions (a reset password opens nothing the old one had opened).
     fn set_password(&mut self, cadre: CadreId, hash: &str, must_change: bool) -> StoreResult<()>;
     /// Whether the account must change its password before a phone may log in.
     fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool>;
-    /// Disables or enables an account.
+    /// Disables or enables an account; disabling ends its office sessions.
     fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()>;
     /// Every account, with whether it is disabled and must change its password, by login name.
     fn all_accounts(&mut self) -> StoreResult<Vec<AccountRow>>;
@@ -371,6 +381,13 @@ pub trait Tx {
     fn insert_office_session(&mut self, session: &OfficeSession) -> StoreResult<()> {
         let _ = session;
         Err(unsupported("insert_office_session"))
+    }
+    /// Holds `section` exclusively until the transaction ends, for a write that decides from
+    /// what it read and changes nothing it could lock (a monthly report's state is the latest of
+    /// its ops; a roster import plans from everything it read). SQLite has one writer anyway.
+    fn exclusive(&mut self, section: Section) -> StoreResult<()> {
+        let _ = section;
+        Ok(())
     }
     /// An office session by the hash of its id.
     fn office_session(&mut self, id_hash: &str) -> StoreResult<Option<OfficeSession>> {

@@ -18,8 +18,13 @@
 //! push run one after the other, and the second finds the ops already stored), a household's
 //! merged state, and a concern's row before its event log is read and folded. A second writer
 //! of the same row waits, then reads the committed version (READ COMMITTED takes a new snapshot
-//! for each statement). Two writers that lock two rows in opposite orders are a deadlock, which
-//! PostgreSQL breaks by failing one: its whole push rolls back and the phone resends it.
+//! for each statement). Rows are always taken in one order — the device, then a household,
+//! then its concern (`sync/apply.rs` and `ServerDevice::act` look the household up before
+//! locking the concern; office writes take the server device first) — so two writers deadlock
+//! only on two households taken in opposite orders by batches of several ops; PostgreSQL then
+//! fails one, whose whole push rolls back and is sent again by the phone. Writes that decide
+//! from what they read but lock no row of it (a monthly report's state, a roster import) hold
+//! a section of their own ([`Tx::exclusive`]).
 
 use std::str::FromStr;
 
@@ -42,8 +47,8 @@ use super::postgres_schema::MIGRATIONS;
 use super::postgres_state;
 use super::{
     Account, AssignmentOverride, AuditEntry, AuditQuery, AuditRow, CadreRow, DeviceAuth, DeviceRow,
-    EvaluationNote, LogEntry, NewDevice, OfficeSession, QuarantineEntry, Scope, StoreError,
-    StoreResult, Tx, UnitRow, VillageRow, VisitFact,
+    EvaluationNote, LogEntry, NewDevice, OfficeSession, QuarantineEntry, Scope, Section,
+    StoreError, StoreResult, Tx, UnitRow, VillageRow, VisitFact,
 };
 use super::{code, parse};
 use minqing_shared::sync::op::RecordType;
@@ -517,6 +522,16 @@ impl Tx for PgTx<'_> {
     fn touch_office_session(&mut self, id_hash: &str, now_ms: i64) -> StoreResult<()> {
         office::touch_office_session(&mut self.tx, id_hash, now_ms)
     }
+    fn exclusive(&mut self, section: Section) -> StoreResult<()> {
+        // Keys of their own, apart from WRITE_LOCK ("民情" + 1, + 2).
+        let key = match section {
+            Section::MonthlyReports => WRITE_LOCK + 1,
+            Section::Roster => WRITE_LOCK + 2,
+        };
+        self.exec("SELECT pg_advisory_xact_lock($1)", &[&key])?;
+        Ok(())
+    }
+
     fn delete_office_session(&mut self, id_hash: &str, idle_before_ms: i64) -> StoreResult<()> {
         office::delete_office_session(&mut self.tx, id_hash, idle_before_ms)
     }

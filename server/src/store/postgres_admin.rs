@@ -21,6 +21,7 @@ pub(super) fn set_password(
         "UPDATE cadres SET password_hash = $2, must_change_password = $3 WHERE id = $1",
         &[&cadre.to_string(), &hash, &must_change],
     )?;
+    t.execute("DELETE FROM office_sessions WHERE cadre_id = $1", &[&cadre.to_string()])?;
     Ok(())
 }
 
@@ -31,6 +32,9 @@ pub(super) fn must_change_password(t: Tx<'_, '_>, cadre: CadreId) -> StoreResult
 
 pub(super) fn set_disabled(t: Tx<'_, '_>, cadre: CadreId, disabled: bool) -> StoreResult<()> {
     t.execute("UPDATE cadres SET disabled = $2 WHERE id = $1", &[&cadre.to_string(), &disabled])?;
+    if disabled {
+        t.execute("DELETE FROM office_sessions WHERE cadre_id = $1", &[&cadre.to_string()])?;
+    }
     Ok(())
 }
 

@@ -19,6 +19,7 @@ pub(super) fn set_password(
         "UPDATE cadres SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1",
         params![cadre.to_string(), hash, must_change],
     )?;
+    c.execute("DELETE FROM office_sessions WHERE cadre_id = ?1", params![cadre.to_string()])?;
     Ok(())
 }
 
@@ -37,6 +38,9 @@ pub(super) fn set_disabled(c: &Connection, cadre: CadreId, disabled: bool) -> St
         "UPDATE cadres SET disabled = ?2 WHERE id = ?1",
         params![cadre.to_string(), disabled],
     )?;
+    if disabled {
+        c.execute("DELETE FROM office_sessions WHERE cadre_id = ?1", params![cadre.to_string()])?;
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, Error, NoTls, Row, Statement, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
@@ -86,28 +87,45 @@ impl CachedTx<'_> {
         Ok(s)
     }
 
+    /// Forgets `sql`'s statement when PostgreSQL says it no longer fits the schema (a column's
+    /// type changed under a running server) or no longer exists: this transaction fails, the
+    /// next one prepares it afresh.
+    fn checked<T>(&mut self, sql: &str, result: Result<T, Error>) -> Result<T, Error> {
+        if let Err(e) = &result {
+            let stale = [SqlState::FEATURE_NOT_SUPPORTED, SqlState::INVALID_SQL_STATEMENT_NAME];
+            if e.code().is_some_and(|c| stale.contains(c)) {
+                self.statements.remove(sql);
+            }
+        }
+        result
+    }
+
     /// Every row of `sql`.
     pub fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
         let s = self.statement(sql)?;
-        self.tx.query(&s, params)
+        let result = self.tx.query(&s, params);
+        self.checked(sql, result)
     }
 
     /// The one row of `sql`, if any.
     pub fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>, Error> {
         let s = self.statement(sql)?;
-        self.tx.query_opt(&s, params)
+        let result = self.tx.query_opt(&s, params);
+        self.checked(sql, result)
     }
 
     /// The one row of `sql`.
     pub fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
         let s = self.statement(sql)?;
-        self.tx.query_one(&s, params)
+        let result = self.tx.query_one(&s, params);
+        self.checked(sql, result)
     }
 
     /// Runs `sql`; the number of rows it changed.
     pub fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
         let s = self.statement(sql)?;
-        self.tx.execute(&s, params)
+        let result = self.tx.execute(&s, params);
+        self.checked(sql, result)
     }
 
     /// Runs statements without parameters, in one round trip (not prepared).

@@ -317,16 +317,25 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
         }
         let cadre = account.cadre.id;
         let who = crate::audit::Who { cadre: Some(cadre), device: None, address: Some(address) };
+        let verified = account.password_hash.clone();
         let changed = state
             .write("office_change_password", move |tx, _| {
-                tx.set_password(cadre, &hash_password(&new_password), false)?;
+                if !tx.replace_password(cadre, &verified, &hash_password(&new_password))? {
+                    return Ok(false);
+                }
                 let change = crate::store::AuditAction::Change;
                 let id = Some(cadre.to_string());
-                Ok(crate::audit::record(tx, &who, change, "password", id, 1, now_ms())?)
+                crate::audit::record(tx, &who, change, "password", id, 1, now_ms())?;
+                Ok(true)
             })
             .await;
-        if let Err(e) = changed {
-            return OfficeError::from(e).into_response();
+        match changed {
+            Ok(true) => {}
+            Ok(false) => {
+                let msg = "密码刚被修改或重置，请用新密码重试";
+                return login_response(StatusCode::CONFLICT, &next, &username, Some(msg));
+            }
+            Err(e) => return OfficeError::from(e).into_response(),
         }
     }
     let id = new_token();

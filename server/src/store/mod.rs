@@ -324,6 +324,11 @@ pub trait Tx {
     /// Sets an account's password hash and whether it must be changed at the next login; ends
     /// the account's office sessions (a reset password opens nothing the old one had opened).
     fn set_password(&mut self, cadre: CadreId, hash: &str, must_change: bool) -> StoreResult<()>;
+    /// The account's own change: sets `hash` (to keep) only if the stored hash is still
+    /// `verified`, the one its current password was checked against — a reset in between wins.
+    /// Ends its office sessions. Whether it changed.
+    fn replace_password(&mut self, cadre: CadreId, verified: &str, hash: &str)
+    -> StoreResult<bool>;
     /// Whether the account must change its password before a phone may log in.
     fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool>;
     /// Disables or enables an account; disabling ends its office sessions.

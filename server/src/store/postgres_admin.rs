@@ -25,6 +25,21 @@ pub(super) fn set_password(
     Ok(())
 }
 
+pub(super) fn replace_password(
+    t: Tx<'_, '_>,
+    cadre: CadreId,
+    verified: &str,
+    hash: &str,
+) -> StoreResult<bool> {
+    let n = t.execute(
+        "UPDATE cadres SET password_hash = $3, must_change_password = FALSE
+         WHERE id = $1 AND password_hash = $2",
+        &[&cadre.to_string(), &verified, &hash],
+    )?;
+    t.execute("DELETE FROM office_sessions WHERE cadre_id = $1", &[&cadre.to_string()])?;
+    Ok(n == 1)
+}
+
 pub(super) fn must_change_password(t: Tx<'_, '_>, cadre: CadreId) -> StoreResult<bool> {
     Ok(t.query_opt("SELECT must_change_password FROM cadres WHERE id = $1", &[&cadre.to_string()])?
         .is_some_and(|r| r.get::<_, bool>(0)))

@@ -161,6 +161,15 @@ impl Tx for SqliteTx<'_> {
     fn set_password(&mut self, cadre: CadreId, hash: &str, must_change: bool) -> StoreResult<()> {
         admin::set_password(self.0, cadre, hash, must_change)
     }
+
+    fn replace_password(
+        &mut self,
+        cadre: CadreId,
+        verified: &str,
+        hash: &str,
+    ) -> StoreResult<bool> {
+        admin::replace_password(self.0, cadre, verified, hash)
+    }
     fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool> {
         admin::must_change_password(self.0, cadre)
     }

@@ -23,6 +23,21 @@ pub(super) fn set_password(
     Ok(())
 }
 
+pub(super) fn replace_password(
+    c: &Connection,
+    cadre: CadreId,
+    verified: &str,
+    hash: &str,
+) -> StoreResult<bool> {
+    let n = c.execute(
+        "UPDATE cadres SET password_hash = ?3, must_change_password = 0
+         WHERE id = ?1 AND password_hash = ?2",
+        params![cadre.to_string(), verified, hash],
+    )?;
+    c.execute("DELETE FROM office_sessions WHERE cadre_id = ?1", params![cadre.to_string()])?;
+    Ok(n == 1)
+}
+
 pub(super) fn must_change_password(c: &Connection, cadre: CadreId) -> StoreResult<bool> {
     Ok(c.query_row(
         "SELECT must_change_password FROM cadres WHERE id = ?1",

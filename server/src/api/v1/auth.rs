@@ -148,7 +148,17 @@ pub async fn change_password(
     let new = req.new_password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
     let cadre = account.cadre.id;
-    state.write("change_password", move |tx, _| Ok(tx.set_password(cadre, &hash, false)?)).await?;
+    let verified = account.password_hash;
+    let changed = state
+        .write("change_password", move |tx, _| Ok(tx.replace_password(cadre, &verified, &hash)?))
+        .await?;
+    if !changed {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "password_changed_meanwhile",
+            "密码刚被修改或重置，请用新密码重试 (the password changed meanwhile: try again)",
+        ));
+    }
     tracing::info!(%cadre, "password changed");
     Ok(Json(ChangePasswordResponse { status: "ok".to_owned() }))
 }

@@ -29,6 +29,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/change-password", post(api::v1::auth::change_password))
         .route("/api/v1/sync/push", post(api::v1::sync::push))
         .route("/api/v1/sync/pull", get(api::v1::sync::pull))
+        .route(
+            "/api/v1/sync/household/{id}/history",
+            get(api::v1::sync::household_history),
+        )
         .merge(crate::office::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(middleware::from_fn(check_protocol))

@@ -3,8 +3,9 @@
 use std::sync::Mutex;
 
 use minqing_mobile::sync::{HttpTransport, Transport, TransportError};
+use minqing_shared::ids::HouseholdId;
 use minqing_shared::sync::{
-    ChangePasswordRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
+    ChangePasswordRequest, HistoryResponse, LoginResponse, PullResponse, PushRequest, PushResponse,
 };
 
 /// What the next push meets.
@@ -102,5 +103,16 @@ impl Transport for FaultyTransport {
     ) -> Result<PullResponse, TransportError> {
         self.down()?;
         self.inner.pull(url, token, cursor, limit).await
+    }
+
+    async fn history(
+        &self,
+        url: &str,
+        token: &str,
+        household: HouseholdId,
+        through: u64,
+    ) -> Result<HistoryResponse, TransportError> {
+        self.down()?;
+        self.inner.history(url, token, household, through).await
     }
 }

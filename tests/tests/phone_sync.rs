@@ -285,3 +285,57 @@ async fn another_cadre_logs_in_on_the_phone_only_after_its_records_are_sent() {
     assert_eq!(week.households[0].household.id, li_home);
     assert_eq!(server_visits(&server), 1);
 }
+
+#[tokio::test]
+async fn a_household_given_to_another_cadre_reaches_its_phone_with_its_history() {
+    let server = TestServer::start().await;
+    let county = server.county();
+    // 王建国 has visited 张老汉 and raised a concern there.
+    let mut wang = ApiPhone::login(&server.url, "wang").await;
+    let (home, create) = wang.new_household(county.village, "张老汉");
+    let (visit, v) = wang.visit(home, "了解灌溉情况");
+    let (concern, raise) = wang.raise(home, Some(visit), Category::Irrigation, "机井坏了");
+    assert!(wang.push(&[create, v, raise]).await.ok().rejected.is_empty());
+
+    // 李秀英's phone has synced before (the office gave her a household of her own).
+    let mut office = ApiPhone::login(&server.url, "office").await;
+    let (_, own_op) = office.new_household(county.second_village, "刘大娘");
+    let own_op = {
+        let mut op = own_op;
+        if let Payload::Household(p) = &mut op.payload {
+            p.cadre_id = Some(Some(county.li));
+        }
+        op
+    };
+    assert!(office.push(&[own_op]).await.ok().rejected.is_empty());
+    let li = Phone::login(&server.url, "li").await;
+    li.engine.sync_once().await.unwrap();
+    assert!(li.store().account().unwrap().unwrap().cursor > 0);
+    let today = Utc::now().date_naive();
+    assert_eq!(li.store().households("", today).unwrap().len(), 1, "刘大娘 only");
+
+    // The office gives 张老汉 to 李秀英: her next sync brings the household whole, with the
+    // visit and the concern from before her cursor.
+    let patch = HouseholdPatch { cadre_id: Some(Some(county.li)), ..HouseholdPatch::default() };
+    let give = office.op(home.0, Payload::Household(patch));
+    assert!(office.push(&[give]).await.ok().rejected.is_empty());
+    let report = li.engine.sync_once().await.unwrap();
+    assert_eq!(report.requests, 2, "one pull and one history");
+    let detail = li.store().household_detail(home, today).unwrap().expect("张老汉 is hers now");
+    assert_eq!(detail.summary.household.head_name, "张老汉");
+    assert_eq!(detail.visits.len(), 1);
+    assert_eq!(detail.visits[0].summary, "了解灌溉情况");
+    assert_eq!(detail.concerns.len(), 1);
+    assert_eq!(detail.concerns[0].id, concern);
+    assert!(li.store().pending_histories().unwrap().is_empty());
+
+    // Another cadre may not read the household's history.
+    let stranger = ApiPhone::login(&server.url, "zhao").await;
+    let path = format!("{}/api/v1/sync/household/{home}/history?through=1000", server.url);
+    let answer =
+        reqwest::Client::new().get(path).bearer_auth(&stranger.token).send().await.unwrap();
+    assert_eq!(answer.status(), 404);
+
+    // A sync with nothing new stays one request.
+    assert_eq!(li.engine.sync_once().await.unwrap().requests, 1);
+}

@@ -8,7 +8,7 @@ use minqing_shared::household::HouseholdStatus;
 use minqing_shared::ids::{ConcernId, DeviceId, HouseholdId, OpId, VisitId};
 use minqing_shared::sync::op::{HouseholdPatch, Payload, VisitBody};
 use minqing_shared::sync::validate::validate_op;
-use minqing_shared::sync::{Op, PullResponse, Rejection, SCHEMA_VERSION};
+use minqing_shared::sync::{HistoryResponse, Op, PullResponse, Rejection, SCHEMA_VERSION};
 use minqing_shared::visit::{GeoFix, Topic, VisitMode};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -275,13 +275,31 @@ impl Store {
     }
 
     /// Applies a pulled page and moves the cursor, in one transaction.
-    pub fn apply_pull(&self, page: &PullResponse, local_ms: i64) -> Result<()> {
+    ///
+    /// With `note_new_households` (any sync after the first), a household that arrives here
+    /// for the first time is noted for [`Store::pending_histories`]: it may have been given to
+    /// this cadre just now, with visits and concerns from before the cursor. The note is written
+    /// with the page, so a sync cut before the history arrives fetches it next time.
+    pub fn apply_pull(
+        &self,
+        page: &PullResponse,
+        local_ms: i64,
+        note_new_households: bool,
+    ) -> Result<()> {
         self.write(|tx| {
             let mut account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            let mut pending = pending_histories(tx)?;
             for change in &page.changes {
+                if note_new_households
+                    && let Payload::Household(_) = change.op.payload
+                    && !household_known(tx, change.op.record_id)?
+                {
+                    pending.push((HouseholdId(change.op.record_id), change.server_seq));
+                }
                 apply_op(tx, &change.op)?;
                 account.clock.observe(change.op.hlc);
             }
+            set_pending_histories(tx, &pending)?;
             account.clock.observe_server_time(page.server_time, local_ms);
             tx.execute(
                 "UPDATE account SET cursor = ?1, clock = ?2",
@@ -312,6 +330,59 @@ impl Store {
                 params![now_ms, error],
             )?;
             Ok(())
+        })
+    }
+}
+
+/// The settings key of the households whose earlier history is still to fetch.
+const PENDING_HISTORIES: &str = "pending_histories";
+
+fn household_known(c: &Connection, id: Uuid) -> Result<bool> {
+    Ok(c.query_row("SELECT 1 FROM households WHERE id = ?1", [id.to_string()], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn pending_histories(c: &Connection) -> Result<Vec<(HouseholdId, u64)>> {
+    let json: Option<String> = c
+        .query_row("SELECT value FROM settings WHERE key = ?1", [PENDING_HISTORIES], |r| r.get(0))
+        .optional()?;
+    Ok(json.map(|j| serde_json::from_str(&j)).transpose()?.unwrap_or_default())
+}
+
+fn set_pending_histories(c: &Connection, pending: &[(HouseholdId, u64)]) -> Result<()> {
+    c.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+        params![PENDING_HISTORIES, serde_json::to_string(pending)?],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Households whose history up to a `server_seq` is still to fetch (see
+    /// [`Store::apply_pull`]).
+    pub fn pending_histories(&self) -> Result<Vec<(HouseholdId, u64)>> {
+        self.read(pending_histories)
+    }
+
+    /// Applies one household's history and strikes it from the pending ones, in one transaction.
+    pub fn apply_history(
+        &self,
+        household: HouseholdId,
+        history: &HistoryResponse,
+        local_ms: i64,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let mut account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            for change in &history.changes {
+                apply_op(tx, &change.op)?;
+                account.clock.observe(change.op.hlc);
+            }
+            account.clock.observe_server_time(history.server_time, local_ms);
+            tx.execute("UPDATE account SET clock = ?1", [serde_json::to_string(&account.clock)?])?;
+            let mut pending = pending_histories(tx)?;
+            pending.retain(|(h, _)| *h != household);
+            set_pending_histories(tx, &pending)
         })
     }
 }

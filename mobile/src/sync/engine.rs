@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use minqing_shared::sync::{ChangePasswordRequest, ErrorBody, PushRequest};
+use minqing_shared::sync::{ChangePasswordRequest, ErrorBody, HistoryResponse, PushRequest};
 use rand::Rng;
 
 use super::{Transport, TransportError};
@@ -210,6 +210,9 @@ impl<T: Transport> SyncEngine<T> {
             }
         }
         let mut cursor = account.cursor;
+        // A first sync brings every household's whole history; later ones may bring a household
+        // just given to this cadre, whose earlier history is behind the cursor.
+        let note_new_households = account.cursor > 0;
         loop {
             report.requests += 1;
             let page = self
@@ -217,12 +220,25 @@ impl<T: Transport> SyncEngine<T> {
                 .pull(&account.server_url, &account.token, cursor, PULL_LIMIT)
                 .await
                 .map_err(refused)?;
-            self.store.apply_pull(&page, self.now_ms())?;
+            self.store.apply_pull(&page, self.now_ms(), note_new_households)?;
             report.pulled += page.changes.len() as u64;
             cursor = page.next_cursor;
             if !page.has_more {
                 break;
             }
+        }
+        for (household, through) in self.store.pending_histories()? {
+            report.requests += 1;
+            let url = &account.server_url;
+            let history =
+                match self.transport.history(url, &account.token, household, through).await {
+                    Ok(h) => h,
+                    // Given to someone else again meanwhile: nothing of it is this phone's any more.
+                    Err(TransportError::Server { status: 404, .. }) => HistoryResponse::default(),
+                    Err(e) => return Err(refused(e)),
+                };
+            self.store.apply_history(household, &history, self.now_ms())?;
+            report.pulled += history.changes.len() as u64;
         }
         Ok(report)
     }

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
+use minqing_shared::ids::HouseholdId;
 use minqing_shared::sync::{
-    ChangePasswordRequest, ChangePasswordResponse, ErrorBody, LoginResponse, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+    ChangePasswordRequest, ChangePasswordResponse, ErrorBody, HistoryResponse, LoginResponse,
+    PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
 };
 use serde::de::DeserializeOwned;
 
@@ -132,6 +133,25 @@ impl Transport for HttpTransport {
         let resp = self
             .client
             .get(url(server_url, &format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}")))
+            .bearer_auth(token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+            .send()
+            .await
+            .map_err(offline)?;
+        answer(resp).await
+    }
+
+    async fn history(
+        &self,
+        server_url: &str,
+        token: &str,
+        household: HouseholdId,
+        through: u64,
+    ) -> Result<HistoryResponse, TransportError> {
+        let path = format!("/api/v1/sync/household/{household}/history?through={through}");
+        let resp = self
+            .client
+            .get(url(server_url, &path))
             .bearer_auth(token)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
             .send()

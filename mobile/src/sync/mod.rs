@@ -8,8 +8,10 @@ mod http;
 pub use engine::{Backoff, SyncEngine, SyncError, SyncReport};
 pub use http::HttpTransport;
 
+use minqing_shared::ids::HouseholdId;
 use minqing_shared::sync::{
-    ChangePasswordRequest, ErrorBody, LoginResponse, PullResponse, PushRequest, PushResponse,
+    ChangePasswordRequest, ErrorBody, HistoryResponse, LoginResponse, PullResponse, PushRequest,
+    PushResponse,
 };
 
 /// Why a request did not get a good answer.
@@ -62,4 +64,12 @@ pub trait Transport: Send + Sync {
         cursor: u64,
         limit: u32,
     ) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+    /// `GET /api/v1/sync/household/{id}/history?through=N`.
+    fn history(
+        &self,
+        server_url: &str,
+        token: &str,
+        household: HouseholdId,
+        through: u64,
+    ) -> impl Future<Output = Result<HistoryResponse, TransportError>> + Send;
 }

@@ -288,6 +288,12 @@ pub trait Tx {
         limit: u32,
         except: Option<DeviceId>,
     ) -> StoreResult<Vec<Change>>;
+    /// Every change of one household (profile, visits, concerns) up to `through`, in order.
+    fn household_history(
+        &mut self,
+        household: HouseholdId,
+        through: u64,
+    ) -> StoreResult<Vec<Change>>;
     /// The highest `server_seq`.
     fn last_seq(&mut self) -> StoreResult<u64>;
     /// The clock of the last op `device` logged, if any.

@@ -439,6 +439,14 @@ impl Tx for PgTx<'_> {
         postgres_log::changes_since(&mut self.tx, scope, cursor, limit, except)
     }
 
+    fn household_history(
+        &mut self,
+        household: HouseholdId,
+        through: u64,
+    ) -> StoreResult<Vec<Change>> {
+        postgres_log::household_history(&mut self.tx, household, through)
+    }
+
     fn last_seq(&mut self) -> StoreResult<u64> {
         Ok(self.tx.query_one("SELECT COALESCE(MAX(server_seq), 0) FROM ops", &[])?.get::<_, i64>(0)
             as u64)

@@ -3,7 +3,7 @@
 //! here.
 
 use super::postgres_conn::CachedTx;
-use minqing_shared::ids::{DeviceId, OpId};
+use minqing_shared::ids::{DeviceId, HouseholdId, OpId};
 use minqing_shared::sync::{Change, Op};
 use postgres::types::ToSql;
 
@@ -160,4 +160,24 @@ pub(super) fn last_hlc(
     )?
     .map(|r| Ok(serde_json::from_str::<Op>(r.get(0))?.hlc))
     .transpose()
+}
+
+pub(super) fn household_history(
+    c: &mut CachedTx<'_>,
+    household: HouseholdId,
+    through: u64,
+) -> StoreResult<Vec<Change>> {
+    c.query(
+        "SELECT server_seq, body FROM ops WHERE household_id = $1 AND server_seq <= $2
+         ORDER BY server_seq",
+        &[&household.to_string(), &(through as i64)],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Change {
+            server_seq: r.get::<_, i64>(0) as u64,
+            op: serde_json::from_str::<Op>(r.get(1))?,
+        })
+    })
+    .collect()
 }

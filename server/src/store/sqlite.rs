@@ -394,6 +394,14 @@ impl Tx for SqliteTx<'_> {
         sqlite_log::changes_since(self.0, scope, cursor, limit, except)
     }
 
+    fn household_history(
+        &mut self,
+        household: HouseholdId,
+        through: u64,
+    ) -> StoreResult<Vec<Change>> {
+        sqlite_log::household_history(self.0, household, through)
+    }
+
     fn last_seq(&mut self) -> StoreResult<u64> {
         sqlite_log::last_seq(self.0)
     }

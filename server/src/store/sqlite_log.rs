@@ -1,7 +1,7 @@
 //! The op log on SQLite: appending (with `server_seq` from the single writer), quarantine, and
 //! the scoped pages that pulls read. `sqlite.rs` delegates here.
 
-use minqing_shared::ids::{DeviceId, OpId};
+use minqing_shared::ids::{DeviceId, HouseholdId, OpId};
 use minqing_shared::sync::{Change, Op};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -198,4 +198,23 @@ pub(super) fn insert_server_device(
         params![device.to_string(), name, now_ms],
     )?;
     Ok(())
+}
+
+pub(super) fn household_history(
+    c: &Connection,
+    household: HouseholdId,
+    through: u64,
+) -> StoreResult<Vec<Change>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT server_seq, body FROM ops WHERE household_id = ?1 AND server_seq <= ?2
+         ORDER BY server_seq",
+    )?;
+    let rows = stmt.query_map(params![household.to_string(), through as i64], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.map(|r| {
+        let (seq, body) = r?;
+        Ok(Change { server_seq: seq as u64, op: serde_json::from_str::<Op>(&body)? })
+    })
+    .collect()
 }

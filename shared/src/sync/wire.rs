@@ -149,6 +149,17 @@ pub struct PullResponse {
     pub server_time: i64,
 }
 
+/// The answer to `GET /api/v1/sync/household/{id}/history?through=N`: every change of one
+/// household up to `server_seq` N, for a phone the household was just assigned to (its pull
+/// cursor is past the household's earlier history).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryResponse {
+    /// The household's changes (its profile, visits, concerns), in `server_seq` order.
+    pub changes: Vec<Change>,
+    /// The server's time, ms since the Unix epoch.
+    pub server_time: i64,
+}
+
 /// Every error the API returns.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

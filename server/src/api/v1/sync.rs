@@ -1,11 +1,12 @@
-//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`.
+//! `POST /api/v1/sync/push`, `GET /api/v1/sync/pull` and
+//! `GET /api/v1/sync/household/{id}/history`.
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Query, State};
-use minqing_shared::ids::DeviceId;
+use axum::extract::{Path, Query, State};
+use minqing_shared::ids::{DeviceId, HouseholdId};
 use minqing_shared::sync::{
-    MAX_OPS_PER_PUSH, MAX_PUSH_BYTES, PullQuery, PullResponse, PushResponse,
+    HistoryResponse, MAX_OPS_PER_PUSH, MAX_PUSH_BYTES, PullQuery, PullResponse, PushResponse,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -106,4 +107,48 @@ pub async fn pull(
     state.seen(device, version).await?;
     state.metrics().pull_page();
     Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: now_ms() }))
+}
+
+/// `?through=N` of a household's history.
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    /// The last `server_seq` wanted (the phone's pull brought the rest).
+    pub through: u64,
+}
+
+/// A household's changes up to `through`, for the cadre it is assigned to now: a phone whose
+/// cadre was just given the household gets its earlier profile, visits and concerns, which its
+/// pull cursor had passed before the household was in its scope.
+pub async fn household_history(
+    State(state): State<AppState>,
+    Device(auth): Device,
+    Path(id): Path<String>,
+    query: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<HistoryResponse>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
+    let id: HouseholdId =
+        id.parse().map_err(|_| ApiError::bad_request("bad_id", "not a household id"))?;
+    let cadre = auth.cadre_id;
+    let changes = state
+        .read("household_history", move |tx| {
+            let mine = tx.household(id)?.is_some_and(|h| h.cadre_id.value == Some(cadre));
+            Ok(if mine { Some(tx.household_history(id, q.through)?) } else { None })
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_your_household",
+                "no household of yours has this id",
+            )
+        })?;
+    let (device, count) = (auth.device_id, changes.len() as u32);
+    state
+        .write("audit_history", move |tx, _| {
+            let who = Who { cadre: Some(cadre), device: Some(device), address: None };
+            let record = Some(id.to_string());
+            Ok(audit::record(tx, &who, AuditAction::View, "household", record, count, now_ms())?)
+        })
+        .await?;
+    Ok(Json(HistoryResponse { changes, server_time: now_ms() }))
 }

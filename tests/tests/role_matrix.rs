@@ -254,6 +254,7 @@ async fn sync_routes_need_a_token_and_public_routes_do_not() {
         ("GET", "/api/v1/sync/pull?cursor=0", 401),
         ("POST", "/api/v1/sync/push", 401),
         ("POST", "/api/v1/auth/login", 400),
+        ("GET", &format!("/api/v1/sync/household/{}/history?through=99", w.wang_home), 401),
     ] {
         let req = if method == "GET" {
             http.get(format!("{}{path}", w.server.url))
@@ -261,5 +262,34 @@ async fn sync_routes_need_a_token_and_public_routes_do_not() {
             http.post(format!("{}{path}", w.server.url))
         };
         assert_eq!(req.send().await.unwrap().status().as_u16(), status, "{method} {path}");
+    }
+}
+
+/// A household's history goes to the cadre it is assigned to, and to nobody else: not another
+/// cadre, not an office, not the Organization Department (they pull their scope instead).
+#[tokio::test]
+async fn a_household_history_is_only_for_its_own_cadre() {
+    let w = world().await;
+    let homes = [("wang", w.wang_home), ("li", w.li_home), ("zhao", w.zhao_home)];
+    for user in ["wang", "li", "zhao", "office", "org"] {
+        let phone = ApiPhone::login(&w.server.url, user).await;
+        for (owner, home) in homes {
+            let path =
+                format!("{}/api/v1/sync/household/{home}/history?through=1000", w.server.url);
+            let answer = phone.http.get(path).bearer_auth(&phone.token).send().await.unwrap();
+            let expected = if user == owner { 200 } else { 404 };
+            assert_eq!(answer.status().as_u16(), expected, "{user} asks for {owner}'s household");
+            if expected == 200 {
+                let body: minqing_shared::sync::HistoryResponse = answer.json().await.unwrap();
+                let of_home = |c: &minqing_shared::sync::Change| match &c.op.payload {
+                    Payload::Household(_) => c.op.record_id == home.0,
+                    Payload::Visit(v) => v.household_id == home,
+                    Payload::Concern(_) => w.concerns.contains(&(ConcernId(c.op.record_id), home)),
+                    _ => false,
+                };
+                assert!(body.changes.iter().all(of_home), "only {owner}'s household");
+                assert!(!body.changes.is_empty());
+            }
+        }
     }
 }

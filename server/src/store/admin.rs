@@ -114,3 +114,28 @@ pub struct AuditQuery {
     /// At most this many lines, newest first.
     pub limit: u32,
 }
+
+/// A phone logging in, as [`Tx::insert_device`](super::Tx::insert_device) registers it.
+#[derive(Clone, Copy, Debug)]
+pub struct NewDevice<'a> {
+    /// Its new id.
+    pub id: DeviceId,
+    /// The account that logged in.
+    pub cadre: CadreId,
+    /// The name the phone gave.
+    pub name: &'a str,
+    /// The hash of its token.
+    pub token_hash: &'a str,
+    /// The app version it reported, if any.
+    pub app_version: Option<&'a str>,
+}
+
+/// A part of the data that some writes decide about as a whole: see
+/// [`Tx::exclusive`](super::Tx::exclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// The monthly reports (their state is the latest op of each).
+    MonthlyReports,
+    /// The roster: units, villages, cadres and households as an import plans them.
+    Roster,
+}

@@ -32,7 +32,9 @@ use minqing_shared::sync::op::RecordType;
 use minqing_shared::sync::{Change, Op};
 use minqing_shared::visit::Visit;
 
-pub use admin::{AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
+pub use admin::{
+    AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow, NewDevice, Section,
+};
 pub use office::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession, VisitFact};
 
 /// A storage failure. Its text is logged, never sent to a client.
@@ -133,30 +135,6 @@ pub struct VillageRow {
     pub population: u32,
     /// Standing.
     pub standing: Standing,
-}
-
-/// A phone logging in, as [`Tx::insert_device`] registers it.
-#[derive(Clone, Copy, Debug)]
-pub struct NewDevice<'a> {
-    /// Its new id.
-    pub id: DeviceId,
-    /// The account that logged in.
-    pub cadre: CadreId,
-    /// The name the phone gave.
-    pub name: &'a str,
-    /// The hash of its token.
-    pub token_hash: &'a str,
-    /// The app version it reported, if any.
-    pub app_version: Option<&'a str>,
-}
-
-/// A part of the data that some writes decide about as a whole: see [`Tx::exclusive`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Section {
-    /// The monthly reports (their state is the latest op of each).
-    MonthlyReports,
-    /// The roster: units, villages, cadres and households as an import plans them.
-    Roster,
 }
 
 /// Who a device token belongs to.

@@ -43,7 +43,7 @@ use super::postgres_admin as admin;
 use super::postgres_conn::{CachedTx, PgManager};
 use super::postgres_log;
 use super::postgres_office as office;
-use super::postgres_schema::MIGRATIONS;
+use super::postgres_schema::migrate;
 use super::postgres_state;
 use super::{
     Account, AssignmentOverride, AuditEntry, AuditQuery, AuditRow, CadreRow, DeviceAuth, DeviceRow,
@@ -109,35 +109,12 @@ impl PgStore {
         let manager = PgManager(PostgresConnectionManager::new(config, NoTls));
         let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
         let store = Self { pool: Some(pool) };
-        store.migrate()?;
+        migrate(&mut *store.pool().get()?, WRITE_LOCK)?;
         Ok(store)
     }
 
     fn pool(&self) -> &Pool {
         self.pool.as_ref().expect("the pool lives as long as the store")
-    }
-
-    fn migrate(&self) -> StoreResult<()> {
-        let mut conn = self.pool().get()?;
-        let mut tx = conn.write()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-        tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
-        )?;
-        let done: i64 =
-            tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.get(0);
-        if done as usize > MIGRATIONS.len() {
-            return Err(StoreError::Database(format!(
-                "the database is at schema {done}, newer than this server"
-            )));
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
-            tx.batch_execute(sql)?;
-            tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&(i as i64 + 1)])?;
-            tracing::info!(version = i + 1, "applied PostgreSQL migration");
-        }
-        tx.commit()?;
-        Ok(())
     }
 
     /// Runs `f` in a read-only, repeatable-read transaction.
@@ -253,25 +230,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn put_cadre(&mut self, c: &CadreRow, password_hash: Option<&str>) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO cadres (id, username, name, unit_id, role, phone, title, villages, password_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, ''))
-             ON CONFLICT (id) DO UPDATE SET username = $2, name = $3, unit_id = $4, role = $5,
-               phone = $6, title = $7, villages = $8,
-               password_hash = COALESCE($9, cadres.password_hash)",
-            &[
-                &c.id.to_string(),
-                &c.username,
-                &c.name,
-                &c.unit_id.to_string(),
-                &c.role.code(),
-                &c.phone,
-                &c.title,
-                &serde_json::to_string(&c.villages)?,
-                &password_hash,
-            ],
-        )?;
-        Ok(())
+        admin::put_cadre(&mut self.tx, c, password_hash)
     }
 
     fn unit(&mut self, id: UnitId) -> StoreResult<Option<UnitRow>> {
@@ -316,19 +275,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_device(&mut self, d: &NewDevice<'_>, now_ms: i64) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO devices (id, cadre_id, name, token_hash, created_ms, app_version)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &d.id.to_string(),
-                &d.cadre.to_string(),
-                &d.name,
-                &d.token_hash,
-                &now_ms,
-                &d.app_version,
-            ],
-        )?;
-        Ok(())
+        postgres_log::insert_device(&mut self.tx, d, now_ms)
     }
 
     fn insert_server_device(
@@ -345,24 +292,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>> {
-        self.opt(
-            "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms IS NOT NULL, c.disabled
-             FROM devices d JOIN cadres c ON c.id = d.cadre_id JOIN units u ON u.id = c.unit_id
-             WHERE d.token_hash = $1",
-            &[&token_hash],
-        )?
-        .map(|r| {
-            Ok(DeviceAuth {
-                device_id: parse(r.get::<_, &str>(0))?,
-                cadre_id: parse(r.get::<_, &str>(1))?,
-                role: code(r.get(2), Role::from_code)?,
-                unit_id: parse(r.get::<_, &str>(3))?,
-                unit_kind: code(r.get(4), UnitKind::from_code)?,
-                revoked: r.get(5),
-                disabled: r.get(6),
-            })
-        })
-        .transpose()
+        postgres_log::device_by_token_hash(&mut self.tx, token_hash)
     }
 
     fn revoke_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<bool> {

@@ -7,7 +7,7 @@ use minqing_shared::ids::CadreId;
 use super::admin::{AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow, DeviceRow};
 use super::parse;
 use super::postgres::{CADRE_COLUMNS, cadre_row};
-use super::{StoreError, StoreResult};
+use super::{CadreRow, StoreError, StoreResult};
 
 type Tx<'a, 'b> = &'a mut CachedTx<'b>;
 
@@ -150,4 +150,30 @@ pub(super) fn audit_entries(t: Tx<'_, '_>, q: &AuditQuery) -> StoreResult<Vec<Au
             })
         })
         .collect()
+}
+
+pub(super) fn put_cadre(
+    t: Tx<'_, '_>,
+    c: &CadreRow,
+    password_hash: Option<&str>,
+) -> StoreResult<()> {
+    t.execute(
+        "INSERT INTO cadres (id, username, name, unit_id, role, phone, title, villages, password_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, ''))
+         ON CONFLICT (id) DO UPDATE SET username = $2, name = $3, unit_id = $4, role = $5,
+           phone = $6, title = $7, villages = $8,
+           password_hash = COALESCE($9, cadres.password_hash)",
+        &[
+            &c.id.to_string(),
+            &c.username,
+            &c.name,
+            &c.unit_id.to_string(),
+            &c.role.code(),
+            &c.phone,
+            &c.title,
+            &serde_json::to_string(&c.villages)?,
+            &password_hash,
+        ],
+    )?;
+    Ok(())
 }

@@ -7,7 +7,8 @@ use minqing_shared::ids::{DeviceId, HouseholdId, OpId};
 use minqing_shared::sync::{Change, Op};
 use postgres::types::ToSql;
 
-use super::{LogEntry, QuarantineEntry, Scope, StoreResult, parse};
+use super::{DeviceAuth, LogEntry, NewDevice, QuarantineEntry, Scope, StoreResult, code, parse};
+use minqing_shared::org::{Role, UnitKind};
 
 pub(super) fn append_op(
     c: &mut CachedTx<'_>,
@@ -180,4 +181,41 @@ pub(super) fn household_history(
         })
     })
     .collect()
+}
+
+pub(super) fn device_by_token_hash(
+    c: &mut CachedTx<'_>,
+    token_hash: &str,
+) -> StoreResult<Option<DeviceAuth>> {
+    c.query_opt(
+        "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms IS NOT NULL, c.disabled
+         FROM devices d JOIN cadres c ON c.id = d.cadre_id JOIN units u ON u.id = c.unit_id
+         WHERE d.token_hash = $1",
+        &[&token_hash],
+    )?
+    .map(|r| {
+        Ok(DeviceAuth {
+            device_id: parse(r.get::<_, &str>(0))?,
+            cadre_id: parse(r.get::<_, &str>(1))?,
+            role: code(r.get(2), Role::from_code)?,
+            unit_id: parse(r.get::<_, &str>(3))?,
+            unit_kind: code(r.get(4), UnitKind::from_code)?,
+            revoked: r.get(5),
+            disabled: r.get(6),
+        })
+    })
+    .transpose()
+}
+
+pub(super) fn insert_device(
+    c: &mut CachedTx<'_>,
+    d: &NewDevice<'_>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO devices (id, cadre_id, name, token_hash, created_ms, app_version)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&d.id.to_string(), &d.cadre.to_string(), &d.name, &d.token_hash, &now_ms, &d.app_version],
+    )?;
+    Ok(())
 }

@@ -1,6 +1,9 @@
 //! PostgreSQL migrations: numbered, applied in order under an advisory lock (several server
 //! processes may start at once), never edited once released.
 
+use super::postgres_conn::PgConn;
+use super::{StoreError, StoreResult};
+
 /// Each migration, in order; migration `i` is recorded as version `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
     // 1: accounts, devices, the op log, quarantine and merged state (as SQLite's migration 1).
@@ -184,3 +187,24 @@ CREATE UNIQUE INDEX ops_server_seq ON ops(server_seq);
 CREATE INDEX ops_unnumbered ON ops(id) WHERE server_seq IS NULL;
 "#,
 ];
+
+/// Brings the schema up to date, one process at a time (under `lock`).
+pub(super) fn migrate(conn: &mut PgConn, lock: i64) -> StoreResult<()> {
+    let mut tx = conn.write()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")?;
+    let done: i64 =
+        tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.get(0);
+    if done as usize > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "the database is at schema {done}, newer than this server"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
+        tx.batch_execute(sql)?;
+        tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&(i as i64 + 1)])?;
+        tracing::info!(version = i + 1, "applied PostgreSQL migration");
+    }
+    tx.commit()?;
+    Ok(())
+}

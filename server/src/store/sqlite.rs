@@ -309,38 +309,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>> {
-        let row = self
-            .0
-            .query_row(
-                "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms IS NOT NULL, c.disabled
-                 FROM devices d JOIN cadres c ON c.id = d.cadre_id JOIN units u ON u.id = c.unit_id
-                 WHERE d.token_hash = ?1",
-                params![token_hash],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, bool>(5)?,
-                        r.get::<_, bool>(6)?,
-                    ))
-                },
-            )
-            .optional()?;
-        row.map(|(device, cadre, role, unit, kind, revoked, disabled)| {
-            Ok(DeviceAuth {
-                device_id: parse(&device)?,
-                cadre_id: parse(&cadre)?,
-                role: code(&role, Role::from_code)?,
-                unit_id: parse(&unit)?,
-                unit_kind: code(&kind, UnitKind::from_code)?,
-                revoked,
-                disabled,
-            })
-        })
-        .transpose()
+        sqlite_log::device_by_token_hash(self.0, token_hash)
     }
 
     fn revoke_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<bool> {

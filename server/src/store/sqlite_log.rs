@@ -5,7 +5,8 @@ use minqing_shared::ids::{DeviceId, HouseholdId, OpId};
 use minqing_shared::sync::{Change, Op};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{LogEntry, NewDevice, QuarantineEntry, Scope, StoreResult, parse};
+use super::{DeviceAuth, LogEntry, NewDevice, QuarantineEntry, Scope, StoreResult, code, parse};
+use minqing_shared::org::{Role, UnitKind};
 
 pub(super) fn append_op(c: &Connection, entry: &LogEntry<'_>, now_ms: i64) -> StoreResult<()> {
     let op = entry.op;
@@ -217,4 +218,41 @@ pub(super) fn household_history(
         Ok(Change { server_seq: seq as u64, op: serde_json::from_str::<Op>(&body)? })
     })
     .collect()
+}
+
+pub(super) fn device_by_token_hash(
+    c: &Connection,
+    token_hash: &str,
+) -> StoreResult<Option<DeviceAuth>> {
+    let row = c
+        .query_row(
+            "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms IS NOT NULL, c.disabled
+             FROM devices d JOIN cadres c ON c.id = d.cadre_id JOIN units u ON u.id = c.unit_id
+             WHERE d.token_hash = ?1",
+            params![token_hash],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, bool>(5)?,
+                    r.get::<_, bool>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    row.map(|(device, cadre, role, unit, kind, revoked, disabled)| {
+        Ok(DeviceAuth {
+            device_id: parse(&device)?,
+            cadre_id: parse(&cadre)?,
+            role: code(&role, Role::from_code)?,
+            unit_id: parse(&unit)?,
+            unit_kind: code(&kind, UnitKind::from_code)?,
+            revoked,
+            disabled,
+        })
+    })
+    .transpose()
 }

@@ -166,23 +166,27 @@ impl Store {
 
     /// A setting.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.read(|c| {
-            Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?)
-        })
+        self.read(|c| setting_in(c, key))
     }
 
     /// Sets a setting.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = ?2",
-                params![key, value],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| set_setting_in(tx, key, value))
     }
+}
+
+/// A setting, read inside a transaction of the caller's.
+pub(crate) fn setting_in(c: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+/// Sets a setting inside a transaction of the caller's.
+pub(crate) fn set_setting_in(c: &Connection, key: &str, value: &str) -> Result<()> {
+    c.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+        params![key, value],
+    )?;
+    Ok(())
 }
 
 pub(crate) fn parse<T: std::str::FromStr>(s: &str) -> Result<T>

@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::apply::{apply_op, refold_concern};
-use super::{Result, Store, StoreError, load_account};
+use super::{Result, Store, StoreError, load_account, set_setting_in, setting_in};
 
 /// What the cadre decided about a concern at the doorstep.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -344,18 +344,12 @@ fn household_known(c: &Connection, id: Uuid) -> Result<bool> {
 }
 
 fn pending_histories(c: &Connection) -> Result<Vec<(HouseholdId, u64)>> {
-    let json: Option<String> = c
-        .query_row("SELECT value FROM settings WHERE key = ?1", [PENDING_HISTORIES], |r| r.get(0))
-        .optional()?;
+    let json = setting_in(c, PENDING_HISTORIES)?;
     Ok(json.map(|j| serde_json::from_str(&j)).transpose()?.unwrap_or_default())
 }
 
 fn set_pending_histories(c: &Connection, pending: &[(HouseholdId, u64)]) -> Result<()> {
-    c.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
-        params![PENDING_HISTORIES, serde_json::to_string(pending)?],
-    )?;
-    Ok(())
+    set_setting_in(c, PENDING_HISTORIES, &serde_json::to_string(pending)?)
 }
 
 impl Store {

@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 use minqing_shared::label::Label;
-use minqing_shared::sync::MIN_PASSWORD_CHARS;
+use minqing_shared::sync::{PasswordProblem, check_new_password};
 
 use super::{Nav, bump, use_lang, use_nav, use_revision, use_services};
 use crate::i18n::{self, Key, LANG_SETTING, LANGUAGES, Lang, t};
@@ -107,7 +107,7 @@ fn LoginForm() -> Element {
                 return;
             }
             let change = changing();
-            if change && let Some(problem) = check_new_password(&pw, &new_password(), &again()) {
+            if change && let Some(problem) = new_password_problem(&pw, &new_password(), &again()) {
                 error.set(Some(t(lang, problem).to_owned()));
                 return;
             }
@@ -276,7 +276,7 @@ fn ChangePasswordCard() -> Element {
                 outcome.set(Some(Err(t(lang, Key::LoginMissing).to_owned())));
                 return;
             }
-            if let Some(problem) = check_new_password(&old_pw, &new_pw, &again()) {
+            if let Some(problem) = new_password_problem(&old_pw, &new_pw, &again()) {
                 outcome.set(Some(Err(t(lang, problem).to_owned())));
                 return;
             }
@@ -344,15 +344,12 @@ fn ChangePasswordCard() -> Element {
 
 /// What is wrong with a new password before asking the server: too short, the old one again,
 /// or the two entries differ.
-fn check_new_password(old: &str, new: &str, again: &str) -> Option<Key> {
-    if new.chars().count() < MIN_PASSWORD_CHARS {
-        Some(Key::PasswordTooShort)
-    } else if new == old {
-        Some(Key::PasswordSame)
-    } else if new != again {
-        Some(Key::PasswordMismatch)
-    } else {
-        None
+fn new_password_problem(old: &str, new: &str, again: &str) -> Option<Key> {
+    match check_new_password(old, new) {
+        Err(PasswordProblem::TooShort) => Some(Key::PasswordTooShort),
+        Err(PasswordProblem::SameAsOld) => Some(Key::PasswordSame),
+        Ok(()) if new != again => Some(Key::PasswordMismatch),
+        Ok(()) => None,
     }
 }
 
@@ -468,7 +465,7 @@ mod tests {
             ("good", "initial-1", "新密码abc123", "新密码abc123", None),
         ];
         for (name, old, new, again, want) in cases {
-            assert_eq!(check_new_password(old, new, again), want, "{name}");
+            assert_eq!(new_password_problem(old, new, again), want, "{name}");
         }
     }
 }

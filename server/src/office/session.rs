@@ -16,7 +16,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use minqing_shared::Label;
-use minqing_shared::sync::MIN_PASSWORD_CHARS;
+use minqing_shared::sync::{MIN_PASSWORD_CHARS, PasswordProblem, check_new_password};
 
 use super::error::OfficeError;
 use super::form::FormData;
@@ -303,14 +303,15 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
     if must_change || changing {
         let problem = if !changing {
             Some("请先修改初始密码".to_owned())
-        } else if new_password.chars().count() < MIN_PASSWORD_CHARS {
-            Some(format!("新密码至少{MIN_PASSWORD_CHARS}位"))
-        } else if new_password == password {
-            Some("新密码不能与原密码相同".to_owned())
-        } else if new_password != form.get("new_password_again") {
-            Some("两次输入的新密码不一致".to_owned())
         } else {
-            None
+            match check_new_password(&password, &new_password) {
+                Err(PasswordProblem::TooShort) => Some(format!("新密码至少{MIN_PASSWORD_CHARS}位")),
+                Err(PasswordProblem::SameAsOld) => Some("新密码不能与原密码相同".to_owned()),
+                Ok(()) if new_password != form.get("new_password_again") => {
+                    Some("两次输入的新密码不一致".to_owned())
+                }
+                Ok(()) => None,
+            }
         };
         if let Some(msg) = problem {
             return login_page_with(StatusCode::OK, &next, &username, Some(&msg), true);

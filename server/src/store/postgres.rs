@@ -19,8 +19,8 @@
 //! merged state, and a concern's row before its event log is read and folded. A second writer
 //! of the same row waits, then reads the committed version (READ COMMITTED takes a new snapshot
 //! for each statement). Rows are always taken in one order — the device, then a household,
-//! then its concern (`sync/apply.rs` and `ServerDevice::act` look the household up before
-//! locking the concern; office writes take the server device first) — so two writers deadlock
+//! then its concern (reading a concern's events for a write locks its household first; office
+//! writes take the server device first) — so two writers deadlock
 //! only on two households taken in opposite orders by batches of several ops; PostgreSQL then
 //! fails one, whose whole push rolls back and is sent again by the phone. Writes that decide
 //! from what they read but lock no row of it (a monthly report's state, a roster import) hold

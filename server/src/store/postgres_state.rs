@@ -70,15 +70,21 @@ pub(super) fn visit_owner(
         .transpose()
 }
 
-/// A concern's event log; with `lock`, the concern's row is locked first, so that a second
-/// writer of a step waits and then reads a log that includes the first one's.
+/// A concern's event log; with `lock`, its household's row and then the concern's are locked
+/// first — the order every write takes rows in (see `postgres.rs`) — so that a second writer of
+/// a step waits and then reads a log that includes the first one's.
 pub(super) fn concern_events(
     c: &mut CachedTx<'_>,
     id: ConcernId,
     lock: bool,
 ) -> StoreResult<Vec<ConcernEvent>> {
     if lock {
-        c.execute("SELECT 1 FROM concerns WHERE id = $1 FOR UPDATE", &[&id.to_string()])?;
+        let id = id.to_string();
+        let household = c.query_opt("SELECT household_id FROM concerns WHERE id = $1", &[&id])?;
+        if let Some(h) = household.and_then(|r| r.get::<_, Option<String>>(0)) {
+            c.execute("SELECT 1 FROM households WHERE id = $1 FOR UPDATE", &[&h])?;
+        }
+        c.execute("SELECT 1 FROM concerns WHERE id = $1 FOR UPDATE", &[&id])?;
     }
     c.query("SELECT event FROM concern_events WHERE concern_id = $1", &[&id.to_string()])?
         .iter()

@@ -221,10 +221,10 @@ pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -
                 return refuse("forged_author", "a concern's step is taken by its author");
             }
             let id = ConcernId(op.record_id);
-            // Which household first, then its row, then the concern's: every write locks a
-            // household before its concerns (see `store/postgres.rs`).
-            let known = tx.concern(id)?;
-            let household = match (&step.action, &known) {
+            let mut events = tx.concern_events(id)?;
+            // The stored state is the fold of the events: derive it rather than read it again.
+            let current = (!events.is_empty()).then(|| ConcernState::fold(id, &events));
+            let household = match (&step.action, &current) {
                 (ConcernAction::Raise { household_id, .. }, None) => *household_id,
                 (ConcernAction::Raise { .. }, Some(_)) => {
                     return refuse("illegal_transition", "the concern was already raised");
@@ -238,8 +238,6 @@ pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -
             if let Err(r) = household_for(tx, author, household)? {
                 return Ok(Err(r));
             }
-            let mut events = tx.concern_events(id)?;
-            let current = if events.is_empty() { None } else { tx.concern(id)? };
             let office_only = matches!(step.action, ConcernAction::Assign { .. });
             let ledger_only = matches!(
                 step.action,

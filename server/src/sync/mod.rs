@@ -195,12 +195,7 @@ impl ServerDevice {
         // however far ahead a phone's clock ran.
         let seen = match &payload {
             Payload::Concern(_) => {
-                // The household's row before the concern's, as every write takes them.
-                let concern = ConcernId(record_id);
-                if let Some(h) = tx.concern(concern)?.and_then(|c| c.household_id) {
-                    tx.household(h)?;
-                }
-                tx.concern_events(concern)?.iter().map(|e| e.stamp.hlc).max()
+                tx.concern_events(ConcernId(record_id))?.iter().map(|e| e.stamp.hlc).max()
             }
             Payload::Household(_) => tx.household(HouseholdId(record_id))?.map(|h| h.max_hlc()),
             _ => None,

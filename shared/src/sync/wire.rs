@@ -36,6 +36,26 @@ pub struct LoginRequest {
 /// The shortest password an account may choose.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// Why a new password is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    /// Fewer than [`MIN_PASSWORD_CHARS`] characters.
+    TooShort,
+    /// The same as the current one.
+    SameAsOld,
+}
+
+/// The rule for a new password — the same on the phone, the office pages and the API.
+pub fn check_new_password(old: &str, new: &str) -> Result<(), PasswordProblem> {
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        Err(PasswordProblem::TooShort)
+    } else if new == old {
+        Err(PasswordProblem::SameAsOld)
+    } else {
+        Ok(())
+    }
+}
+
 /// `POST /api/v1/auth/change-password`: required before the first login after an import or a
 /// reset (the login answers `403 password_change_required` until then).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use minqing_shared::ids::DeviceId;
 use minqing_shared::sync::op::CadreBody;
 use minqing_shared::sync::{
     CadreInfo, ChangePasswordRequest, ChangePasswordResponse, LoginRequest, LoginResponse,
-    MIN_PASSWORD_CHARS,
+    MIN_PASSWORD_CHARS, PasswordProblem, check_new_password,
 };
 
 use crate::auth::{
@@ -129,21 +129,24 @@ pub async fn change_password(
     if account.disabled {
         return Err(ApiError::forbidden("account_disabled", "this account is disabled"));
     }
-    if req.new_password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "weak_password",
-            format!(
-                "新密码至少{MIN_PASSWORD_CHARS}位 (the new password needs at least {MIN_PASSWORD_CHARS} characters)"
-            ),
-        ));
-    }
-    if req.new_password == req.old_password {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "same_password",
-            "新密码不能与旧密码相同 (the new password must differ from the old one)",
-        ));
+    match check_new_password(&req.old_password, &req.new_password) {
+        Ok(()) => {}
+        Err(PasswordProblem::TooShort) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "weak_password",
+                format!(
+                    "新密码至少{MIN_PASSWORD_CHARS}位 (the new password needs at least {MIN_PASSWORD_CHARS} characters)"
+                ),
+            ));
+        }
+        Err(PasswordProblem::SameAsOld) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "same_password",
+                "新密码不能与旧密码相同 (the new password must differ from the old one)",
+            ));
+        }
     }
     let new = req.new_password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;

@@ -35,7 +35,7 @@ pub async fn office_view(
         .write("audit", move |tx, _| {
             let who = Who { cadre: Some(cadre), device: None, address: Some("office".into()) };
             let now = crate::state::now_ms();
-            Ok(record(tx, &who, AuditAction::View, record_type, Some(record_id), 1, now)?)
+            Ok(record(tx, &who, AuditAction::View, record_type, Some(record_id.clone()), 1, now)?)
         })
         .await
 }
@@ -44,7 +44,7 @@ pub async fn office_view(
 /// account pages: [`ACCOUNT_DISABLED`], [`ACCOUNT_ENABLED`], [`PASSWORD_RESET`] of an account,
 /// [`DEVICE_REVOKED`] of a device).
 pub fn office_change(
-    tx: &mut dyn Tx,
+    tx: &mut Tx<'_>,
     cadre: CadreId,
     record_type: &str,
     record_id: String,
@@ -66,7 +66,7 @@ pub const DEVICE_REVOKED: &str = "device_revoked";
 /// Appends one line to the audit log, in the caller's transaction: `who` did `action` on
 /// `count` records of `record_type` (one record: `record_id`).
 pub fn record(
-    tx: &mut dyn Tx,
+    tx: &mut Tx<'_>,
     who: &Who,
     action: AuditAction,
     record_type: &str,

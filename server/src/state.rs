@@ -109,7 +109,7 @@ impl AppState {
     pub async fn read<T: Send + 'static>(
         &self,
         call: &'static str,
-        f: impl FnOnce(&mut dyn Tx) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
@@ -121,11 +121,12 @@ impl AppState {
         .await?
     }
 
-    /// Runs a write transaction off the async runtime, timed under `call`.
+    /// Runs a write transaction off the async runtime, timed under `call`. `f` runs again if
+    /// the transaction collided with another (see [`Db::write`]).
     pub async fn write<T: Send + 'static>(
         &self,
         call: &'static str,
-        f: impl FnOnce(&mut dyn Tx, &AppState) -> Result<T, ApiError> + Send + 'static,
+        mut f: impl FnMut(&mut Tx<'_>, &AppState) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
@@ -141,7 +142,7 @@ impl AppState {
 /// The device that stamps this process's office actions. With SQLite (one process) it is kept
 /// across restarts; with a shared database every process gets its own, so that no two processes
 /// ever stamp one device's ops with clocks of their own.
-fn server_device_id(tx: &mut dyn Tx, shared: bool) -> Result<DeviceId, StoreError> {
+fn server_device_id(tx: &mut Tx<'_>, shared: bool) -> Result<DeviceId, StoreError> {
     if !shared {
         if let Some(id) = tx.meta(SERVER_DEVICE_KEY)? {
             return id.parse().map_err(|e| StoreError::Corrupt(format!("server device id: {e}")));

@@ -185,42 +185,41 @@ pub enum TransitionError {
     AlreadyOnLedger,
 }
 
-/// The status after `action`, from `status` (None: not raised yet), or why not.
+/// The status after `action`, from `status` (None: not raised yet), or why not. Which step
+/// may follow which is the permission table's ([`crate::permit::RULES`]); this adds where each
+/// step leads.
 pub fn transition(
     status: Option<ConcernStatus>,
     on_ledger: bool,
     action: &ConcernAction,
 ) -> Result<ConcernStatus, TransitionError> {
+    use crate::permit::{Action, Ledger, Phase, rule_of};
     use ConcernAction as A;
     use ConcernStatus as S;
-    let Some(from) = status else {
-        return match action {
-            A::Raise { .. } => Ok(S::Raised),
-            _ => Err(TransitionError::NotRaised),
-        };
-    };
-    let not_from = |name: &str| TransitionError::NotFrom { action: name.to_owned(), from };
-    match action {
-        A::Raise { .. } => Err(TransitionError::AlreadyRaised),
-        A::ResolveOnSpot { .. } if from == S::Raised => Ok(S::ResolvedOnSpot),
-        A::ResolveOnSpot { .. } => Err(not_from("resolve_on_spot")),
-        A::Explain { .. } if from == S::Raised => Ok(S::Explained),
-        A::Explain { .. } => Err(not_from("explain")),
-        // A household not satisfied with an explanation may still see it escalated.
-        A::Escalate { .. } if matches!(from, S::Raised | S::Explained) => Ok(S::Escalated),
-        A::Escalate { .. } => Err(not_from("escalate")),
-        // A monthly dispatch may re-direct: a new decision replaces the old one.
-        A::Assign { .. } if matches!(from, S::Escalated | S::Assigned) => Ok(S::Assigned),
-        A::Assign { .. } => Err(not_from("assign")),
-        A::Complete { .. } if matches!(from, S::Escalated | S::Assigned) => Ok(S::Done),
-        A::Complete { .. } => Err(not_from("complete")),
-        A::PutOnLedger { .. } if on_ledger => Err(TransitionError::AlreadyOnLedger),
-        A::PutOnLedger { .. } if matches!(from, S::Escalated | S::Assigned) => Ok(from),
-        A::PutOnLedger { .. } => Err(not_from("put_on_ledger")),
-        A::Supervise { .. } if !on_ledger => Err(TransitionError::NotOnLedger),
-        A::Supervise { .. } if from == S::Done => Err(not_from("supervise")),
-        A::Supervise { .. } => Ok(from),
+    let act = Action::of_step(action);
+    let rule = rule_of(act);
+    if !rule.from.contains(&Phase::of_concern(status)) {
+        return Err(match status {
+            None => TransitionError::NotRaised,
+            Some(_) if act == Action::RaiseConcern => TransitionError::AlreadyRaised,
+            Some(from) => TransitionError::NotFrom { action: act.code().to_owned(), from },
+        });
     }
+    match (rule.ledger, on_ledger) {
+        (Ledger::Off, true) => return Err(TransitionError::AlreadyOnLedger),
+        (Ledger::On, false) => return Err(TransitionError::NotOnLedger),
+        _ => {}
+    }
+    Ok(match action {
+        A::Raise { .. } => S::Raised,
+        A::ResolveOnSpot { .. } => S::ResolvedOnSpot,
+        A::Explain { .. } => S::Explained,
+        A::Escalate { .. } => S::Escalated,
+        // A monthly dispatch may re-direct: a new decision replaces the old one.
+        A::Assign { .. } => S::Assigned,
+        A::Complete { .. } => S::Done,
+        A::PutOnLedger { .. } | A::Supervise { .. } => status.unwrap_or(S::Raised),
+    })
 }
 
 /// When a step was taken and by whom, as kept in a concern's history.

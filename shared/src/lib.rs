@@ -7,6 +7,8 @@
 //! - [`org`], [`household`], [`visit`], [`concern`]: the domain, with Chinese and English labels;
 //! - [`calendar`]: every date the system runs on (UTC+8);
 //! - [`rules`]: the seed's assignment rules, as warnings;
+//! - [`permit`]: who may do what to which record in which state, one table;
+//! - [`scope`]: whose records an account sees;
 //! - [`sync`]: ops, the hybrid logical clock, wire types and merge;
 //! - [`card`]: the cadre's contact card as a vCard and QR code.
 
@@ -19,7 +21,9 @@ pub mod household;
 pub mod ids;
 pub mod label;
 pub mod org;
+pub mod permit;
 pub mod rules;
+pub mod scope;
 pub mod sync;
 pub mod visit;
 

@@ -104,6 +104,9 @@ pub fn contact_quota(population: u32) -> u32 {
 pub struct Cadre {
     /// Its id.
     pub id: CadreId,
+    /// The account's login name, e.g. `wang.jianguo`.
+    #[serde(default)]
+    pub username: String,
     /// Full name, e.g. 王建国.
     pub name: String,
     /// The unit the cadre works in.

@@ -26,6 +26,20 @@ labeled_enum! {
     }
 }
 
+impl VisitMode {
+    /// Whether a contact of this kind counts as the household's weekly visit: only in person
+    /// (the seed's 民情恳谈制度 asks for a face-to-face talk each week). A call is recorded, and
+    /// its concerns count, but the household stays due. Every count of visits asks this.
+    pub fn counts_as_weekly_visit(self) -> bool {
+        matches!(self, VisitMode::InPerson)
+    }
+
+    /// The modes that count as the weekly visit, for queries that filter on the stored code.
+    pub fn weekly() -> impl Iterator<Item = VisitMode> {
+        VisitMode::ALL.iter().copied().filter(|m| m.counts_as_weekly_visit())
+    }
+}
+
 /// A GPS fix taken when the visit was saved.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GeoFix {
@@ -68,7 +82,7 @@ pub struct Visit {
 impl Visit {
     /// Whether this visit counts as the household's weekly visit.
     pub fn counts_as_weekly_visit(&self) -> bool {
-        self.mode == VisitMode::InPerson
+        self.mode.counts_as_weekly_visit()
     }
 }
 

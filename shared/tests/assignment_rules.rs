@@ -45,6 +45,7 @@ impl County {
         let id = CadreId::new();
         self.cadres.push(Cadre {
             id,
+            username: name.into(),
             name: name.into(),
             unit_id: unit,
             role,

@@ -6,11 +6,11 @@ use std::time::Duration;
 use chrono::{Duration as Days, Utc};
 use minqing_server::AppState;
 use minqing_server::auth::hash_password;
-use minqing_server::store::{CadreRow, StoreError};
+use minqing_server::store::StoreError;
 use minqing_server::sync::{Author, Refusal};
 use minqing_shared::concern::{Category, ConcernAction, Step};
 use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, OpId, UnitId, VillageId, VisitId};
-use minqing_shared::org::{Role, Standing, UnitKind};
+use minqing_shared::org::{Cadre, Role, Standing, UnitKind};
 use minqing_shared::sync::Op;
 use minqing_shared::sync::op::{HouseholdPatch, Payload, UnitBody, VillageBody, VisitBody};
 use minqing_shared::visit::{Topic, VisitMode};
@@ -77,7 +77,7 @@ impl BenchCounty {
                 act(v.0, Payload::Village(body))?;
             }
             for (i, cadre) in cadres.iter().enumerate() {
-                let row = CadreRow {
+                let row = Cadre {
                     id: *cadre,
                     username: format!("c{i}"),
                     name: format!("干部{i}"),

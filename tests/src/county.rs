@@ -2,9 +2,9 @@
 //! office, a second township with its own cadre, and the Organization Department.
 
 use minqing_server::auth::hash_password;
-use minqing_server::store::{CadreRow, Db, StoreError, UnitRow, VillageRow};
+use minqing_server::store::{Db, StoreError};
 use minqing_shared::ids::{CadreId, UnitId, VillageId};
-use minqing_shared::org::{Role, Standing, UnitKind};
+use minqing_shared::org::{Cadre, Role, Standing, Unit, UnitKind, Village};
 
 use crate::PASSWORD;
 
@@ -58,14 +58,14 @@ impl County {
                 (c.other_township, "河西乡", UnitKind::Township),
                 (c.org_unit, "县委组织部", UnitKind::OrganizationDepartment),
             ] {
-                tx.put_unit(&UnitRow { id, name: name.into(), kind })?;
+                tx.put_unit(&Unit { id, name: name.into(), kind })?;
             }
             for (id, name, township, population, standing) in [
                 (c.village, "东关村", c.township, 1200, Standing::Advanced),
                 (c.second_village, "西关村", c.township, 800, Standing::Middle),
                 (c.other_village, "河西村", c.other_township, 450, Standing::Advanced),
             ] {
-                tx.put_village(&VillageRow {
+                tx.put_village(&Village {
                     id,
                     name: name.into(),
                     township_id: township,
@@ -81,7 +81,7 @@ impl County {
                 (c.org, "org", "县委组织部督查室", c.org_unit, Role::OrganizationDept, vec![]),
             ] {
                 tx.put_cadre(
-                    &CadreRow {
+                    &Cadre {
                         id,
                         username: username.into(),
                         name: name.into(),

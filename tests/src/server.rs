@@ -75,7 +75,7 @@ impl TestServer {
     }
 
     /// Runs a write transaction on the server's database, off the async runtime.
-    pub fn write<T: Send>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError> + Send) -> T {
+    pub fn write<T: Send>(&self, f: impl FnMut(&mut Tx<'_>) -> Result<T, StoreError> + Send) -> T {
         let db = self.state.db().clone();
         off_runtime(move || db.write(f)).expect("write")
     }

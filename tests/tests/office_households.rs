@@ -221,25 +221,22 @@ async fn a_proposed_household_is_entered_checked_and_printed() {
 #[tokio::test]
 async fn a_county_departments_office_sees_only_its_cadres_households() {
     use minqing_server::auth::hash_password;
-    use minqing_server::store::{CadreRow, UnitRow};
     use minqing_shared::ids::{CadreId, UnitId};
-    use minqing_shared::org::{Role, UnitKind};
+    use minqing_shared::org::{Cadre, Role, Unit, UnitKind};
 
     let w = world().await;
     let (dept, cadre, office) = (UnitId::new(), CadreId::new(), CadreId::new());
     let village = w.county.village;
     let hash = hash_password(PASSWORD);
     w.server.write(move |tx| {
-        tx.put_unit(&UnitRow {
-            id: dept,
-            name: "县水利局".into(),
-            kind: UnitKind::CountyDepartment,
+        tx.put_unit(&Unit {
+            id: dept, name: "县水利局".into(), kind: UnitKind::CountyDepartment
         })?;
         for (id, username, name, role, villages) in [
             (cadre, "shui", "孙水生", Role::LeadershipMember, vec![village]),
             (office, "shui-office", "水利局联系户办公室", Role::Office, vec![]),
         ] {
-            let row = CadreRow {
+            let row = Cadre {
                 id,
                 username: username.into(),
                 name: name.into(),
@@ -274,16 +271,15 @@ async fn a_county_departments_office_sees_only_its_cadres_households() {
 
 #[tokio::test]
 async fn an_assignment_warning_is_accepted_with_a_reason() {
-    use minqing_server::store::CadreRow;
     use minqing_shared::ids::CadreId;
-    use minqing_shared::org::Role;
+    use minqing_shared::org::{Cadre, Role};
 
     let w = world().await;
     // A principal leader in an advanced village: the seed gives them the lagging villages.
     let zhou = CadreId::new();
     let (township, village) = (w.county.township, w.county.village);
     w.server.write(move |tx| {
-        let row = CadreRow {
+        let row = Cadre {
             id: zhou,
             username: "zhou".into(),
             name: "周书记".into(),

@@ -207,11 +207,15 @@ async fn office_steps_from_a_phone_and_illegal_transitions_are_refused() {
             },
         },
     );
+    let explain_after = wang.step(concern, ConcernAction::Explain { note: "已上报".into() });
     let ledger = wang.step(concern, ConcernAction::PutOnLedger { reason: "多户".into() });
-    let answer = wang.push(&[create, raise, done_too_early, escalate, ledger]).await.ok();
+    let ops = [create, raise, done_too_early, escalate, explain_after, ledger];
+    let answer = wang.push(&ops).await.ok();
     let codes: Vec<(u64, &str)> =
         answer.rejected.iter().map(|r| (r.device_seq, r.error.as_str())).collect();
-    assert_eq!(codes, vec![(3, "illegal_transition"), (5, "not_allowed")]);
+    // Closing (办结) and the ledger are the office's and the department's, not a phone's; an
+    // escalated concern is not explained afterwards.
+    assert_eq!(codes, vec![(3, "not_allowed"), (5, "illegal_transition"), (6, "not_allowed")]);
 }
 
 #[tokio::test]

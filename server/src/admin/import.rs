@@ -95,7 +95,7 @@ fn report_text(plan: &Plan, problems: &[Problem]) -> String {
 /// The author of the import's ops: an Organization Department (or administrator) account if
 /// one exists or is being imported, acting county-wide.
 fn author(plan: &Plan, snap: &Snapshot, device: DeviceId) -> Author {
-    let county_wide = |c: &&crate::store::CadreRow| c.role.is_county_wide();
+    let county_wide = |c: &&minqing_shared::org::Cadre| c.role.is_county_wide();
     let cadre = snap.cadres.iter().find(county_wide).or(plan
         .cadres
         .iter()
@@ -178,7 +178,7 @@ pub fn run_roster(
 }
 
 fn act(
-    tx: &mut dyn Tx,
+    tx: &mut Tx<'_>,
     device: &ServerDevice,
     author: &Author,
     id: uuid::Uuid,
@@ -201,7 +201,7 @@ fn act(
 
 /// Writes `plan` (planned in this transaction) as ops of a new import device.
 fn apply(
-    tx: &mut dyn Tx,
+    tx: &mut Tx<'_>,
     plan: &Plan,
     snap: &Snapshot,
     secrets: &mut HashMap<String, (String, String)>,

@@ -13,21 +13,21 @@ use minqing_shared::rules::{Roster as RuleRoster, Warning, check_assignments};
 use minqing_shared::sync::op::HouseholdPatch;
 
 use super::roster::{At, Problem, Roster};
-use crate::store::{CadreRow, StoreResult, Tx, UnitRow, VillageRow};
+use crate::store::{StoreResult, Tx};
 
 /// What the database holds now.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
-    pub units: Vec<UnitRow>,
-    pub villages: Vec<VillageRow>,
-    pub cadres: Vec<CadreRow>,
+    pub units: Vec<Unit>,
+    pub villages: Vec<Village>,
+    pub cadres: Vec<Cadre>,
     /// Live households.
     pub households: Vec<Household>,
 }
 
 impl Snapshot {
     /// Reads it in `tx`.
-    pub fn read(tx: &mut dyn Tx) -> StoreResult<Self> {
+    pub fn read(tx: &mut Tx<'_>) -> StoreResult<Self> {
         let households = tx
             .all_households()?
             .iter()
@@ -73,9 +73,9 @@ pub struct HouseholdWrite {
 /// The whole plan.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
-    pub units: Vec<Step<UnitRow>>,
-    pub villages: Vec<Step<VillageRow>>,
-    pub cadres: Vec<Step<CadreRow>>,
+    pub units: Vec<Step<Unit>>,
+    pub villages: Vec<Step<Village>>,
+    pub cadres: Vec<Step<Cadre>>,
     pub households: Vec<Step<HouseholdWrite>>,
     /// Errors: any one stops the import.
     pub problems: Vec<Problem>,
@@ -111,8 +111,8 @@ fn problem(p: &mut Vec<Problem>, at: &At, message: String) {
 
 /// Resolves a village reference (`乡镇/村名`, or a village name unique in the county).
 fn find_village(
-    villages: &[VillageRow],
-    units: &HashMap<UnitId, UnitRow>,
+    villages: &[Village],
+    units: &HashMap<UnitId, Unit>,
     township: &str,
     name: &str,
 ) -> Result<VillageId, String> {
@@ -120,7 +120,7 @@ fn find_village(
         Some((t, v)) => (t.trim(), v.trim()),
         None => (township.trim(), name.trim()),
     };
-    let found: Vec<&VillageRow> = villages
+    let found: Vec<&Village> = villages
         .iter()
         .filter(|v| v.name == name)
         .filter(|v| {
@@ -143,8 +143,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
     let p = &mut plan.problems;
 
     // Units, by name.
-    let mut units: HashMap<UnitId, UnitRow> =
-        snap.units.iter().map(|u| (u.id, u.clone())).collect();
+    let mut units: HashMap<UnitId, Unit> = snap.units.iter().map(|u| (u.id, u.clone())).collect();
     let mut seen = BTreeSet::new();
     for row in &roster.units {
         if !seen.insert(row.name.clone()) {
@@ -157,14 +156,14 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
             Some(u) => (u.id, Action::Update(vec!["单位类别"])),
             None => (UnitId::new(), Action::Create),
         };
-        let record = UnitRow { id, name: row.name.clone(), kind: row.kind };
+        let record = Unit { id, name: row.name.clone(), kind: row.kind };
         units.insert(id, record.clone());
         plan.units.push(Step { at: row.at.clone(), record, action });
     }
     let unit_named = |name: &str| units.values().find(|u| u.name == name).cloned();
 
     // Villages, by township and name.
-    let mut villages: Vec<VillageRow> = snap.villages.clone();
+    let mut villages: Vec<Village> = snap.villages.clone();
     let mut seen = BTreeSet::new();
     for row in &roster.villages {
         let Some(township) = unit_named(&row.township).filter(|u| u.kind == UnitKind::Township)
@@ -182,7 +181,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
         }
         let existing =
             villages.iter().position(|v| v.township_id == township.id && v.name == row.name);
-        let mut record = VillageRow {
+        let mut record = Village {
             id: VillageId::new(),
             name: row.name.clone(),
             township_id: township.id,
@@ -212,7 +211,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
     }
 
     // Cadres, by username; a phone belongs to one account.
-    let mut cadres: Vec<CadreRow> = snap.cadres.clone();
+    let mut cadres: Vec<Cadre> = snap.cadres.clone();
     let mut usernames = BTreeSet::new();
     let mut phones: BTreeMap<String, String> = BTreeMap::new();
     for row in &roster.cadres {
@@ -243,7 +242,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
             }
         }
         let existing = cadres.iter().position(|c| c.username == row.username);
-        let mut record = CadreRow {
+        let mut record = Cadre {
             id: CadreId::new(),
             username: row.username.clone(),
             name: row.name.clone(),
@@ -291,7 +290,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
         let cadre = if row.cadre.is_empty() {
             None
         } else {
-            let by_name: Vec<&CadreRow> = cadres.iter().filter(|c| c.name == row.cadre).collect();
+            let by_name: Vec<&Cadre> = cadres.iter().filter(|c| c.name == row.cadre).collect();
             let found = cadres
                 .iter()
                 .find(|c| c.username == row.cadre)
@@ -397,30 +396,9 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
 
     // The seed's rules over the county as it would be: a quota exceeded stops the import; the
     // other rules warn.
-    let rule_units: Vec<Unit> =
-        units.values().map(|u| Unit { id: u.id, name: u.name.clone(), kind: u.kind }).collect();
-    let rule_villages: Vec<Village> = villages
-        .iter()
-        .map(|v| Village {
-            id: v.id,
-            name: v.name.clone(),
-            township_id: v.township_id,
-            population: v.population,
-            standing: v.standing,
-        })
-        .collect();
-    let rule_cadres: Vec<Cadre> = cadres
-        .iter()
-        .map(|c| Cadre {
-            id: c.id,
-            name: c.name.clone(),
-            unit_id: c.unit_id,
-            role: c.role,
-            phone: c.phone.clone(),
-            title: c.title.clone(),
-            villages: c.villages.clone(),
-        })
-        .collect();
+    let rule_units: Vec<Unit> = units.values().cloned().collect();
+    let rule_villages: Vec<Village> = villages.to_vec();
+    let rule_cadres: Vec<Cadre> = cadres.to_vec();
     let warnings = check_assignments(RuleRoster {
         units: &rule_units,
         villages: &rule_villages,

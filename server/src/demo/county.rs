@@ -4,14 +4,14 @@
 use std::collections::HashSet;
 
 use minqing_shared::ids::{CadreId, UnitId, VillageId};
-use minqing_shared::org::{Role, Standing, UnitKind, contact_quota};
+use minqing_shared::org::{Cadre, Role, Standing, UnitKind, contact_quota};
 use minqing_shared::sync::op::{CadreBody, Payload, UnitBody, VillageBody};
 
 use super::DemoSpec;
 use super::ctx::Ctx;
 use super::names::{self, DEPARTMENTS, ORG_UNIT};
 use super::rng::Gen;
-use crate::store::{CadreRow, StoreResult};
+use crate::store::StoreResult;
 use crate::sync::Author;
 
 /// A unit and its contact-household office account.
@@ -309,7 +309,7 @@ fn fit_households(g: &mut Gen, spec: &DemoSpec, county: &mut County) {
 
 /// Writes units, villages and accounts (with `hash` as every password), each logged as an op
 /// of the Organization Department so that phones and offices pull them.
-pub(super) fn write(ctx: &mut Ctx<'_>, county: &County, hash: &str) -> StoreResult<()> {
+pub(super) fn write(ctx: &mut Ctx<'_, '_>, county: &County, hash: &str) -> StoreResult<()> {
     let org = county.author(county.org_cadre, ctx.server.id);
     for u in &county.units {
         ctx.act(&org, u.id.0, Payload::Unit(UnitBody { name: u.name.clone(), kind: u.kind }))?;
@@ -326,7 +326,7 @@ pub(super) fn write(ctx: &mut Ctx<'_>, county: &County, hash: &str) -> StoreResu
     for c in &county.cadres {
         let villages: Vec<VillageId> =
             c.village.map(|v| county.villages[v].id).into_iter().collect();
-        let row = CadreRow {
+        let row = Cadre {
             id: c.id,
             username: c.username.clone(),
             name: c.name.clone(),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::rng::Gen;
 use crate::store::{StoreError, StoreResult, Tx};
-use crate::sync::{Author, Refusal, ServerDevice, check_and_apply};
+use crate::sync::{Author, Refusal, ServerDevice, WorkingSet, apply};
 
 /// A cadre's simulated phone: its device, its dense seq and its clock.
 #[derive(Debug)]
@@ -83,9 +83,9 @@ impl Tally {
 }
 
 /// The generator's state over one transaction.
-pub(super) struct Ctx<'a> {
+pub(super) struct Ctx<'a, 'c> {
     /// The open transaction.
-    pub tx: &'a mut dyn Tx,
+    pub tx: &'a mut Tx<'c>,
     /// The server's own device, which stamps office actions.
     pub server: &'a ServerDevice,
     /// The seeded source.
@@ -104,7 +104,7 @@ pub(super) struct Ctx<'a> {
     pub tally: Tally,
 }
 
-impl std::fmt::Debug for Ctx<'_> {
+impl std::fmt::Debug for Ctx<'_, '_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ctx").field("now", &self.now).field("today", &self.today).finish()
     }
@@ -115,7 +115,7 @@ pub(super) fn refused(what: &str, r: Refusal) -> StoreError {
     StoreError::Database(format!("demo generator: {what} refused: {} ({})", r.code, r.message))
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     /// Stores an office or Organization Department action as an op of the server's device.
     pub fn act(&mut self, author: &Author, record_id: Uuid, payload: Payload) -> StoreResult<()> {
         let what = payload.record_type().code();
@@ -146,8 +146,10 @@ impl Ctx<'_> {
             hlc,
             payload,
         };
-        match check_and_apply(self.tx, &phone.author, &op, self.now)? {
-            Ok(_) => {
+        let mut ws = WorkingSet::prefetch(self.tx, phone.author.cadre_id, &[&op])?;
+        match apply(self.tx, &mut ws, &phone.author, &op, self.now)? {
+            Ok(()) => {
+                ws.flush(self.tx, self.now)?;
                 phone.seq += 1;
                 phone.last = hlc;
                 phone.last_ms = phone.last_ms.max(t);

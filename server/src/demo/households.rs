@@ -66,7 +66,7 @@ fn profile(g: &mut Gen, county: &County, village: usize, group: u32) -> Househol
 }
 
 /// Creates every field cadre's phone and confirmed households; files them; adds the proposed.
-pub(super) fn register(ctx: &mut Ctx<'_>, county: &County, weeks: usize) -> StoreResult<Field> {
+pub(super) fn register(ctx: &mut Ctx<'_, '_>, county: &County, weeks: usize) -> StoreResult<Field> {
     let first_monday = add_days(
         minqing_shared::calendar::VisitWeek::of(ctx.today).monday(),
         -7 * (weeks as i64 - 1),

@@ -310,7 +310,10 @@ fn build(state: &AppState, spec: &DemoSpec, now: i64) -> Result<Outcome, StoreEr
     })
 }
 
-fn summarize(ctx: &mut ctx::Ctx<'_>, county: &county::County) -> Result<DemoSummary, StoreError> {
+fn summarize(
+    ctx: &mut ctx::Ctx<'_, '_>,
+    county: &county::County,
+) -> Result<DemoSummary, StoreError> {
     let t = &ctx.tally;
     let mut by_status = BTreeMap::new();
     let mut by_category = BTreeMap::new();

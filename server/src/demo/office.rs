@@ -21,7 +21,7 @@ use crate::sync::Author;
 /// Gives demo-cadre's scripted concerns not yet raised (the recent ones: still raised, and
 /// escalated before the next meeting) to the latest in-person visits, newest first.
 pub(super) fn recent_scripts(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_, '_>,
     county: &County,
     field: &mut Field,
     v: &mut Visits,
@@ -70,7 +70,7 @@ pub(super) fn recent_scripts(
 }
 
 /// Writes every office and ledger step dated up to now, in time order, as office actions.
-pub(super) fn apply(ctx: &mut Ctx<'_>, county: &County, v: &mut Visits) -> StoreResult<()> {
+pub(super) fn apply(ctx: &mut Ctx<'_, '_>, county: &County, v: &mut Visits) -> StoreResult<()> {
     let mut steps = std::mem::take(&mut v.office);
     steps.sort_by_key(|s| s.t);
     let server = ctx.server.id;

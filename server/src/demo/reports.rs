@@ -40,7 +40,11 @@ struct Event {
 }
 
 /// Writes the monthly reports of every month from `first` to last month; returns how many.
-pub(super) fn write(ctx: &mut Ctx<'_>, county: &County, first: NaiveDate) -> StoreResult<usize> {
+pub(super) fn write(
+    ctx: &mut Ctx<'_, '_>,
+    county: &County,
+    first: NaiveDate,
+) -> StoreResult<usize> {
     let start = china_ms(first, 8 * 60);
     let desk = ServerDevice { id: DeviceId(ctx.g.uuid(start)), clock: Mutex::new(HlcClock::new()) };
     ctx.tx.insert_server_device(desk.id, "演示：月报", start)?;

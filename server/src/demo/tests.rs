@@ -205,6 +205,7 @@ fn the_seeds_assignment_rules_hold() {
             let c = r.unwrap();
             Cadre {
                 id: c[0].parse::<CadreId>().unwrap(),
+                username: String::new(),
                 name: c[1].clone(),
                 unit_id: c[2].parse::<UnitId>().unwrap(),
                 role: Role::from_code(&c[3]).unwrap(),

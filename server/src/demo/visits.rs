@@ -88,7 +88,7 @@ impl Visits {
 
 /// demo-cadre's visits this week: about half the households (not the two left overdue), on the
 /// first day whose morning is over, else in the hours just before now.
-fn demo_this_week(ctx: &Ctx<'_>, mine: &[usize], monday: NaiveDate) -> Vec<(i64, usize)> {
+fn demo_this_week(ctx: &Ctx<'_, '_>, mine: &[usize], monday: NaiveDate) -> Vec<(i64, usize)> {
     let candidates = &mine[2.min(mine.len())..];
     let k = (candidates.len() / 2).max(1).min(candidates.len()) as i64;
     for d in 0..7 {
@@ -107,7 +107,7 @@ fn demo_this_week(ctx: &Ctx<'_>, mine: &[usize], monday: NaiveDate) -> Vec<(i64,
 
 /// The in-person visits and calls of field cadre `f` in the week of `monday` (week index `w`).
 fn schedule(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_, '_>,
     county: &County,
     field: &Field,
     f: usize,
@@ -154,7 +154,7 @@ fn schedule(
 
 /// Runs the whole year of visits, writing each phone's ops in time order.
 pub(super) fn run(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_, '_>,
     county: &County,
     field: &mut Field,
     v: &mut Visits,
@@ -226,7 +226,7 @@ pub(super) fn run(
 
 /// One visit (or call) at `t` to household `h`, with the concern it raises, if any.
 fn visit(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut Ctx<'_, '_>,
     county: &County,
     field: &Field,
     v: &mut Visits,

@@ -24,7 +24,7 @@ use crate::state::{AppState, now_ms};
 use crate::store::{AccountRow, DeviceRow, StoreResult, Tx};
 
 /// The account a form names, as stored now.
-fn account_by_id(tx: &mut dyn Tx, id: &str) -> StoreResult<Option<AccountRow>> {
+fn account_by_id(tx: &mut Tx<'_>, id: &str) -> StoreResult<Option<AccountRow>> {
     let Ok(id) = id.parse::<CadreId>() else { return Ok(None) };
     let Some(cadre) = tx.cadre(id)? else { return Ok(None) };
     let Some(account) = tx.account_by_username(&cadre.username)? else { return Ok(None) };
@@ -34,7 +34,7 @@ fn account_by_id(tx: &mut dyn Tx, id: &str) -> StoreResult<Option<AccountRow>> {
 
 /// The phone a form names, with its account, as stored now.
 fn device_by_id(
-    tx: &mut dyn Tx,
+    tx: &mut Tx<'_>,
     account: &str,
     device: &str,
 ) -> StoreResult<Option<(AccountRow, DeviceRow)>> {

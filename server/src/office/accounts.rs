@@ -2,6 +2,7 @@
 //! it, searchable by username, name, unit or phone number. Its forms — disable, enable, reset
 //! a password, revoke a lost phone — are in [`super::account_actions`].
 
+use minqing_shared::org::Unit;
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
@@ -18,7 +19,7 @@ use super::form::FormData;
 use super::layout::{Nav, shell};
 use super::session::OfficeUser;
 use crate::state::AppState;
-use crate::store::{AccountRow, DeviceRow, UnitRow};
+use crate::store::{AccountRow, DeviceRow};
 
 /// Accounts on one page of the list.
 const PAGE_ROWS: usize = 200;
@@ -92,7 +93,7 @@ impl Filter {
 /// Every account, the units and every phone, by account.
 struct Loaded {
     accounts: Vec<AccountRow>,
-    units: Vec<UnitRow>,
+    units: Vec<Unit>,
     devices: HashMap<CadreId, Vec<DeviceRow>>,
 }
 

@@ -62,7 +62,7 @@ pub fn author(user: &OfficeUser, state: &AppState) -> Author {
 
 /// Records one action; a refusal aborts the transaction.
 pub fn act(
-    tx: &mut dyn Tx,
+    tx: &mut Tx<'_>,
     state: &AppState,
     author: &Author,
     record_id: Uuid,
@@ -74,12 +74,13 @@ pub fn act(
     }
 }
 
-/// Runs `f` in one write transaction off the async runtime; committed only if it returns `Ok`.
+/// Runs `f` in one write transaction off the async runtime; committed only if it returns `Ok`,
+/// run again if the transaction collided with another.
 /// The server device's row is taken first, so office writes lock in one order — device,
 /// households, concerns, the order of a phone's push — and cannot deadlock one another.
 pub async fn write<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&mut dyn Tx, &AppState) -> Result<T, Failed> + Send + 'static,
+    mut f: impl FnMut(&mut Tx<'_>, &AppState) -> Result<T, Failed> + Send + 'static,
 ) -> Result<T, Failed> {
     let state = state.clone();
     let joined = tokio::task::spawn_blocking(move || {
@@ -109,7 +110,7 @@ pub async fn scoped_concerns(
 /// Runs `f` in a read transaction off the async runtime.
 pub async fn read<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&mut dyn Tx) -> Result<T, OfficeError> + Send + 'static,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, OfficeError> + Send + 'static,
 ) -> Result<T, OfficeError> {
     let state = state.clone();
     tokio::task::spawn_blocking(move || state.db().read(f)).await?

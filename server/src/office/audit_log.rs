@@ -91,7 +91,7 @@ fn optional_date(errors: &mut FieldErrors, field: &'static str, value: &str) -> 
 }
 
 /// The search as a query of the store (at most `limit` lines), or what is wrong with it.
-fn query(tx: &mut dyn Tx, s: &Search, limit: u32) -> StoreResult<Result<AuditQuery, FieldErrors>> {
+fn query(tx: &mut Tx<'_>, s: &Search, limit: u32) -> StoreResult<Result<AuditQuery, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let mut q = AuditQuery { limit, ..AuditQuery::default() };
     let user = s.user.trim();

@@ -10,6 +10,7 @@ use maud::{Markup, html};
 use minqing_shared::Label;
 use minqing_shared::calendar::Period;
 use minqing_shared::ids::{CadreId, UnitId};
+use minqing_shared::org::Unit;
 use serde::Deserialize;
 
 use super::act::{self, Failed};
@@ -22,7 +23,7 @@ use super::scores::{Score, scores};
 use super::session::{OfficeUser, Post};
 use super::stats::day_start_ms;
 use crate::state::{AppState, now_ms};
-use crate::store::{EvaluationNote, NoteKind, UnitRow};
+use crate::store::{EvaluationNote, NoteKind};
 
 /// Coverage below this is drawn red.
 const COVERAGE_WARN: f64 = 0.8;
@@ -42,7 +43,7 @@ pub struct Evaluation {
     /// The period.
     pub period: Period,
     /// Units evaluated, with their scores.
-    pub units: Vec<(UnitRow, Score)>,
+    pub units: Vec<(Unit, Score)>,
     /// Cadres, with their unit's name and scores.
     pub cadres: Vec<(String, String, Score)>,
     /// Rewards and criticisms recorded for the period, in scope.
@@ -260,6 +261,7 @@ pub(super) async fn add_note(State(state): State<AppState>, Post(user, form): Po
     let text = form.get("text").to_owned();
     let cadre_given = !form.get("cadre").is_empty();
     let stored = act::write(&state, move |tx, _| {
+        let mut errors = errors.clone();
         let unit_row = unit.map(|u| tx.unit(u)).transpose()?.flatten();
         if unit_row.is_none() {
             errors.add("unit", "请选择单位");
@@ -278,7 +280,7 @@ pub(super) async fn add_note(State(state): State<AppState>, Post(user, form): Po
             unit_id: unit,
             cadre_id: cadre_row.map(|c| c.id),
             kind,
-            text,
+            text: text.clone(),
             author,
             created_ms: now_ms(),
         };

@@ -45,7 +45,7 @@ pub(super) async fn page(
     }
     let rows: Vec<(String, String, &Score)> =
         e.units.iter().map(|(u, s)| (u.name.clone(), u.kind.zh().to_owned(), s)).collect();
-    let mut ranked: Vec<&(crate::store::UnitRow, Score)> =
+    let mut ranked: Vec<&(minqing_shared::org::Unit, Score)> =
         e.units.iter().filter(|(_, s)| s.due > 0).collect();
     ranked.sort_by(|a, b| b.1.coverage().total_cmp(&a.1.coverage()));
     let body = html! {

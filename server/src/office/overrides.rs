@@ -85,12 +85,12 @@ pub(super) async fn accept(State(state): State<AppState>, Post(user, form): Post
             .find(|w| w.code() == code && w.subject().to_string() == subject);
         let Some(w) = found else { return Err(Failed::Refused("该提示已不存在".into())) };
         if !errors.is_empty() {
-            return Ok(Err(errors));
+            return Ok(Err(errors.clone()));
         }
         let o = AssignmentOverride {
             code: w.code().to_owned(),
             subject: w.subject(),
-            reason,
+            reason: reason.clone(),
             author,
             created_ms: now_ms(),
         };

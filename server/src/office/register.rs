@@ -146,7 +146,7 @@ pub(super) async fn create(State(state): State<AppState>, Post(user, form): Post
     };
     let author = act::author(&user, &state);
     let done = act::write(&state, move |tx, state| {
-        act::act(tx, state, &author, id.0, Payload::Household(patch))
+        act::act(tx, state, &author, id.0, Payload::Household(patch.clone()))
     })
     .await;
     match done {

@@ -3,6 +3,7 @@
 //! Organization Department with a timestamp (late ones marked late) and filed 备案 there. Each
 //! step is a `MonthlyReport` op of the server's device. The county view is [`super::county`].
 
+use minqing_shared::org::Unit;
 use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
@@ -27,7 +28,7 @@ use super::scope::Scoped;
 use super::session::{OfficeUser, Post};
 use super::stats::{COLUMNS, MonthFigures, day_start_ms, month_figures};
 use crate::state::AppState;
-use crate::store::{Section, StoreResult, Tx, UnitRow};
+use crate::store::{Section, StoreResult, Tx};
 
 /// A unit's report as its ops leave it.
 #[derive(Clone, Debug)]
@@ -41,7 +42,7 @@ pub struct Record {
 }
 
 /// Every report, by unit and month: the latest op of each wins.
-pub fn records(tx: &mut dyn Tx) -> StoreResult<BTreeMap<(UnitId, YearMonth), Record>> {
+pub fn records(tx: &mut Tx<'_>) -> StoreResult<BTreeMap<(UnitId, YearMonth), Record>> {
     let mut out: BTreeMap<(UnitId, YearMonth), Record> = BTreeMap::new();
     for change in tx.ops_of_type(RecordType::MonthlyReport)? {
         let Payload::MonthlyReport(body) = change.op.payload else { continue };
@@ -75,7 +76,7 @@ pub(super) struct ReportQuery {
 #[derive(Debug)]
 pub struct Loaded {
     /// The unit.
-    pub unit: UnitRow,
+    pub unit: Unit,
     /// The figures.
     pub figures: MonthFigures,
     /// The report's ops, if any.
@@ -296,7 +297,7 @@ pub(super) async fn submit(State(state): State<AppState>, Post(user, form): Post
                 return Err(Failed::Refused("本月月报已报送，不能再修改".into()));
             }
             let id = existing.map_or(ReportId::new().0, |r| r.id);
-            act::act(tx, state, &author, id, Payload::MonthlyReport(body))
+            act::act(tx, state, &author, id, Payload::MonthlyReport(body.clone()))
         })
         .await;
         match done {

@@ -14,7 +14,7 @@ use minqing_shared::rules::{Roster, Warning, check_assignments};
 use minqing_shared::sync::merge::ConcernState;
 
 use super::session::OfficeUser;
-use crate::store::{CadreRow, StoreResult, Tx, UnitRow, VillageRow};
+use crate::store::{StoreResult, Tx};
 
 /// The office's records.
 #[derive(Debug)]
@@ -22,20 +22,20 @@ pub struct Scoped {
     /// Today in China.
     pub today: NaiveDate,
     /// Every unit, for names.
-    pub units: BTreeMap<UnitId, UnitRow>,
+    pub units: BTreeMap<UnitId, Unit>,
     /// Every cadre, for names.
-    pub cadres: BTreeMap<CadreId, CadreRow>,
+    pub cadres: BTreeMap<CadreId, Cadre>,
     /// Villages in scope, by township then name.
-    pub villages: Vec<VillageRow>,
+    pub villages: Vec<Village>,
     /// Field cadres in scope (those who visit), by unit then name.
-    pub field: Vec<CadreRow>,
+    pub field: Vec<Cadre>,
     /// Households in scope (tombstones left out), by village then head.
     pub households: Vec<Household>,
     village_index: BTreeMap<VillageId, usize>,
 }
 
 /// Whose records: one unit's (`Some`) or the county's (`None`).
-fn covers(unit: Option<UnitId>, village: Option<&VillageRow>, cadre: Option<&CadreRow>) -> bool {
+fn covers(unit: Option<UnitId>, village: Option<&Village>, cadre: Option<&Cadre>) -> bool {
     let Some(unit) = unit else { return true };
     village.is_some_and(|v| v.township_id == unit) || cadre.is_some_and(|c| c.unit_id == unit)
 }
@@ -66,12 +66,12 @@ fn address_key(address: &str) -> (u32, u32, String) {
 
 impl Scoped {
     /// Loads the records `user` may see.
-    pub fn load(tx: &mut dyn Tx, user: &OfficeUser) -> StoreResult<Self> {
+    pub fn load(tx: &mut Tx<'_>, user: &OfficeUser) -> StoreResult<Self> {
         Self::load_unit(tx, (!user.county_wide()).then_some(user.unit.id))
     }
 
     /// Loads one unit's records (`Some`), or the county's (`None`).
-    pub fn load_unit(tx: &mut dyn Tx, unit: Option<UnitId>) -> StoreResult<Self> {
+    pub fn load_unit(tx: &mut Tx<'_>, unit: Option<UnitId>) -> StoreResult<Self> {
         let today = china_date(chrono::Utc::now());
         let units: BTreeMap<_, _> = tx.all_units()?.into_iter().map(|u| (u.id, u)).collect();
         let cadres: BTreeMap<_, _> = tx.all_cadres()?.into_iter().map(|c| (c.id, c)).collect();
@@ -87,24 +87,24 @@ impl Scoped {
                 covers(unit, all_villages.get(&h.village_id), cadre)
             })
             .collect();
-        let field: Vec<CadreRow> = {
+        let field: Vec<Cadre> = {
             let mut f: Vec<_> = cadres
                 .values()
                 .filter(|c| c.role.visits_households())
                 .filter(|c| unit.is_none_or(|u| c.unit_id == u))
                 .cloned()
                 .collect();
-            let unit_name = |c: &CadreRow| units.get(&c.unit_id).map(|u| u.name.clone());
+            let unit_name = |c: &Cadre| units.get(&c.unit_id).map(|u| u.name.clone());
             f.sort_by_cached_key(|c| (unit_name(c), c.name.clone()));
             f
         };
         let mut wanted: BTreeSet<VillageId> = households.iter().map(|h| h.village_id).collect();
         wanted.extend(field.iter().flat_map(|c| c.villages.iter().copied()));
-        let mut villages: Vec<VillageRow> = all_villages
+        let mut villages: Vec<Village> = all_villages
             .into_values()
             .filter(|v| unit.is_none_or(|u| v.township_id == u) || wanted.contains(&v.id))
             .collect();
-        let township = |v: &VillageRow| units.get(&v.township_id).map(|u| u.name.clone());
+        let township = |v: &Village| units.get(&v.township_id).map(|u| u.name.clone());
         villages.sort_by_cached_key(|v| (township(v), v.name.clone()));
         let village_index = villages.iter().enumerate().map(|(i, v)| (v.id, i)).collect();
         let village_name = |id: VillageId| -> String {
@@ -119,7 +119,7 @@ impl Scoped {
     }
 
     /// A village in scope.
-    pub fn village(&self, id: VillageId) -> Option<&VillageRow> {
+    pub fn village(&self, id: VillageId) -> Option<&Village> {
         self.village_index.get(&id).map(|i| &self.villages[*i])
     }
 
@@ -147,8 +147,8 @@ impl Scoped {
     }
 
     /// Units whose work is reported and evaluated: townships and county departments.
-    pub fn working_units(&self) -> Vec<&UnitRow> {
-        let mut units: Vec<&UnitRow> =
+    pub fn working_units(&self) -> Vec<&Unit> {
+        let mut units: Vec<&Unit> =
             self.units.values().filter(|u| u.kind != UnitKind::OrganizationDepartment).collect();
         units.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
         units
@@ -165,7 +165,7 @@ impl Scoped {
     }
 
     /// The concerns of the households in scope, newest first.
-    pub fn concerns(&self, tx: &mut dyn Tx) -> StoreResult<Vec<ConcernState>> {
+    pub fn concerns(&self, tx: &mut Tx<'_>) -> StoreResult<Vec<ConcernState>> {
         let ids = self.household_ids();
         let mut all: Vec<ConcernState> = tx
             .all_concerns()?
@@ -182,36 +182,12 @@ impl Scoped {
             .units
             .values()
             .filter(|u| self.field.iter().any(|c| c.unit_id == u.id))
-            .map(|u| Unit { id: u.id, name: u.name.clone(), kind: u.kind })
-            .collect();
-        let villages: Vec<Village> = self
-            .villages
-            .iter()
-            .map(|v| Village {
-                id: v.id,
-                name: v.name.clone(),
-                township_id: v.township_id,
-                population: v.population,
-                standing: v.standing,
-            })
-            .collect();
-        let cadres: Vec<Cadre> = self
-            .field
-            .iter()
-            .map(|c| Cadre {
-                id: c.id,
-                name: c.name.clone(),
-                unit_id: c.unit_id,
-                role: c.role,
-                phone: c.phone.clone(),
-                title: c.title.clone(),
-                villages: c.villages.clone(),
-            })
+            .cloned()
             .collect();
         check_assignments(Roster {
             units: &units,
-            villages: &villages,
-            cadres: &cadres,
+            villages: &self.villages,
+            cadres: &self.field,
             households: &self.households,
         })
     }

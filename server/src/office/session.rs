@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use minqing_shared::Label;
+use minqing_shared::org::{Cadre, Unit};
 use minqing_shared::sync::{MIN_PASSWORD_CHARS, PasswordProblem, check_new_password};
 
 use super::error::OfficeError;
@@ -23,7 +24,7 @@ use super::form::FormData;
 use super::layout::CSS;
 use crate::auth::{decoy_hash, hash_password, new_token, token_hash, verify_password};
 use crate::state::{AppState, now_ms};
-use crate::store::{CadreRow, OfficeSession, UnitRow};
+use crate::store::OfficeSession;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "minqing_office";
@@ -40,9 +41,9 @@ const MAX_FORM_BYTES: usize = 256 * 1024;
 #[derive(Clone, Debug)]
 pub struct OfficeUser {
     /// The account.
-    pub cadre: CadreRow,
+    pub cadre: Cadre,
     /// Its unit.
-    pub unit: UnitRow,
+    pub unit: Unit,
     /// The session's CSRF token, put into every form.
     pub csrf: String,
 }

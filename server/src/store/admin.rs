@@ -1,41 +1,22 @@
-//! Records of the administration: devices as the administrator lists them, and the audit log
-//! (who viewed or changed what, from which device or address, and when). The backends'
-//! queries are in `sqlite_admin.rs` and `postgres_admin.rs`.
+//! The administration: passwords, disabled accounts, the account list, and the audit log (who
+//! viewed or changed what, from which device or address, and when).
 
 use minqing_shared::ids::{CadreId, DeviceId};
+use minqing_shared::org::Cadre;
 
-use super::CadreRow;
+use super::decode::{self, CADRE_COLUMNS, CADRE_WIDTH};
+use super::sql::{Value, args};
+use super::{StoreError, StoreResult, Tx};
 
 /// An account as the administrator lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountRow {
     /// The cadre.
-    pub cadre: CadreRow,
+    pub cadre: Cadre,
     /// Whether the account is disabled.
     pub disabled: bool,
     /// Whether its password must be changed at the next login.
     pub must_change_password: bool,
-}
-
-/// A device as the administrator sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeviceRow {
-    /// Its id.
-    pub id: DeviceId,
-    /// Its cadre (none for a server's own device).
-    pub cadre_id: Option<CadreId>,
-    /// Its cadre's login name.
-    pub username: Option<String>,
-    /// The name the phone gave at login.
-    pub name: String,
-    /// When it logged in.
-    pub created_ms: i64,
-    /// When it last synced (written at most once a minute).
-    pub last_seen_ms: Option<i64>,
-    /// When it was revoked, if it was.
-    pub revoked_ms: Option<i64>,
-    /// The app version it last reported (`minqing-mobile/0.1.0`), if any.
-    pub app_version: Option<String>,
 }
 
 /// What an audited access did.
@@ -115,27 +96,150 @@ pub struct AuditQuery {
     pub limit: u32,
 }
 
-/// A phone logging in, as [`Tx::insert_device`](super::Tx::insert_device) registers it.
-#[derive(Clone, Copy, Debug)]
-pub struct NewDevice<'a> {
-    /// Its new id.
-    pub id: DeviceId,
-    /// The account that logged in.
-    pub cadre: CadreId,
-    /// The name the phone gave.
-    pub name: &'a str,
-    /// The hash of its token.
-    pub token_hash: &'a str,
-    /// The app version it reported, if any.
-    pub app_version: Option<&'a str>,
-}
+impl Tx<'_> {
+    /// Sets an account's password hash and whether it must be changed at the next login; ends
+    /// the account's office sessions (a reset password opens nothing the old one had opened).
+    pub fn set_password(
+        &mut self,
+        cadre: CadreId,
+        hash: &str,
+        must_change: bool,
+    ) -> StoreResult<()> {
+        self.execute(
+            "UPDATE cadres SET password_hash = $2, must_change_password = $3 WHERE id = $1",
+            &args![cadre, hash, must_change],
+        )?;
+        self.end_office_sessions(cadre)
+    }
 
-/// A part of the data that some writes decide about as a whole: see
-/// [`Tx::exclusive`](super::Tx::exclusive).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Section {
-    /// The monthly reports (their state is the latest op of each).
-    MonthlyReports,
-    /// The roster: units, villages, cadres and households as an import plans them.
-    Roster,
+    /// The account's own change: sets `hash` only if the stored hash is still `verified`, the
+    /// one its current password was checked against — a reset in between wins. Ends its office
+    /// sessions. Whether it changed.
+    pub fn replace_password(
+        &mut self,
+        cadre: CadreId,
+        verified: &str,
+        hash: &str,
+    ) -> StoreResult<bool> {
+        let n = self.execute(
+            "UPDATE cadres SET password_hash = $3, must_change_password = $4
+             WHERE id = $1 AND password_hash = $2",
+            &args![cadre, verified, hash, false],
+        )?;
+        self.end_office_sessions(cadre)?;
+        Ok(n == 1)
+    }
+
+    /// Whether the account must change its password before a phone may log in.
+    pub fn must_change_password(&mut self, cadre: CadreId) -> StoreResult<bool> {
+        self.query_opt("SELECT must_change_password FROM cadres WHERE id = $1", &args![cadre])?
+            .map_or(Ok(false), |r| r.bool(0))
+    }
+
+    /// Disables or enables an account; disabling ends its office sessions.
+    pub fn set_disabled(&mut self, cadre: CadreId, disabled: bool) -> StoreResult<()> {
+        self.execute("UPDATE cadres SET disabled = $2 WHERE id = $1", &args![cadre, disabled])?;
+        if disabled {
+            self.end_office_sessions(cadre)?;
+        }
+        Ok(())
+    }
+
+    fn end_office_sessions(&mut self, cadre: CadreId) -> StoreResult<()> {
+        self.execute("DELETE FROM office_sessions WHERE cadre_id = $1", &args![cadre])?;
+        Ok(())
+    }
+
+    /// Every account, with whether it is disabled and must change its password, by login name.
+    pub fn all_accounts(&mut self) -> StoreResult<Vec<AccountRow>> {
+        let sql = format!(
+            "SELECT {CADRE_COLUMNS}, c.disabled, c.must_change_password FROM cadres c
+             ORDER BY c.username"
+        );
+        self.query(&sql, &[])?
+            .iter()
+            .map(|r| {
+                Ok(AccountRow {
+                    cadre: decode::cadre(r, 0)?,
+                    disabled: r.bool(CADRE_WIDTH)?,
+                    must_change_password: r.bool(CADRE_WIDTH + 1)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Appends lines to the audit log.
+    pub fn insert_audits(&mut self, entries: &[AuditEntry]) -> StoreResult<()> {
+        let rows: Vec<Vec<Value>> = entries
+            .iter()
+            .map(|e| {
+                args![
+                    e.at_ms,
+                    e.cadre_id,
+                    e.device_id,
+                    e.address.as_deref(),
+                    e.action.code(),
+                    e.record_type.as_str(),
+                    e.record_id.as_deref(),
+                    e.count
+                ]
+                .to_vec()
+            })
+            .collect();
+        self.insert_rows(
+            "INSERT INTO audit (at_ms, cadre_id, device_id, address, action, record_type,
+                                record_id, count)",
+            8,
+            "",
+            &rows,
+        )
+    }
+
+    /// Appends a line to the audit log.
+    pub fn insert_audit(&mut self, entry: &AuditEntry) -> StoreResult<()> {
+        self.insert_audits(std::slice::from_ref(entry))
+    }
+
+    /// Lines of the audit log, newest first.
+    pub fn audit_entries(&mut self, q: &AuditQuery) -> StoreResult<Vec<AuditRow>> {
+        self.query(
+            "SELECT a.id, a.at_ms, a.cadre_id, a.device_id, a.address, a.action, a.record_type,
+                    a.record_id, a.count, c.username
+             FROM audit a LEFT JOIN cadres c ON c.id = a.cadre_id
+             WHERE (CAST($1 AS TEXT) IS NULL OR a.cadre_id = $1)
+               AND (CAST($2 AS BIGINT) IS NULL OR a.at_ms >= $2)
+               AND (CAST($4 AS BIGINT) IS NULL OR a.at_ms < $4)
+               AND (CAST($5 AS TEXT) IS NULL OR a.action = $5)
+               AND (CAST($6 AS BIGINT) IS NULL OR a.id < $6)
+             ORDER BY a.id DESC LIMIT $3",
+            &args![
+                q.cadre,
+                q.since_ms,
+                q.limit,
+                q.until_ms,
+                q.action.map(AuditAction::code),
+                q.before_id
+            ],
+        )?
+        .iter()
+        .map(|r| {
+            let action = r.str(5)?;
+            Ok(AuditRow {
+                id: r.int(0)?,
+                entry: AuditEntry {
+                    at_ms: r.int(1)?,
+                    cadre_id: r.opt_parse(2)?,
+                    device_id: r.opt_parse(3)?,
+                    address: r.opt_text(4)?,
+                    action: AuditAction::from_code(action)
+                        .ok_or_else(|| StoreError::Corrupt(format!("audit action {action:?}")))?,
+                    record_type: r.text(6)?,
+                    record_id: r.opt_text(7)?,
+                    count: u32::try_from(r.int(8)?).unwrap_or(u32::MAX),
+                },
+                username: r.opt_text(9)?,
+            })
+        })
+        .collect()
+    }
 }

@@ -1,73 +1,11 @@
-//! Records only the office pages keep (sessions, evaluation notes) and the light rows the pages
-//! read in bulk. Everything an office *does* to households and concerns is an op in the log;
-//! these are the office's own bookkeeping, never synced to phones.
+//! The office pages' reads of the merged state: households, concerns and visits of a scope.
 
-use minqing_shared::ids::{CadreId, HouseholdId, UnitId};
-use uuid::Uuid;
+use minqing_shared::ids::{CadreId, HouseholdId};
+use minqing_shared::sync::merge::{ConcernState, HouseholdState};
+use minqing_shared::visit::{Visit, VisitMode};
 
-/// A logged-in office browser. Only the SHA-256 of the cookie's random id is stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OfficeSession {
-    /// SHA-256 (hex) of the session id in the cookie.
-    pub id_hash: String,
-    /// The account.
-    pub cadre_id: CadreId,
-    /// The per-session token every form carries.
-    pub csrf: String,
-    /// When the session was opened, ms since the epoch.
-    pub created_ms: i64,
-    /// When it was last used; it expires after a spell of inactivity.
-    pub last_ms: i64,
-}
-
-/// A reward or a criticism recorded at an evaluation 考核奖惩.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum NoteKind {
-    /// 表彰奖励.
-    Reward,
-    /// 通报批评.
-    Criticism,
-}
-
-impl NoteKind {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            NoteKind::Reward => "reward",
-            NoteKind::Criticism => "criticism",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "reward" => Some(NoteKind::Reward),
-            "criticism" => Some(NoteKind::Criticism),
-            _ => None,
-        }
-    }
-}
-
-/// One reward or criticism, for a unit or one of its cadres, in an evaluation period.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EvaluationNote {
-    /// Its id.
-    pub id: Uuid,
-    /// The period's code, e.g. `2026-Q4` (`minqing_shared::calendar::Period::code`).
-    pub period: String,
-    /// The unit concerned.
-    pub unit_id: UnitId,
-    /// The cadre concerned, if the note is about one person.
-    pub cadre_id: Option<CadreId>,
-    /// Reward or criticism.
-    pub kind: NoteKind,
-    /// What for.
-    pub text: String,
-    /// Who recorded it.
-    pub author: CadreId,
-    /// When, ms since the epoch.
-    pub created_ms: i64,
-}
+use super::sql::args;
+use super::{StoreResult, Tx};
 
 /// A visit without its text: what coverage figures are counted from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,18 +20,55 @@ pub struct VisitFact {
     pub in_person: bool,
 }
 
-/// An office's reason for accepting an assignment rule not met 联系安排说明 (the seed's rules
-/// warn; an office may override a warning with a reason).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AssignmentOverride {
-    /// The rule's code (`minqing_shared::rules::Warning::code`).
-    pub code: String,
-    /// The record the warning is about (`Warning::subject`).
-    pub subject: Uuid,
-    /// Why the office accepts it.
-    pub reason: String,
-    /// Who accepted it.
-    pub author: CadreId,
-    /// When, ms since the epoch.
-    pub created_ms: i64,
+impl Tx<'_> {
+    /// Every household's merged state, tombstones included.
+    pub fn all_households(&mut self) -> StoreResult<Vec<HouseholdState>> {
+        self.query("SELECT state FROM households", &[])?.iter().map(|r| r.json(0)).collect()
+    }
+
+    /// Every concern's folded state.
+    pub fn all_concerns(&mut self) -> StoreResult<Vec<ConcernState>> {
+        self.query("SELECT state FROM concerns", &[])?.iter().map(|r| r.json(0)).collect()
+    }
+
+    /// Visits with `from_ms <= visited_ms < to_ms`, without their text.
+    pub fn visit_facts(&mut self, from_ms: i64, to_ms: i64) -> StoreResult<Vec<VisitFact>> {
+        self.query(
+            "SELECT household_id, cadre_id, visited_ms, mode FROM visits
+             WHERE visited_ms >= $1 AND visited_ms < $2",
+            &args![from_ms, to_ms],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(VisitFact {
+                household_id: r.parse(0)?,
+                cadre_id: r.parse::<CadreId>(1)?,
+                visited_ms: r.int(2)?,
+                in_person: r.code(3, VisitMode::from_code)?.counts_as_weekly_visit(),
+            })
+        })
+        .collect()
+    }
+
+    /// The time of each household's latest in-person visit.
+    pub fn last_in_person_visits(&mut self) -> StoreResult<Vec<(HouseholdId, i64)>> {
+        self.query(
+            "SELECT household_id, MAX(visited_ms) FROM visits WHERE mode = $1 GROUP BY household_id",
+            &args![VisitMode::InPerson.code()],
+        )?
+        .iter()
+        .map(|r| Ok((r.parse(0)?, r.int(1)?)))
+        .collect()
+    }
+
+    /// A household's visits, newest first.
+    pub fn household_visits(&mut self, id: HouseholdId) -> StoreResult<Vec<Visit>> {
+        self.query(
+            "SELECT body FROM visits WHERE household_id = $1 ORDER BY visited_ms DESC",
+            &args![id],
+        )?
+        .iter()
+        .map(|r| r.json(0))
+        .collect()
+    }
 }

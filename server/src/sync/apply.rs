@@ -1,24 +1,29 @@
-//! Checking one op against the server's records (scope, authorship, permissions, workflow) and
-//! applying it with `shared`'s merge rules. Phones' ops and the server's own office ops pass
-//! through the same function, so the history has one shape.
+//! Checking one op and merging it into the transaction's working set. Phones' ops and the
+//! server's own office ops pass through the same function, so the history has one shape and the
+//! two paths cannot disagree. Every check is a rule of `shared`: the op's content
+//! ([`validate_op`]), who may take the action from the record's state ([`permit`]), whose
+//! records they are ([`minqing_shared::scope`]), and when the action may be dated ([`time`]).
 
+use minqing_shared::calendar::{YearMonth, china_date, is_report_late};
 use minqing_shared::concern::{ConcernAction, transition};
-use minqing_shared::household::HouseholdStatus;
-use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, UnitId, VillageId, VisitId};
-use minqing_shared::org::{Role, UnitKind};
-use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
-use minqing_shared::sync::op::{HouseholdPatch, Payload};
-use minqing_shared::sync::validate::{OpError, validate_op};
-use minqing_shared::sync::{MAX_CLOCK_AHEAD_MS, Op};
+use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, UnitId, VillageId, VisitId};
+use minqing_shared::org::{Cadre, Role, Unit, UnitKind, Village};
+use minqing_shared::permit::{self, Action, Class, Phase, Refusal, time};
+use minqing_shared::scope::{self, Scope};
+use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState, ReportState};
+use minqing_shared::sync::op::{HouseholdPatch, Payload, ReportBody, ReportStatus};
+use minqing_shared::sync::validate::validate_op;
+use minqing_shared::sync::{Op, Stamp};
 use minqing_shared::visit::Visit;
 
-use crate::store::{CadreRow, DeviceAuth, LogEntry, StoreResult, Tx, UnitRow, VillageRow};
+use super::working_set::WorkingSet;
+use crate::store::{DeviceAuth, StoreError, StoreResult, Tx};
 
 /// Who is making a change: the device and the account behind it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Author {
     /// The device stamping the op (a phone, or the server's own device for office actions).
-    pub device_id: DeviceId,
+    pub device_id: minqing_shared::ids::DeviceId,
     /// The account.
     pub cadre_id: CadreId,
     /// Its role.
@@ -27,6 +32,18 @@ pub struct Author {
     pub unit_id: UnitId,
     /// Its unit's kind.
     pub unit_kind: UnitKind,
+}
+
+impl Author {
+    /// The account's class, as the permission table sees it.
+    pub fn class(&self) -> Class {
+        Class::of(self.role)
+    }
+
+    /// Whose records the account may act on.
+    pub fn scope(&self) -> Scope {
+        Scope::of(self.role, self.cadre_id, self.unit_id)
+    }
 }
 
 impl From<&DeviceAuth> for Author {
@@ -41,116 +58,115 @@ impl From<&DeviceAuth> for Author {
     }
 }
 
-/// Why an op was not applied: a stable code and a message for a person.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    /// Stable code, e.g. `out_of_scope`.
-    pub code: &'static str,
-    /// For a person.
-    pub message: String,
-}
-
-impl Refusal {
-    /// A refusal.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
-    }
-}
-
-impl From<OpError> for Refusal {
-    fn from(e: OpError) -> Self {
-        Refusal::new(e.code(), e.to_string())
-    }
-}
-
-/// The outcome of one op: stored at a `server_seq`, or refused. Storage errors abort the batch.
+/// The outcome of one op: merged into the working set, or refused. Storage errors abort the
+/// whole transaction.
 pub type Applied = StoreResult<Result<(), Refusal>>;
 
-fn refuse<T>(code: &'static str, message: impl Into<String>) -> StoreResult<Result<T, Refusal>> {
-    Ok(Err(Refusal::new(code, message)))
+/// Why checking stopped: a refusal, or the store failed.
+enum Stop {
+    Refused(Refusal),
+    Store(StoreError),
 }
 
-/// Whether `author` may see and change the household `state`.
-fn household_in_scope(
-    tx: &mut dyn Tx,
+impl From<Refusal> for Stop {
+    fn from(r: Refusal) -> Self {
+        Stop::Refused(r)
+    }
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
+type Checked<T> = Result<T, Stop>;
+
+fn refuse<T>(code: &'static str, message: impl Into<String>) -> Checked<T> {
+    Err(Stop::Refused(Refusal::new(code, message)))
+}
+
+/// Checks `op` from `author` and, if it may be applied, merges it into `ws` and appends it to
+/// the log there (written when the working set is flushed).
+pub fn apply(
+    tx: &mut Tx<'_>,
+    ws: &mut WorkingSet,
     author: &Author,
-    state: &HouseholdState,
-) -> StoreResult<bool> {
-    if author.role.is_county_wide() {
-        return Ok(true);
-    }
-    let linked = state.cadre_id.value;
-    if author.role.visits_households() {
-        return Ok(linked == Some(author.cadre_id));
-    }
-    // An office: its township's villages, or households linked to its unit's cadres.
-    if let Some(village) = state.village_id.value.map(|v| tx.village(v)).transpose()?.flatten() {
-        if village.township_id == author.unit_id {
-            return Ok(true);
+    op: &Op,
+    now_ms: i64,
+) -> Applied {
+    match check_and_merge(tx, ws, author, op, now_ms) {
+        Ok((household, unit)) => {
+            ws.log(op.clone(), household, unit);
+            Ok(Ok(()))
         }
-    }
-    match linked {
-        Some(c) => Ok(tx.cadre(c)?.is_some_and(|c| c.unit_id == author.unit_id)),
-        None => Ok(false),
+        Err(Stop::Refused(r)) => Ok(Err(r)),
+        Err(Stop::Store(e)) => Err(e),
     }
 }
 
-/// Whether `author` may create a household in `village`.
-fn village_in_scope(tx: &mut dyn Tx, author: &Author, village: &VillageRow) -> StoreResult<bool> {
-    if author.role.is_county_wide() {
-        return Ok(true);
-    }
-    if author.role.visits_households() {
-        return Ok(tx.cadre(author.cadre_id)?.is_some_and(|c| c.villages.contains(&village.id)));
-    }
-    Ok(village.township_id == author.unit_id || author.unit_kind == UnitKind::CountyDepartment)
-}
+/// The household and unit the op is about, for the log's scope columns.
+type About = (Option<HouseholdId>, Option<UnitId>);
 
-/// Checks `op` from `author` and, if it may be applied, merges it and appends it to the log.
-pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -> Applied {
-    if let Err(e) = validate_op(op) {
-        return Ok(Err(e.into()));
+fn check_and_merge(
+    tx: &mut Tx<'_>,
+    ws: &mut WorkingSet,
+    author: &Author,
+    op: &Op,
+    now_ms: i64,
+) -> Checked<About> {
+    validate_op(op).map_err(Refusal::from)?;
+    if op.hlc.ms() > now_ms + minqing_shared::sync::MAX_CLOCK_AHEAD_MS {
+        return refuse(
+            "clock_ahead",
+            "手机时间比服务器快一小时以上，请校正手机时间（the op's clock is more than an hour ahead of the server's）",
+        );
     }
-    if op.hlc.ms() > now_ms + MAX_CLOCK_AHEAD_MS {
-        return refuse("clock_ahead", "the op's clock is more than an hour ahead of the server's");
-    }
+    let class = author.class();
     let stamp = op.stamp();
-    let (household_id, unit_id) = match &op.payload {
+    match &op.payload {
         Payload::Unit(u) => {
-            if !author.role.is_county_wide() {
-                return refuse("not_allowed", "only the Organization Department edits units");
-            }
-            tx.put_unit(&UnitRow { id: UnitId(op.record_id), name: u.name.clone(), kind: u.kind })?;
-            (None, Some(UnitId(op.record_id)))
+            let id = UnitId(op.record_id);
+            let phase = if tx.unit(id)?.is_some() { Phase::Existing } else { Phase::New };
+            permit::permit(class, Action::EditUnit, phase, false)?;
+            tx.put_unit(&Unit { id, name: u.name.clone(), kind: u.kind })?;
+            Ok((None, Some(id)))
         }
         Payload::Village(v) => {
-            if !author.role.is_county_wide() {
-                return refuse("not_allowed", "only the Organization Department edits villages");
-            }
+            let id = VillageId(op.record_id);
+            let phase = if ws.village(tx, id)?.is_some() { Phase::Existing } else { Phase::New };
+            permit::permit(class, Action::EditVillage, phase, false)?;
             if tx.unit(v.township_id)?.is_none() {
-                return refuse("unknown_unit", "the village's township does not exist");
+                return refuse(
+                    "unknown_unit",
+                    "所属乡镇不存在（the village's township does not exist）",
+                );
             }
-            tx.put_village(&VillageRow {
-                id: VillageId(op.record_id),
+            tx.put_village(&Village {
+                id,
                 name: v.name.clone(),
                 township_id: v.township_id,
                 population: v.population,
                 standing: v.standing,
             })?;
-            (None, Some(v.township_id))
+            ws.forget_village(id);
+            Ok((None, Some(v.township_id)))
         }
         Payload::Cadre(c) => {
-            if !author.role.is_county_wide() {
-                return refuse("not_allowed", "only the Organization Department edits cadres");
-            }
-            if tx.unit(c.unit_id)?.is_none() {
-                return refuse("unknown_unit", "the cadre's unit does not exist");
-            }
-            let Some(existing) = tx.cadre(CadreId(op.record_id))? else {
-                return refuse("unknown_cadre", "create accounts with the administration commands");
+            let id = CadreId(op.record_id);
+            let Some(existing) = ws.cadre(tx, id)?.cloned() else {
+                permit::permit(class, Action::EditCadre, Phase::New, false)?;
+                return refuse(
+                    "unknown_cadre",
+                    "账号须用管理命令开设（create accounts with the administration commands）",
+                );
             };
+            permit::permit(class, Action::EditCadre, Phase::Existing, false)?;
+            if tx.unit(c.unit_id)?.is_none() {
+                return refuse("unknown_unit", "所在单位不存在（the cadre's unit does not exist）");
+            }
             tx.put_cadre(
-                &CadreRow {
+                &Cadre {
                     name: c.name.clone(),
                     unit_id: c.unit_id,
                     role: c.role,
@@ -161,22 +177,11 @@ pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -
                 },
                 None,
             )?;
-            (None, Some(c.unit_id))
+            ws.forget_cadre(id);
+            Ok((None, Some(c.unit_id)))
         }
-        Payload::MonthlyReport(r) => {
-            let allowed = author.role.is_county_wide()
-                || (author.role == Role::Office && author.unit_id == r.unit_id);
-            if !allowed {
-                return refuse("not_allowed", "only the unit's office files its monthly report");
-            }
-            (None, Some(r.unit_id))
-        }
-        Payload::Household(patch) => {
-            match apply_household(tx, author, HouseholdId(op.record_id), patch, stamp)? {
-                Ok(()) => (Some(HouseholdId(op.record_id)), None),
-                Err(r) => return Ok(Err(r)),
-            }
-        }
+        Payload::MonthlyReport(r) => report(tx, ws, author, op, r, now_ms),
+        Payload::Household(patch) => household(tx, ws, author, op, patch, stamp),
         Payload::Visit(body) => {
             let visit = Visit {
                 id: VisitId(op.record_id),
@@ -189,151 +194,237 @@ pub fn check_and_apply(tx: &mut dyn Tx, author: &Author, op: &Op, now_ms: i64) -
                 summary: body.summary.clone(),
                 gps: body.gps,
             };
-            if !author.role.visits_households() {
-                return refuse("not_allowed", "visits are recorded by the linked cadre");
-            }
+            let phase = if ws.visit_exists(tx, visit.id)? { Phase::Existing } else { Phase::New };
+            permit::permit(class, Action::RecordVisit, phase, false)?;
             if visit.cadre_id != author.cadre_id {
-                return refuse("forged_author", "a visit is recorded by the cadre who made it");
+                return refuse(
+                    "forged_author",
+                    "走访由记录它的干部本人提交（a visit is recorded by the cadre who made it）",
+                );
             }
-            if visit.visited_at.timestamp_millis() > now_ms + MAX_CLOCK_AHEAD_MS {
-                return refuse("clock_ahead", "the visit's time is in the future");
-            }
-            if let Err(r) = household_for(tx, author, visit.household_id)? {
-                return Ok(Err(r));
-            }
-            if tx.visit_exists(visit.id)? {
-                return refuse("duplicate_record", "a visit with this id already exists");
-            }
-            tx.insert_visit(&visit)?;
-            (Some(visit.household_id), None)
+            time::check_at(visit.visited_at, None, now_ms)?;
+            household_in_scope(tx, ws, author, visit.household_id)?;
+            let household = visit.household_id;
+            ws.insert_visit(visit);
+            Ok((Some(household), None))
         }
         Payload::VisitAmendment(a) => {
-            let Some((household, cadre)) = tx.visit_owner(a.visit_id)? else {
-                return refuse("unknown_visit", "the visit corrected does not exist");
+            let Some((household, cadre)) = ws.visit_owner(tx, a.visit_id)? else {
+                return refuse(
+                    "unknown_visit",
+                    "所更正的走访不存在（the visit corrected does not exist）",
+                );
             };
+            permit::permit(class, Action::AmendVisit, Phase::Existing, false)?;
             if cadre != author.cadre_id || a.cadre_id != author.cadre_id {
-                return refuse("forged_author", "only the cadre who made a visit corrects it");
+                return refuse(
+                    "forged_author",
+                    "走访只能由记录它的干部更正（only the cadre who made a visit corrects it）",
+                );
             }
-            (Some(household), None)
+            Ok((Some(household), None))
         }
         Payload::Concern(step) => {
             if step.actor != author.cadre_id {
-                return refuse("forged_author", "a concern's step is taken by its author");
+                return refuse(
+                    "forged_author",
+                    "诉求的每一步由其经办人提交（a concern's step is taken by its author）",
+                );
             }
             let id = ConcernId(op.record_id);
-            let mut events = tx.concern_events(id)?;
+            let events = ws.concern_events(tx, id)?.clone();
             // The stored state is the fold of the events: derive it rather than read it again.
             let current = (!events.is_empty()).then(|| ConcernState::fold(id, &events));
             let household = match (&step.action, &current) {
-                (ConcernAction::Raise { household_id, .. }, None) => *household_id,
-                (ConcernAction::Raise { .. }, Some(_)) => {
-                    return refuse("illegal_transition", "the concern was already raised");
-                }
+                (ConcernAction::Raise { household_id, .. }, _) => *household_id,
                 (_, Some(state)) => match state.household_id {
                     Some(h) => h,
-                    None => return refuse("unknown_concern", "the concern has not been raised"),
+                    None => {
+                        return refuse(
+                            "unknown_concern",
+                            "该诉求尚未登记（the concern has not been raised）",
+                        );
+                    }
                 },
-                (_, None) => return refuse("unknown_concern", "the concern does not exist"),
+                (_, None) => {
+                    return refuse("unknown_concern", "该诉求不存在（the concern does not exist）");
+                }
             };
-            if let Err(r) = household_for(tx, author, household)? {
-                return Ok(Err(r));
-            }
-            let office_only = matches!(step.action, ConcernAction::Assign { .. });
-            let ledger_only = matches!(
-                step.action,
-                ConcernAction::PutOnLedger { .. } | ConcernAction::Supervise { .. }
-            );
-            if office_only && !author.role.is_office() {
-                return refuse(
-                    "not_allowed",
-                    "decisions are recorded by the office after the joint meeting",
-                );
-            }
-            if ledger_only && !author.role.is_county_wide() {
-                return refuse(
-                    "not_allowed",
-                    "the supervision ledger is kept by the Organization Department",
-                );
-            }
+            household_in_scope(tx, ws, author, household)?;
             let (status, on_ledger) =
                 current.as_ref().map_or((None, false), |s| (s.status, s.on_ledger()));
+            permit::permit(
+                class,
+                Action::of_step(&step.action),
+                Phase::of_concern(status),
+                on_ledger,
+            )?;
+            time::check_at(step.at, current.as_ref().and_then(|s| s.raised_at), now_ms)?;
+            if let ConcernAction::Assign { decision } = &step.action {
+                time::check_deadline(decision.meeting_date, decision.deadline)?;
+            }
             if let Err(e) = transition(status, on_ledger, &step.action) {
                 return refuse("illegal_transition", e.to_string());
             }
-            let event = ConcernEvent { op_id: op.op_id, stamp, step: step.clone() };
-            tx.insert_concern_event(id, &event)?;
-            events.push(event);
-            tx.put_concern(&ConcernState::fold(id, &events))?;
-            (Some(household), None)
+            ws.push_event(id, ConcernEvent { op_id: op.op_id, stamp, step: step.clone() });
+            Ok((Some(household), None))
         }
-    };
-    tx.append_op(&LogEntry { op, household_id, unit_id }, now_ms)?;
-    Ok(Ok(()))
+    }
 }
 
 /// The household `id`, if it exists and `author` may act on it.
-fn household_for(
-    tx: &mut dyn Tx,
+fn household_in_scope(
+    tx: &mut Tx<'_>,
+    ws: &mut WorkingSet,
     author: &Author,
     id: HouseholdId,
-) -> StoreResult<Result<HouseholdState, Refusal>> {
-    let Some(state) = tx.household(id)?.filter(|s| s.village_id.value.is_some()) else {
-        return refuse("unknown_household", "the household does not exist");
+) -> Checked<HouseholdState> {
+    let Some(state) = ws.household(tx, id)?.filter(|s| s.village_id.value.is_some()).cloned()
+    else {
+        return refuse("unknown_household", "联系户不存在（the household does not exist）");
     };
-    if !household_in_scope(tx, author, &state)? {
-        return refuse("out_of_scope", "the household is not one of yours");
+    let at = ws.placement(tx, state.village_id.value, state.cadre_id.value)?;
+    if !scope::sees_household(author.scope(), &at) {
+        return Err(scope::out_of_scope().into());
     }
-    Ok(Ok(state))
+    Ok(state)
 }
 
-fn apply_household(
-    tx: &mut dyn Tx,
+fn household(
+    tx: &mut Tx<'_>,
+    ws: &mut WorkingSet,
     author: &Author,
-    id: HouseholdId,
+    op: &Op,
     patch: &HouseholdPatch,
-    stamp: minqing_shared::sync::Stamp,
-) -> StoreResult<Result<(), Refusal>> {
-    let field = author.role.visits_households();
-    if field && patch.status == Some(HouseholdStatus::Filed) {
-        return refuse("not_allowed", "households are filed 备案 by the office");
+    stamp: Stamp,
+) -> Checked<About> {
+    let id = HouseholdId(op.record_id);
+    let class = author.class();
+    let scope = author.scope();
+    let stored = ws.household(tx, id)?.cloned();
+    let current = stored.as_ref().and_then(HouseholdState::household);
+    for (action, phase) in permit::household_actions(current.as_ref(), patch)? {
+        permit::permit(class, action, phase, false)?;
     }
-    if let Some(Some(target)) = patch.cadre_id {
-        if field && target != author.cadre_id {
-            return refuse("not_allowed", "a cadre links households to themself only");
-        }
-        if tx.cadre(target)?.is_none() {
-            return refuse("unknown_cadre", "the linked cadre does not exist");
-        }
-    }
-    if let Some(v) = patch.village_id {
-        let Some(village) = tx.village(v)? else {
-            return refuse("unknown_village", "the village does not exist");
-        };
-        if !village_in_scope(tx, author, &village)? {
-            return refuse("out_of_scope", "the village is not one of yours");
-        }
-    }
-    let mut state = match tx.household(id)? {
+    match &stored {
         Some(state) => {
-            if !household_in_scope(tx, author, &state)? {
-                return refuse("out_of_scope", "the household is not one of yours");
+            let at = ws.placement(tx, state.village_id.value, state.cadre_id.value)?;
+            if !scope::sees_household(scope, &at) {
+                return Err(scope::out_of_scope().into());
             }
-            state
         }
         None => {
             if patch.village_id.is_none() || patch.head_name.is_none() {
                 return refuse(
                     "missing_field",
-                    "a new household needs its village and head of household",
+                    "新增联系户须填写所属村和户主（a new household needs its village and head of household）",
                 );
             }
-            if field && patch.cadre_id != Some(Some(author.cadre_id)) {
-                return refuse("not_allowed", "a cadre's new household is linked to that cadre");
+            if class == Class::Field && patch.cadre_id != Some(Some(author.cadre_id)) {
+                return refuse(
+                    "not_allowed",
+                    "干部新增的联系户须联系到本人（a cadre's new household is linked to that cadre）",
+                );
             }
-            HouseholdState::new(id)
         }
-    };
+    }
+    if let Some(Some(target)) = patch.cadre_id {
+        let Some(cadre) = ws.cadre(tx, target)?.cloned() else {
+            return refuse(
+                "unknown_cadre",
+                "所联系的干部不存在（the linked cadre does not exist）",
+            );
+        };
+        scope::may_link(scope, target, cadre.role, cadre.unit_id)?;
+    }
+    if let Some(v) = patch.village_id {
+        if ws.village(tx, v)?.is_none() {
+            return refuse("unknown_village", "所属村不存在（the village does not exist）");
+        }
+        if let Scope::Cadre { cadre, .. } = scope {
+            let own = ws.cadre(tx, cadre)?.map(|c| c.villages.clone()).unwrap_or_default();
+            if !scope::cadre_may_place(&own, v) {
+                return refuse("out_of_scope", "不是您的联系村（the village is not one of yours）");
+            }
+        }
+    }
+    let mut state = stored.unwrap_or_else(|| HouseholdState::new(id));
     state.apply(stamp, patch);
-    tx.put_household(&state)?;
-    Ok(Ok(()))
+    let at = ws.placement(tx, state.village_id.value, state.cadre_id.value)?;
+    if !scope::sees_household(scope, &at) {
+        return refuse(
+            "out_of_scope",
+            "修改后联系户将不在您的范围内（the change would take the household out of your scope）",
+        );
+    }
+    ws.put_household(state);
+    Ok((Some(id), None))
+}
+
+fn report(
+    tx: &mut Tx<'_>,
+    ws: &mut WorkingSet,
+    author: &Author,
+    op: &Op,
+    r: &ReportBody,
+    now_ms: i64,
+) -> Checked<About> {
+    let class = author.class();
+    if class == Class::Office && author.unit_id != r.unit_id {
+        return Err(scope::out_of_scope().into());
+    }
+    let current = ws.report(tx, r.unit_id, r.month)?.cloned();
+    let phase = Phase::of_report(current.as_ref().map(|c| c.body.status));
+    permit::permit(class, permit::report_action(r.status), phase, false)?;
+    if current.as_ref().is_some_and(|c| c.id != op.record_id) {
+        return refuse(
+            "invalid_value",
+            "该月月报已有记录（the unit's report for the month has another id）",
+        );
+    }
+    let today = china_date(chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default());
+    if r.month > YearMonth::of(today) {
+        return refuse("month_not_started", "该月尚未开始，不能报送（the month has not begun）");
+    }
+    match r.status {
+        ReportStatus::Draft => {
+            if r.submitted_at.is_some() || r.late {
+                return refuse(
+                    "invalid_value",
+                    "草稿没有报送时间（a draft has no submission time）",
+                );
+            }
+        }
+        ReportStatus::Submitted => {
+            let Some(at) = r.submitted_at else {
+                return refuse(
+                    "missing_field",
+                    "报送须有报送时间（a submitted report needs its time）",
+                );
+            };
+            time::check_at(at, None, now_ms)?;
+            if r.late != is_report_late(r.month, china_date(at)) {
+                return refuse(
+                    "invalid_value",
+                    "逾期标记与报送时间不符（the late mark does not match the submission time）",
+                );
+            }
+        }
+        ReportStatus::Filed => {
+            let submitted = current.as_ref().map(|c| &c.body);
+            let same = submitted.is_some_and(|s| {
+                s.notes == r.notes && s.submitted_at == r.submitted_at && s.late == r.late
+            });
+            if !same {
+                return refuse(
+                    "invalid_value",
+                    "备案不能改动月报内容（filing changes nothing but the status）",
+                );
+            }
+        }
+    }
+    let at = chrono::DateTime::from_timestamp_millis(op.hlc.ms());
+    let next = ReportState::next(current.as_ref(), op.record_id, r.clone(), at);
+    ws.put_report(r.unit_id, r.month, next);
+    Ok((None, Some(r.unit_id)))
 }

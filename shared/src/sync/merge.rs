@@ -338,3 +338,31 @@ impl ConcernState {
         self.supervision.iter().filter(|r| r.kind == kind).map(|r| china_date(r.at)).max()
     }
 }
+
+/// A unit's monthly report as its ops leave it: each op carries the whole report, and the
+/// latest (in log order) wins; the time it was filed is the time of the op that filed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportState {
+    /// The report's record id (one per unit and month).
+    pub id: uuid::Uuid,
+    /// The latest body.
+    pub body: super::op::ReportBody,
+    /// When the Organization Department filed it.
+    pub filed_at: Option<DateTime<Utc>>,
+}
+
+impl ReportState {
+    /// The state after the next op (`at`: its clock's time) of a report in state `prev`.
+    pub fn next(
+        prev: Option<&ReportState>,
+        id: uuid::Uuid,
+        body: super::op::ReportBody,
+        at: Option<DateTime<Utc>>,
+    ) -> ReportState {
+        let filed_at = match body.status {
+            super::op::ReportStatus::Filed => prev.and_then(|r| r.filed_at).or(at),
+            _ => None,
+        };
+        ReportState { id, body, filed_at }
+    }
+}

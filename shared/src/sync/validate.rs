@@ -54,6 +54,12 @@ impl OpError {
     }
 }
 
+impl From<OpError> for crate::permit::Refusal {
+    fn from(e: OpError) -> Self {
+        crate::permit::Refusal::new(e.code(), e.to_string())
+    }
+}
+
 fn text(field: &'static str, value: &str, max: usize, required: bool) -> Result<(), OpError> {
     if required && value.trim().is_empty() {
         return Err(OpError::Missing(field));

@@ -1,8 +1,8 @@
 //! PostgreSQL migrations: numbered, applied in order under an advisory lock (several server
 //! processes may start at once), never edited once released.
 
-use super::postgres_conn::PgConn;
-use super::{StoreError, StoreResult};
+use super::statements::PgConn;
+use crate::store::{StoreError, StoreResult};
 
 /// Each migration, in order; migration `i` is recorded as version `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -193,8 +193,10 @@ pub(super) fn migrate(conn: &mut PgConn, lock: i64) -> StoreResult<()> {
     let mut tx = conn.write()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock])?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")?;
-    let done: i64 =
-        tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.get(0);
+    let done: i64 = tx
+        .query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?
+        .first()
+        .map_or(0, |r| r.get(0));
     if done as usize > MIGRATIONS.len() {
         return Err(StoreError::Database(format!(
             "the database is at schema {done}, newer than this server"

@@ -1,6 +1,10 @@
 //! SQLite migrations: numbered, applied in order, never edited once released. `user_version`
 //! records how far a database has come.
 
+use rusqlite::Connection;
+
+use crate::store::{StoreError, StoreResult};
+
 /// Each migration, in order; migration `i` moves `user_version` from `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
     // 1: accounts, devices, the op log, quarantine and merged state.
@@ -182,3 +186,23 @@ CREATE INDEX audit_time ON audit(at_ms);
 ALTER TABLE devices ADD COLUMN app_version TEXT;
 "#,
 ];
+
+/// Brings a database up to the latest migration.
+pub(super) fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let version: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "the database is at schema {version}, newer than this server ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "applied SQLite migration");
+    }
+    Ok(())
+}

@@ -1,4 +1,5 @@
-//! A pooled PostgreSQL connection that keeps its prepared statements. The blocking client's
+//! A pooled PostgreSQL connection that keeps its prepared statements, and the conversions
+//! between PostgreSQL's types and [`Value`]s. The blocking client's
 //! `query(&str, …)` prepares the statement on every call — a round trip of its own before the one
 //! that runs it — so each connection keeps the statements it prepared, by their SQL, and
 //! [`CachedTx`] offers the client's query methods over them. Prepared statements belong to the
@@ -6,10 +7,14 @@
 
 use std::collections::HashMap;
 
+use bytes::BytesMut;
 use postgres::error::SqlState;
-use postgres::types::ToSql;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Error, NoTls, Row, Statement, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
+
+use crate::store::sql::{self, Value};
+use crate::store::{StoreError, StoreResult};
 
 /// At most this many statements are kept per connection (the SQL of a few office filters is
 /// built at run time); past it, the cache starts again.
@@ -107,20 +112,6 @@ impl CachedTx<'_> {
         self.checked(sql, result)
     }
 
-    /// The one row of `sql`, if any.
-    pub fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>, Error> {
-        let s = self.statement(sql)?;
-        let result = self.tx.query_opt(&s, params);
-        self.checked(sql, result)
-    }
-
-    /// The one row of `sql`.
-    pub fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row, Error> {
-        let s = self.statement(sql)?;
-        let result = self.tx.query_one(&s, params);
-        self.checked(sql, result)
-    }
-
     /// Runs `sql`; the number of rows it changed.
     pub fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64, Error> {
         let s = self.statement(sql)?;
@@ -137,4 +128,62 @@ impl CachedTx<'_> {
     pub fn commit(self) -> Result<(), Error> {
         self.tx.commit()
     }
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Text(s) => s.to_sql(ty, out),
+            Value::Bool(b) => b.to_sql(ty, out),
+            Value::Real(f) => f.to_sql(ty, out),
+            Value::Int(n) => match *ty {
+                Type::INT2 => i16::try_from(*n)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*n)?.to_sql(ty, out),
+                Type::FLOAT8 => (*n as f64).to_sql(ty, out),
+                Type::BOOL => (*n != 0).to_sql(ty, out),
+                _ => n.to_sql(ty, out),
+            },
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        // The statement decides the type; `to_sql` converts to it or fails with the reason.
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A row of PostgreSQL's, as [`Value`]s by each column's type.
+pub fn row(r: &Row) -> StoreResult<sql::Row> {
+    let mut values = Vec::with_capacity(r.len());
+    for (i, column) in r.columns().iter().enumerate() {
+        let v = match *column.type_() {
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                r.try_get::<_, Option<String>>(i)?.map_or(Value::Null, Value::Text)
+            }
+            Type::INT8 => r.try_get::<_, Option<i64>>(i)?.map_or(Value::Null, Value::Int),
+            Type::INT4 => {
+                r.try_get::<_, Option<i32>>(i)?.map_or(Value::Null, |n| Value::Int(n.into()))
+            }
+            Type::INT2 => {
+                r.try_get::<_, Option<i16>>(i)?.map_or(Value::Null, |n| Value::Int(n.into()))
+            }
+            Type::BOOL => r.try_get::<_, Option<bool>>(i)?.map_or(Value::Null, Value::Bool),
+            Type::FLOAT8 => r.try_get::<_, Option<f64>>(i)?.map_or(Value::Null, Value::Real),
+            ref other => {
+                return Err(StoreError::Corrupt(format!(
+                    "column {} has type {other}: cast it in the statement",
+                    column.name()
+                )));
+            }
+        };
+        values.push(v);
+    }
+    Ok(sql::Row(values))
 }

@@ -1,0 +1,262 @@
+//! The op log: each device's high-water mark, the ops appended in commit order, the refused ops
+//! kept aside (quarantine), and the pages pulls read. Ops are appended set-wise, a push's worth
+//! in a few statements.
+
+use std::collections::BTreeMap;
+
+use minqing_shared::calendar::YearMonth;
+use minqing_shared::ids::{DeviceId, HouseholdId, OpId, UnitId};
+use minqing_shared::sync::merge::ReportState;
+use minqing_shared::sync::op::{Payload, RecordType};
+use minqing_shared::sync::{Change, Hlc, Op};
+
+use super::sql::{Value, args, in_list, placeholders};
+use super::{Scope, StoreResult, Tx, decode};
+
+/// An op as it goes into the log, with the columns scope is computed from.
+#[derive(Clone, Debug)]
+pub struct LogEntry<'a> {
+    /// The op.
+    pub op: &'a Op,
+    /// The household it is about, if any.
+    pub household_id: Option<HouseholdId>,
+    /// The unit it is addressed to, if any (reports, unit profiles).
+    pub unit_id: Option<UnitId>,
+}
+
+/// An op refused and kept aside.
+#[derive(Clone, Debug)]
+pub struct QuarantineEntry<'a> {
+    /// Sending device.
+    pub device_id: DeviceId,
+    /// Its seq.
+    pub device_seq: u64,
+    /// Its id, if readable.
+    pub op_id: Option<OpId>,
+    /// The op as received.
+    pub raw: &'a str,
+    /// Stable code.
+    pub error: &'a str,
+    /// Reason.
+    pub message: &'a str,
+}
+
+/// A refusal kept for a device's seq.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The op's id, if it was readable.
+    pub op_id: Option<OpId>,
+    /// Stable code.
+    pub error: String,
+    /// Reason.
+    pub message: String,
+}
+
+impl Tx<'_> {
+    /// The last seq stored for a device (0 if none). In a write, the device's row stays locked
+    /// until commit, so two copies of one push run one after the other.
+    pub fn high_water(&mut self, device: DeviceId) -> StoreResult<u64> {
+        let sql =
+            format!("SELECT d.high_water FROM devices d WHERE d.id = $1 {}", self.lock_rows("d"));
+        Ok(self.query_opt(&sql, &args![device])?.map(|r| r.int(0)).transpose()?.unwrap_or(0) as u64)
+    }
+
+    /// Moves a device's high-water mark.
+    pub fn set_high_water(&mut self, device: DeviceId, seq: u64) -> StoreResult<()> {
+        self.execute("UPDATE devices SET high_water = $2 WHERE id = $1", &args![device, seq])?;
+        Ok(())
+    }
+
+    /// Which of `ids` are already in the log.
+    pub fn logged_ops(&mut self, ids: &[OpId]) -> StoreResult<Vec<OpId>> {
+        let sql = format!("SELECT op_id FROM ops WHERE op_id IN ({})", placeholders(1, ids.len()));
+        self.query(&sql, &in_list(ids))?.iter().map(|r| r.parse(0)).collect()
+    }
+
+    /// Whether an op id is already in the log.
+    pub fn op_exists(&mut self, op_id: OpId) -> StoreResult<bool> {
+        Ok(!self.logged_ops(&[op_id])?.is_empty())
+    }
+
+    /// Appends ops in order. Their `server_seq` is assigned before the transaction commits, in
+    /// commit order (SQLite: as they go in, by the one writer; PostgreSQL: just before commit,
+    /// under the writers' lock — see `postgres/numbering.rs`).
+    pub fn append_ops(&mut self, entries: &[LogEntry<'_>], now_ms: i64) -> StoreResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let rows = entries
+            .iter()
+            .map(|e| {
+                let op = e.op;
+                Ok(args![
+                    op.op_id,
+                    op.device_id,
+                    op.device_seq,
+                    op.record_type().code(),
+                    op.record_id,
+                    e.household_id,
+                    e.unit_id,
+                    serde_json::to_string(op)?,
+                    now_ms
+                ]
+                .to_vec())
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.insert_rows(
+            "INSERT INTO ops (op_id, device_id, device_seq, record_type, record_id, household_id,
+                              unit_id, body, received_ms)",
+            9,
+            "",
+            &rows,
+        )?;
+        self.conn.appended_ops();
+        Ok(())
+    }
+
+    /// Keeps refused ops aside.
+    pub fn quarantine(&mut self, entries: &[QuarantineEntry<'_>], now_ms: i64) -> StoreResult<()> {
+        let rows: Vec<Vec<Value>> = entries
+            .iter()
+            .map(|q| {
+                args![q.device_id, q.device_seq, q.op_id, q.raw, q.error, q.message, now_ms]
+                    .to_vec()
+            })
+            .collect();
+        self.insert_rows(
+            "INSERT INTO quarantine (device_id, device_seq, op_id, raw, error, message, received_ms)",
+            7,
+            "",
+            &rows,
+        )
+    }
+
+    /// The refusal kept for a device's seq, if it was refused.
+    pub fn quarantined(&mut self, device: DeviceId, seq: u64) -> StoreResult<Option<Quarantined>> {
+        self.query_opt(
+            "SELECT op_id, error, message FROM quarantine WHERE device_id = $1 AND device_seq = $2
+             ORDER BY id DESC LIMIT 1",
+            &args![device, seq],
+        )?
+        .map(|r| Ok(Quarantined { op_id: r.opt_parse(0)?, error: r.text(1)?, message: r.text(2)? }))
+        .transpose()
+    }
+
+    /// The refusals kept for a device's seqs `from..=to`, by seq (the latest of each).
+    pub fn quarantined_between(
+        &mut self,
+        device: DeviceId,
+        from: u64,
+        to: u64,
+    ) -> StoreResult<BTreeMap<u64, Quarantined>> {
+        let rows = self.query(
+            "SELECT device_seq, op_id, error, message FROM quarantine
+             WHERE device_id = $1 AND device_seq >= $2 AND device_seq <= $3 ORDER BY id",
+            &args![device, from, to],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let q =
+                    Quarantined { op_id: r.opt_parse(1)?, error: r.text(2)?, message: r.text(3)? };
+                Ok((r.int(0)? as u64, q))
+            })
+            .collect()
+    }
+
+    /// Records a phone's push: its new high-water mark, when it was seen, and the app version it
+    /// reported (kept when `None`).
+    pub fn device_synced(
+        &mut self,
+        device: DeviceId,
+        high_water: u64,
+        now_ms: i64,
+        app_version: Option<&str>,
+    ) -> StoreResult<()> {
+        self.execute(
+            "UPDATE devices SET high_water = $2, last_seen_ms = $3,
+               app_version = COALESCE($4, app_version) WHERE id = $1",
+            &args![device, high_water, now_ms, app_version],
+        )?;
+        Ok(())
+    }
+
+    /// Changes in `scope` after `cursor`, at most `limit`, in order, leaving out the ops that
+    /// `except` made (a phone has its own changes already).
+    pub fn changes_since(
+        &mut self,
+        scope: Scope,
+        cursor: u64,
+        limit: u32,
+        except: Option<DeviceId>,
+    ) -> StoreResult<Vec<Change>> {
+        let r = self.conn.changes_in_scope(scope, cursor, limit, except);
+        self.noted(r)
+    }
+
+    /// Every change of one household (profile, visits, concerns) up to `through`, in order.
+    pub fn household_history(
+        &mut self,
+        household: HouseholdId,
+        through: u64,
+    ) -> StoreResult<Vec<Change>> {
+        self.query(
+            "SELECT server_seq, body FROM ops WHERE household_id = $1 AND server_seq <= $2
+             ORDER BY server_seq",
+            &args![household, through],
+        )?
+        .iter()
+        .map(decode::change)
+        .collect()
+    }
+
+    /// Every op of one record type, in log order.
+    pub fn ops_of_type(&mut self, record_type: RecordType) -> StoreResult<Vec<Change>> {
+        self.query(
+            "SELECT server_seq, body FROM ops WHERE record_type = $1 ORDER BY server_seq",
+            &args![record_type.code()],
+        )?
+        .iter()
+        .map(decode::change)
+        .collect()
+    }
+
+    /// The monthly reports (of one unit, or all), by unit and month, as their ops leave them.
+    pub fn monthly_reports(
+        &mut self,
+        unit: Option<UnitId>,
+    ) -> StoreResult<BTreeMap<(UnitId, YearMonth), ReportState>> {
+        // PostgreSQL sorts this transaction's own unnumbered ops last: the latest, as they are.
+        let rows = self.query(
+            "SELECT server_seq, body FROM ops WHERE record_type = $1
+               AND (CAST($2 AS TEXT) IS NULL OR unit_id = $2)
+             ORDER BY server_seq",
+            &args![RecordType::MonthlyReport.code(), unit],
+        )?;
+        let mut out: BTreeMap<(UnitId, YearMonth), ReportState> = BTreeMap::new();
+        for r in rows {
+            let op: Op = r.json(1)?;
+            let Payload::MonthlyReport(body) = op.payload else { continue };
+            let key = (body.unit_id, body.month);
+            let at = chrono::DateTime::from_timestamp_millis(op.hlc.ms());
+            let next = ReportState::next(out.get(&key), op.record_id, body, at);
+            out.insert(key, next);
+        }
+        Ok(out)
+    }
+
+    /// The highest `server_seq`.
+    pub fn last_seq(&mut self) -> StoreResult<u64> {
+        let r = self.query_one("SELECT MAX(server_seq) FROM ops", &[])?;
+        Ok(r.opt_int(0)?.unwrap_or(0) as u64)
+    }
+
+    /// The clock of the last op `device` logged, if any.
+    pub fn last_hlc(&mut self, device: DeviceId) -> StoreResult<Option<Hlc>> {
+        self.query_opt(
+            "SELECT body FROM ops WHERE device_id = $1 ORDER BY device_seq DESC LIMIT 1",
+            &args![device],
+        )?
+        .map(|r| Ok(r.json::<Op>(0)?.hlc))
+        .transpose()
+    }
+}

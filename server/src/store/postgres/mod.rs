@@ -1,0 +1,170 @@
+//! The PostgreSQL backend, for a province: several stateless server processes share one
+//! cluster. The sync `postgres` client (the same code as `tokio-postgres`, blocking) with an
+//! `r2d2` pool, each connection keeping its prepared statements (`statements.rs`). What only
+//! PostgreSQL does is here: migrations under an advisory lock, row locks, numbering ops at
+//! commit (`numbering.rs`), sections held by advisory locks, and the pull-scope query
+//! (`scope.rs`).
+//!
+//! **Why the blocking client.** The sync rules run inside `spawn_blocking` against one
+//! synchronous transaction type, whatever the backend. The cost PostgreSQL paid was round trips,
+//! not threads: a push now reads what it needs in a few set-wise statements and writes in
+//! multi-row ones (`store/batch.rs`), so a push of twenty ops is about a dozen round trips in
+//! all, where it was a dozen per op. An async client would add pipelining inside a transaction,
+//! not fewer statements; see docs/BENCHMARKS.md for what this gives.
+//!
+//! **Read-modify-write without a global lock.** What a write reads in order to change it is
+//! read `FOR UPDATE` in a write transaction: a device's high-water mark (so two copies of one
+//! push run one after the other, and the second finds the ops already stored), then the
+//! households the push touches, all in one statement in id order, then the events of their
+//! concerns (a concern's events are written only by a writer holding its household). Every
+//! writer takes rows in that order, so two pushes cannot deadlock on households; if PostgreSQL
+//! still reports a deadlock or a serialization failure, the write is retried (`Db::write`).
+//! Writes that decide from what they read but lock no row of it (a monthly report's state, a
+//! roster import) hold a section of their own ([`Section`]).
+
+mod numbering;
+mod schema;
+mod scope;
+mod statements;
+
+use std::str::FromStr;
+
+use minqing_shared::ids::DeviceId;
+use minqing_shared::sync::Change;
+use postgres::NoTls;
+use postgres::error::SqlState;
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::sql::{Conn, Row, Value};
+use super::{Scope, Section, StoreError, StoreResult};
+use statements::{CachedTx, PgManager};
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        let retry = [SqlState::T_R_DEADLOCK_DETECTED, SqlState::T_R_SERIALIZATION_FAILURE];
+        if e.code().is_some_and(|c| retry.contains(c)) {
+            StoreError::Busy(e.to_string())
+        } else {
+            StoreError::Database(e.to_string())
+        }
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(e: r2d2::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+type Pool = r2d2::Pool<PgManager>;
+
+/// Connections kept open by one server process.
+const POOL_SIZE: u32 = 8;
+
+/// A PostgreSQL database.
+#[derive(Debug)]
+pub struct PgStore {
+    /// Always `Some` until dropped.
+    pool: Option<Pool>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // The blocking client closes its connections with a runtime of its own, which must not
+        // happen on an async runtime's thread: close them on a thread of their own.
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` and brings the schema up to date.
+    pub fn open(url: &str) -> StoreResult<Self> {
+        let config = postgres::Config::from_str(url).map_err(StoreError::from)?;
+        let manager = PgManager(PostgresConnectionManager::new(config, NoTls));
+        let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
+        let store = Self { pool: Some(pool) };
+        schema::migrate(&mut *store.pool().get()?, numbering::WRITE_LOCK)?;
+        Ok(store)
+    }
+
+    fn pool(&self) -> &Pool {
+        self.pool.as_ref().expect("the pool lives as long as the store")
+    }
+
+    /// Runs `f` in a read-only, repeatable-read transaction: one snapshot for the whole read.
+    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> T) -> StoreResult<T> {
+        let mut conn = self.pool().get()?;
+        let mut pg = PgConn { tx: conn.read()?, writing: false, appended: false };
+        let out = f(&mut pg);
+        pg.tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a write transaction (READ COMMITTED), committed if `keep` says so; numbers
+    /// its ops, if any, just before commit.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> T,
+        keep: impl FnOnce(&T) -> bool,
+    ) -> StoreResult<T> {
+        let mut conn = self.pool().get()?;
+        let mut pg = PgConn { tx: conn.write()?, writing: true, appended: false };
+        let out = f(&mut pg);
+        if keep(&out) {
+            if pg.appended {
+                numbering::number_ops(&mut pg.tx)?;
+            }
+            pg.tx.commit()?;
+        }
+        Ok(out)
+    }
+}
+
+/// One transaction on PostgreSQL.
+struct PgConn<'a> {
+    tx: CachedTx<'a>,
+    /// A write transaction: what it reads to change is locked.
+    writing: bool,
+    /// It appended ops, to be numbered before commit.
+    appended: bool,
+}
+
+fn params(values: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect()
+}
+
+impl Conn for PgConn<'_> {
+    fn query(&mut self, sql: &str, values: &[Value]) -> StoreResult<Vec<Row>> {
+        self.tx.query(sql, &params(values))?.iter().map(statements::row).collect()
+    }
+
+    fn execute(&mut self, sql: &str, values: &[Value]) -> StoreResult<u64> {
+        Ok(self.tx.execute(sql, &params(values))?)
+    }
+
+    fn lock_rows(&self, alias: &str) -> String {
+        if self.writing { format!("FOR UPDATE OF {alias}") } else { String::new() }
+    }
+
+    fn appended_ops(&mut self) {
+        self.appended = true;
+    }
+
+    fn exclusive(&mut self, section: Section) -> StoreResult<()> {
+        let key = numbering::section_lock(section);
+        self.tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])?;
+        Ok(())
+    }
+
+    fn changes_in_scope(
+        &mut self,
+        scope: Scope,
+        cursor: u64,
+        limit: u32,
+        except: Option<DeviceId>,
+    ) -> StoreResult<Vec<Change>> {
+        scope::changes(self, scope, cursor, limit, except)
+    }
+}

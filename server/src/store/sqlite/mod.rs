@@ -1,0 +1,210 @@
+//! The SQLite backend: rusqlite (bundled), WAL, a busy timeout, one writer connection behind a
+//! mutex and a few reader connections for pulls and pages. What only SQLite does is here:
+//! opening and migrating the file, binding `$N` parameters by number, and the pull-scope query
+//! (`scope.rs`). Ops are numbered as they go in: `server_seq` is the table's `AUTOINCREMENT`
+//! key, assigned by the one writer inside its transaction, so a cursor never skips a late commit.
+
+mod schema;
+mod scope;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use minqing_shared::ids::DeviceId;
+use minqing_shared::sync::Change;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use super::sql::{Conn, Row, Value};
+use super::{Scope, Section, StoreError, StoreResult};
+
+const READERS: usize = 4;
+
+/// Prepared statements kept per connection (the office's filters build a few at run time).
+const STATEMENT_CACHE: usize = 256;
+
+/// A SQLite database file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        let busy = matches!(
+            e.sqlite_error_code(),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        );
+        if busy { StoreError::Busy(e.to_string()) } else { StoreError::Database(e.to_string()) }
+    }
+}
+
+fn configure(conn: &Connection) -> StoreResult<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens the file at `path`, creating and migrating it as needed.
+    pub fn open(path: &str) -> StoreResult<Self> {
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(e.to_string()))?;
+        }
+        let mut writer = Connection::open(path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        // A large transaction (the demo county) must not leave a WAL of its size behind.
+        writer.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        configure(&writer)?;
+        schema::migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&conn)?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Self { writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+    }
+
+    /// Runs `f` in a read transaction on one of the reader connections.
+    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> T) -> StoreResult<T> {
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let mut conn = self.readers[i].lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction()?;
+        let out = f(&mut SqliteConn(&tx));
+        tx.finish()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`), committed if `keep` says so.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> T,
+        keep: impl FnOnce(&T) -> bool,
+    ) -> StoreResult<T> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&mut SqliteConn(&tx));
+        if keep(&out) {
+            tx.commit()?;
+        }
+        Ok(out)
+    }
+
+    /// Moves the WAL into the database file and truncates it (after a large transaction).
+    pub fn checkpoint(&self) -> StoreResult<()> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Writes a consistent copy of the database to `dest` (online backup).
+    pub fn backup_to(&self, dest: &str) -> StoreResult<()> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute("VACUUM INTO ?1", [dest])?;
+        Ok(())
+    }
+}
+
+/// One transaction on SQLite.
+struct SqliteConn<'a>(&'a Connection);
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(n) => ToSqlOutput::Borrowed(ValueRef::Integer(*n)),
+            Value::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*b))),
+        })
+    }
+}
+
+/// Binds `params` to `stmt` by the number in each `$N` placeholder.
+fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> StoreResult<()> {
+    let numbers: Vec<usize> = (1..=stmt.parameter_count())
+        .map(|i| {
+            stmt.parameter_name(i)
+                .and_then(|name| name.strip_prefix('$'))
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| (1..=params.len()).contains(n))
+                .ok_or_else(|| {
+                    StoreError::Database(format!(
+                        "parameter {i} ({:?}) is not $1..${}",
+                        stmt.parameter_name(i),
+                        params.len()
+                    ))
+                })
+        })
+        .collect::<StoreResult<_>>()?;
+    for (i, n) in numbers.into_iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, &params[n - 1])?;
+    }
+    Ok(())
+}
+
+fn value(v: ValueRef<'_>) -> StoreResult<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(n) => Value::Int(n),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(
+            String::from_utf8(t.to_vec()).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        ),
+        ValueRef::Blob(_) => {
+            return Err(StoreError::Corrupt("a blob where text was stored".into()));
+        }
+    })
+}
+
+impl Conn for SqliteConn<'_> {
+    fn query(&mut self, sql: &str, params: &[Value]) -> StoreResult<Vec<Row>> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        bind(&mut stmt, params)?;
+        let columns = stmt.column_count();
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let row = (0..columns).map(|i| value(r.get_ref(i)?)).collect::<StoreResult<_>>()?;
+            out.push(Row(row));
+        }
+        Ok(out)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> StoreResult<u64> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        bind(&mut stmt, params)?;
+        Ok(stmt.raw_execute()? as u64)
+    }
+
+    fn lock_rows(&self, _alias: &str) -> String {
+        String::new()
+    }
+
+    fn appended_ops(&mut self) {}
+
+    fn exclusive(&mut self, _section: Section) -> StoreResult<()> {
+        // One writer holds the whole database for the transaction.
+        Ok(())
+    }
+
+    fn changes_in_scope(
+        &mut self,
+        scope: Scope,
+        cursor: u64,
+        limit: u32,
+        except: Option<DeviceId>,
+    ) -> StoreResult<Vec<Change>> {
+        scope::changes(self, scope, cursor, limit, except)
+    }
+}

@@ -1,0 +1,50 @@
+//! The pull-scope query on SQLite: one walk of the log after the cursor, each op tested against
+//! the scope (SQLite's planner turns the `IN (SELECT …)` lists into lookups; PostgreSQL's needs
+//! the union of range scans in `postgres/scope.rs`). `tests/tests/scope_property.rs` holds it to
+//! `minqing_shared::scope`.
+
+use minqing_shared::ids::DeviceId;
+use minqing_shared::sync::Change;
+
+use super::SqliteConn;
+use crate::store::sql::{Conn, Value, args};
+use crate::store::{Scope, StoreResult, decode};
+
+pub(super) fn changes(
+    c: &mut SqliteConn<'_>,
+    scope: Scope,
+    cursor: u64,
+    limit: u32,
+    except: Option<DeviceId>,
+) -> StoreResult<Vec<Change>> {
+    let (filter, who): (&str, Vec<Value>) = match scope {
+        Scope::Cadre { cadre, unit } => (
+            "AND (household_id IN (SELECT id FROM households WHERE cadre_id = $4)
+              OR (record_type = 'cadre' AND record_id = $4)
+              OR (record_type = 'unit' AND record_id = $5)
+              OR (record_type = 'village' AND record_id IN
+                  (SELECT value FROM json_each((SELECT villages FROM cadres WHERE id = $4)))))",
+            args![cadre, unit].to_vec(),
+        ),
+        Scope::Unit(unit) => (
+            "AND (household_id IN (SELECT h.id FROM households h
+                  LEFT JOIN villages v ON v.id = h.village_id
+                  LEFT JOIN cadres c ON c.id = h.cadre_id
+                  WHERE v.township_id = $4 OR c.unit_id = $4)
+              OR unit_id = $4
+              OR (record_type = 'unit' AND record_id = $4)
+              OR (record_type = 'village' AND record_id IN (SELECT id FROM villages WHERE township_id = $4))
+              OR (record_type = 'cadre' AND record_id IN (SELECT id FROM cadres WHERE unit_id = $4)))",
+            args![unit].to_vec(),
+        ),
+        Scope::County => ("", vec![]),
+    };
+    let sql = format!(
+        "SELECT server_seq, body FROM ops WHERE server_seq > $1 AND device_id != $3 {filter}
+         ORDER BY server_seq LIMIT $2"
+    );
+    let mut params =
+        args![cursor, limit, except.map(|d| d.to_string()).unwrap_or_default()].to_vec();
+    params.extend(who);
+    c.query(&sql, &params)?.iter().map(decode::change).collect()
+}

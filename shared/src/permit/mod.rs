@@ -1,0 +1,646 @@
+//! Who may do what, to which record, in which state: one table ([`RULES`]) for every record
+//! type, read by the server's check of every op (from a phone or from an office form alike), by
+//! the screens that offer only what it allows (the phone's buttons, the office's forms), and by
+//! the role-matrix tests generated from it. A refusal is named: a stable code and a message in
+//! Chinese first.
+//!
+//! The table says *whether* a class of account may take an action from a state. What each
+//! action changes is elsewhere (the concern's next status: [`crate::concern::transition`]);
+//! whose records an account may touch at all is [`crate::scope`]; when an action may be dated is
+//! [`time`].
+
+pub mod time;
+
+use crate::concern::{ConcernAction, ConcernStatus};
+use crate::household::{Household, HouseholdStatus};
+use crate::org::Role;
+use crate::sync::op::{HouseholdPatch, ReportStatus};
+
+/// The classes of accounts the rules tell apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    /// Cadres who visit households (the phone app): principal leaders, leadership members,
+    /// middle-level and ordinary cadres.
+    Field,
+    /// A township's or county department's contact-household office 联系户办公室.
+    Office,
+    /// The Organization Department 组织部.
+    OrgDept,
+    /// Administrators.
+    Admin,
+}
+
+impl Class {
+    /// Every class.
+    pub const ALL: &'static [Class] = &[Class::Field, Class::Office, Class::OrgDept, Class::Admin];
+
+    /// The class of a role.
+    pub fn of(role: Role) -> Class {
+        match role {
+            Role::Office => Class::Office,
+            Role::OrganizationDept => Class::OrgDept,
+            Role::Admin => Class::Admin,
+            Role::PrincipalLeader | Role::LeadershipMember | Role::MiddleLevel | Role::Ordinary => {
+                Class::Field
+            }
+        }
+    }
+}
+
+crate::label::labeled_enum! {
+    /// Every action the system records, by record type.
+    pub enum Action {
+        CreateHousehold = "create_household" => ("新增联系户", "Add a household"),
+        EditHousehold = "edit_household" => ("修改联系户信息", "Edit a household"),
+        ConfirmHousehold = "confirm_household" => ("确认联系户", "Confirm a household"),
+        FileHousehold = "file_household" => ("备案", "File a household"),
+        LinkHousehold = "link_household" => ("调整联系干部", "Link a household to a cadre"),
+        MoveHousehold = "move_household" => ("调整所属村", "Move a household to another village"),
+        RetireHousehold = "retire_household" => ("停止联系", "Retire a household"),
+        RestoreHousehold = "restore_household" => ("恢复联系", "Restore a household"),
+        RecordVisit = "record_visit" => ("记录走访", "Record a visit"),
+        AmendVisit = "amend_visit" => ("更正走访", "Correct a visit"),
+        RaiseConcern = "raise" => ("反映诉求", "Raise a concern"),
+        ResolveOnSpot = "resolve_on_spot" => ("马上解决", "Resolve on the spot"),
+        Explain = "explain" => ("解释答复", "Explain"),
+        Escalate = "escalate" => ("上报", "Escalate"),
+        Assign = "assign" => ("交办", "Assign"),
+        Complete = "complete" => ("办结", "Complete"),
+        PutOnLedger = "put_on_ledger" => ("挂账督办", "Put on the ledger"),
+        Supervise = "supervise" => ("督办记录", "Record supervision"),
+        EditReport = "edit_report" => ("编辑月报", "Edit a monthly report"),
+        SubmitReport = "submit_report" => ("报送月报", "Submit a monthly report"),
+        FileReport = "file_report" => ("月报备案", "File a monthly report"),
+        EditUnit = "edit_unit" => ("修改单位", "Edit a unit"),
+        EditVillage = "edit_village" => ("修改村", "Edit a village"),
+        EditCadre = "edit_cadre" => ("修改干部", "Edit a cadre"),
+        CreateAccount = "create_account" => ("新建账号", "Create an account"),
+        ImportRoster = "import_roster" => ("名册导入", "Import the roster"),
+        DisableAccount = "disable_account" => ("停用账号", "Disable an account"),
+        EnableAccount = "enable_account" => ("启用账号", "Enable an account"),
+        ResetPassword = "reset_password" => ("重置密码", "Reset a password"),
+        RevokeDevice = "revoke_device" => ("注销手机", "Revoke a phone"),
+    }
+}
+
+/// The kinds of record the table covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Record {
+    /// A contact household 联系户.
+    Household,
+    /// A visit 走访.
+    Visit,
+    /// A concern 民情诉求.
+    Concern,
+    /// A unit's monthly report 月报.
+    Report,
+    /// Units, villages and cadres' profiles.
+    Organisation,
+    /// An account (and its phones).
+    Account,
+}
+
+impl Action {
+    /// The kind of record the action is taken on.
+    pub fn record(self) -> Record {
+        use Action as A;
+        match self {
+            A::CreateHousehold
+            | A::EditHousehold
+            | A::ConfirmHousehold
+            | A::FileHousehold
+            | A::LinkHousehold
+            | A::MoveHousehold
+            | A::RetireHousehold
+            | A::RestoreHousehold => Record::Household,
+            A::RecordVisit | A::AmendVisit => Record::Visit,
+            A::RaiseConcern
+            | A::ResolveOnSpot
+            | A::Explain
+            | A::Escalate
+            | A::Assign
+            | A::Complete
+            | A::PutOnLedger
+            | A::Supervise => Record::Concern,
+            A::EditReport | A::SubmitReport | A::FileReport => Record::Report,
+            A::EditUnit | A::EditVillage | A::EditCadre => Record::Organisation,
+            A::CreateAccount
+            | A::ImportRoster
+            | A::DisableAccount
+            | A::EnableAccount
+            | A::ResetPassword
+            | A::RevokeDevice => Record::Account,
+        }
+    }
+
+    /// The action a concern step takes.
+    pub fn of_step(step: &ConcernAction) -> Action {
+        match step {
+            ConcernAction::Raise { .. } => Action::RaiseConcern,
+            ConcernAction::ResolveOnSpot { .. } => Action::ResolveOnSpot,
+            ConcernAction::Explain { .. } => Action::Explain,
+            ConcernAction::Escalate { .. } => Action::Escalate,
+            ConcernAction::Assign { .. } => Action::Assign,
+            ConcernAction::Complete { .. } => Action::Complete,
+            ConcernAction::PutOnLedger { .. } => Action::PutOnLedger,
+            ConcernAction::Supervise { .. } => Action::Supervise,
+        }
+    }
+}
+
+/// Where a record stands, as the table tells states apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Phase {
+    /// Not yet stored (the action creates it).
+    New,
+    /// A household the village proposed 拟联系.
+    Proposed,
+    /// A household the cadre visited and confirmed 已确认.
+    Confirmed,
+    /// A household the office filed 已备案.
+    Filed,
+    /// A household no longer contacted (moved away, died, no longer linked).
+    Retired,
+    /// A stored record with no states of its own (a visit, a unit, a village, a cadre).
+    Existing,
+    /// A concern raised and not yet handled.
+    Raised,
+    /// Resolved on the spot.
+    ResolvedOnSpot,
+    /// Explained to the household.
+    Explained,
+    /// Escalated with a special report.
+    Escalated,
+    /// Assigned by the joint meeting.
+    Assigned,
+    /// Done 办结.
+    Done,
+    /// A monthly report being written.
+    Draft,
+    /// A monthly report submitted to the Organization Department.
+    Submitted,
+    /// A monthly report the Organization Department filed.
+    ReportFiled,
+    /// An account of a field cadre, acted on.
+    FieldAccount,
+    /// An office's account, acted on.
+    OfficeAccount,
+    /// An Organization Department account, acted on.
+    OrgAccount,
+    /// An administrator's account, acted on.
+    AdminAccount,
+}
+
+impl Phase {
+    /// A household's phase (`None`: not stored yet).
+    pub fn of_household(h: Option<&Household>) -> Phase {
+        match h {
+            None => Phase::New,
+            Some(h) if h.deleted => Phase::Retired,
+            Some(h) => match h.status {
+                HouseholdStatus::Proposed => Phase::Proposed,
+                HouseholdStatus::Confirmed => Phase::Confirmed,
+                HouseholdStatus::Filed => Phase::Filed,
+            },
+        }
+    }
+
+    /// A concern's phase from its stored status (`None`: not raised yet). `Overdue` is never
+    /// stored; an overdue concern is `Assigned`.
+    pub fn of_concern(status: Option<ConcernStatus>) -> Phase {
+        match status {
+            None => Phase::New,
+            Some(ConcernStatus::Raised) => Phase::Raised,
+            Some(ConcernStatus::ResolvedOnSpot) => Phase::ResolvedOnSpot,
+            Some(ConcernStatus::Explained) => Phase::Explained,
+            Some(ConcernStatus::Escalated) => Phase::Escalated,
+            Some(ConcernStatus::Assigned | ConcernStatus::Overdue) => Phase::Assigned,
+            Some(ConcernStatus::Done) => Phase::Done,
+        }
+    }
+
+    /// A monthly report's phase (`None`: not started).
+    pub fn of_report(status: Option<ReportStatus>) -> Phase {
+        match status {
+            None => Phase::New,
+            Some(ReportStatus::Draft) => Phase::Draft,
+            Some(ReportStatus::Submitted) => Phase::Submitted,
+            Some(ReportStatus::Filed) => Phase::ReportFiled,
+        }
+    }
+
+    /// The phase of an account that is acted on: its class.
+    pub fn of_account(role: Role) -> Phase {
+        match Class::of(role) {
+            Class::Field => Phase::FieldAccount,
+            Class::Office => Phase::OfficeAccount,
+            Class::OrgDept => Phase::OrgAccount,
+            Class::Admin => Phase::AdminAccount,
+        }
+    }
+
+    /// The phases a record of `record` can be in.
+    pub fn of_record(record: Record) -> &'static [Phase] {
+        use Phase as P;
+        match record {
+            Record::Household => &[P::New, P::Proposed, P::Confirmed, P::Filed, P::Retired],
+            Record::Visit | Record::Organisation => &[P::New, P::Existing],
+            Record::Concern => &[
+                P::New,
+                P::Raised,
+                P::ResolvedOnSpot,
+                P::Explained,
+                P::Escalated,
+                P::Assigned,
+                P::Done,
+            ],
+            Record::Report => &[P::New, P::Draft, P::Submitted, P::ReportFiled],
+            Record::Account => {
+                &[P::New, P::FieldAccount, P::OfficeAccount, P::OrgAccount, P::AdminAccount]
+            }
+        }
+    }
+}
+
+/// What a ledger step needs of the concern's place on the supervision ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ledger {
+    /// Either way.
+    Any,
+    /// On the ledger.
+    On,
+    /// Not (yet) on the ledger.
+    Off,
+}
+
+/// One row of the table: who may take an action, from which phases.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    /// The action.
+    pub action: Action,
+    /// The classes of account that may take it.
+    pub who: &'static [Class],
+    /// The phases it may be taken from.
+    pub from: &'static [Phase],
+    /// What it needs of the supervision ledger (concerns only).
+    pub ledger: Ledger,
+    /// Why another class may not, for a person (Chinese first).
+    pub only: &'static str,
+}
+
+const FIELD: &[Class] = &[Class::Field];
+const OFFICES: &[Class] = &[Class::Office, Class::OrgDept, Class::Admin];
+const COUNTY: &[Class] = &[Class::OrgDept, Class::Admin];
+const ALL: &[Class] = Class::ALL;
+const OWN_OFFICE: &[Class] = &[Class::Office];
+
+const LIVE: &[Phase] = &[Phase::Proposed, Phase::Confirmed, Phase::Filed];
+
+const fn rule(
+    action: Action,
+    who: &'static [Class],
+    from: &'static [Phase],
+    only: &'static str,
+) -> Rule {
+    Rule { action, who, from, ledger: Ledger::Any, only }
+}
+
+/// The table. Each action has exactly one row (a test holds it so).
+pub const RULES: &[Rule] = &[
+    // Households 联系户: the village proposes, the cadre confirms, the office files.
+    rule(Action::CreateHousehold, ALL, &[Phase::New], ""),
+    rule(Action::EditHousehold, ALL, LIVE, ""),
+    rule(Action::ConfirmHousehold, ALL, &[Phase::Proposed], ""),
+    rule(
+        Action::FileHousehold,
+        OFFICES,
+        &[Phase::Proposed, Phase::Confirmed],
+        "联系户由联系户办公室备案（households are filed by the office）",
+    ),
+    rule(
+        Action::LinkHousehold,
+        OFFICES,
+        LIVE,
+        "联系干部由联系户办公室调整（the office links households to cadres）",
+    ),
+    rule(
+        Action::MoveHousehold,
+        OFFICES,
+        LIVE,
+        "联系户所属村由联系户办公室调整（the office moves households between villages）",
+    ),
+    rule(
+        Action::RetireHousehold,
+        OFFICES,
+        LIVE,
+        "停止联系由联系户办公室办理（the office retires households）",
+    ),
+    rule(
+        Action::RestoreHousehold,
+        OFFICES,
+        &[Phase::Retired],
+        "恢复联系由联系户办公室办理（the office restores households）",
+    ),
+    // Visits 走访: recorded and corrected by the linked cadre.
+    rule(
+        Action::RecordVisit,
+        FIELD,
+        &[Phase::New],
+        "走访由联系干部记录（visits are recorded by the linked cadre）",
+    ),
+    rule(
+        Action::AmendVisit,
+        FIELD,
+        &[Phase::Existing],
+        "走访由记录它的干部更正（a visit is corrected by the cadre who recorded it）",
+    ),
+    // Concerns 民情诉求: raised and handled at the doorstep by the cadre; escalated ones decided
+    // by the office after the joint meeting; important ones supervised by the Organization
+    // Department on its ledger.
+    rule(
+        Action::RaiseConcern,
+        FIELD,
+        &[Phase::New],
+        "诉求由联系干部在走访中记录（concerns are raised by the linked cadre）",
+    ),
+    rule(
+        Action::ResolveOnSpot,
+        FIELD,
+        &[Phase::Raised],
+        "马上解决由联系干部记录（the linked cadre resolves on the spot）",
+    ),
+    rule(
+        Action::Explain,
+        FIELD,
+        &[Phase::Raised],
+        "解释答复由联系干部记录（the linked cadre explains）",
+    ),
+    rule(
+        Action::Escalate,
+        FIELD,
+        &[Phase::Raised, Phase::Explained],
+        "上报由联系干部撰写民情专题报告（the linked cadre escalates with a special report）",
+    ),
+    rule(
+        Action::Assign,
+        OFFICES,
+        &[Phase::Escalated, Phase::Assigned],
+        "交办由联系户办公室按联席会议决定记录（decisions are recorded by the office after the joint meeting）",
+    ),
+    rule(
+        Action::Complete,
+        OFFICES,
+        &[Phase::Escalated, Phase::Assigned],
+        "办结由联系户办公室确认（the office records completion）",
+    ),
+    Rule {
+        action: Action::PutOnLedger,
+        who: COUNTY,
+        from: &[Phase::Escalated, Phase::Assigned],
+        ledger: Ledger::Off,
+        only: "挂账督办由组织部决定（the supervision ledger is kept by the Organization Department）",
+    },
+    Rule {
+        action: Action::Supervise,
+        who: COUNTY,
+        from: &[
+            Phase::Raised,
+            Phase::ResolvedOnSpot,
+            Phase::Explained,
+            Phase::Escalated,
+            Phase::Assigned,
+        ],
+        ledger: Ledger::On,
+        only: "督办记录由组织部填写（supervision is recorded by the Organization Department）",
+    },
+    // Monthly reports 月报: written and submitted by the unit's office by the 3rd, filed by the
+    // Organization Department.
+    rule(
+        Action::EditReport,
+        OWN_OFFICE,
+        &[Phase::New, Phase::Draft],
+        "月报由本单位联系户办公室填写（the unit's office writes its monthly report）",
+    ),
+    rule(
+        Action::SubmitReport,
+        OWN_OFFICE,
+        &[Phase::New, Phase::Draft],
+        "月报由本单位联系户办公室报送（the unit's office submits its monthly report）",
+    ),
+    rule(
+        Action::FileReport,
+        COUNTY,
+        &[Phase::Submitted],
+        "月报由组织部备案（the Organization Department files monthly reports）",
+    ),
+    // The organisation and accounts: the Organization Department and administrators.
+    rule(
+        Action::EditUnit,
+        COUNTY,
+        &[Phase::New, Phase::Existing],
+        "单位由组织部维护（units are kept by the Organization Department）",
+    ),
+    rule(
+        Action::EditVillage,
+        COUNTY,
+        &[Phase::New, Phase::Existing],
+        "村由组织部维护（villages are kept by the Organization Department）",
+    ),
+    rule(
+        Action::EditCadre,
+        COUNTY,
+        &[Phase::Existing],
+        "干部信息由组织部维护（cadres are kept by the Organization Department）",
+    ),
+    rule(
+        Action::CreateAccount,
+        COUNTY,
+        &[Phase::New],
+        "账号由组织部开设（accounts are opened by the Organization Department）",
+    ),
+    rule(
+        Action::ImportRoster,
+        COUNTY,
+        &[Phase::New],
+        "名册由组织部导入（the roster is imported by the Organization Department）",
+    ),
+    rule(
+        Action::DisableAccount,
+        COUNTY,
+        &[Phase::FieldAccount, Phase::OfficeAccount],
+        "组织部管理干部和办公室的账号（the Organization Department manages cadres' and offices' accounts）",
+    ),
+    rule(
+        Action::EnableAccount,
+        COUNTY,
+        &[Phase::FieldAccount, Phase::OfficeAccount],
+        "组织部管理干部和办公室的账号（the Organization Department manages cadres' and offices' accounts）",
+    ),
+    rule(
+        Action::ResetPassword,
+        COUNTY,
+        &[Phase::FieldAccount, Phase::OfficeAccount],
+        "组织部管理干部和办公室的账号（the Organization Department manages cadres' and offices' accounts）",
+    ),
+    rule(
+        Action::RevokeDevice,
+        COUNTY,
+        &[Phase::FieldAccount, Phase::OfficeAccount],
+        "组织部管理干部和办公室的手机（the Organization Department manages cadres' and offices' phones）",
+    ),
+];
+
+/// Why an action was refused: a stable code and a message for a person, Chinese first.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refusal {
+    /// Stable code, e.g. `not_allowed`.
+    pub code: &'static str,
+    /// For a person.
+    pub message: String,
+}
+
+impl Refusal {
+    /// A refusal.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// The row of `action`.
+pub fn rule_of(action: Action) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|r| r.action == action)
+        .expect("every action has a row (tested: every_action_has_one_row)")
+}
+
+/// Whether `class` may take `action` on a record in `phase` (`on_ledger` for concerns).
+pub fn permit(class: Class, action: Action, phase: Phase, on_ledger: bool) -> Result<(), Refusal> {
+    let rule = rule_of(action);
+    if !rule.who.contains(&class) {
+        return Err(Refusal::new("not_allowed", rule.only));
+    }
+    if !rule.from.contains(&phase) {
+        return Err(not_from(action, phase));
+    }
+    match (rule.ledger, on_ledger) {
+        (Ledger::Off, true) => {
+            Err(Refusal::new("already_on_ledger", "已经挂账督办（already on the ledger）"))
+        }
+        (Ledger::On, false) => {
+            Err(Refusal::new("not_on_ledger", "尚未挂账督办（not on the supervision ledger）"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn not_from(action: Action, phase: Phase) -> Refusal {
+    use crate::label::Label;
+    let code = match phase {
+        Phase::New => "unknown_record",
+        _ if action.record() == Record::Account => "not_allowed",
+        _ if rule_of(action).from == [Phase::New] => "already_exists",
+        _ => "illegal_transition",
+    };
+    Refusal::new(
+        code,
+        format!("此时不能{}（cannot {} now: {phase:?}）", action.zh(), action.en().to_lowercase()),
+    )
+}
+
+/// The actions of `record` that `class` may take on a record in `phase`, in table order: what
+/// a screen offers.
+pub fn offered(class: Class, record: Record, phase: Phase, on_ledger: bool) -> Vec<Action> {
+    RULES
+        .iter()
+        .filter(|r| r.action.record() == record)
+        .filter(|r| permit(class, r.action, phase, on_ledger).is_ok())
+        .map(|r| r.action)
+        .collect()
+}
+
+/// The actions a household patch takes on a household in `current` state, each with the phase
+/// it is permitted from: creating it (and, at once, confirming or filing it), editing its
+/// profile, confirming or filing it, linking it to a cadre, moving it, retiring or restoring
+/// it. A status moved backwards (filed → proposed) is refused.
+pub fn household_actions(
+    current: Option<&Household>,
+    patch: &HouseholdPatch,
+) -> Result<Vec<(Action, Phase)>, Refusal> {
+    let mut out = Vec::new();
+    let Some(h) = current else {
+        out.push((Action::CreateHousehold, Phase::New));
+        match patch.status {
+            Some(HouseholdStatus::Confirmed) => {
+                out.push((Action::ConfirmHousehold, Phase::Proposed))
+            }
+            Some(HouseholdStatus::Filed) => out.push((Action::FileHousehold, Phase::Proposed)),
+            _ => {}
+        }
+        if patch.deleted == Some(true) {
+            out.push((Action::RetireHousehold, Phase::Proposed));
+        }
+        return Ok(out);
+    };
+    let phase = Phase::of_household(Some(h));
+    let changed = |new: &Option<String>, old: &str| new.as_deref().is_some_and(|v| v != old);
+    let kinds_changed = patch
+        .kinds
+        .as_ref()
+        .is_some_and(|v| v.iter().copied().collect::<std::collections::BTreeSet<_>>() != h.kinds);
+    if changed(&patch.head_name, &h.head_name)
+        || changed(&patch.address, &h.address)
+        || changed(&patch.phone, &h.phone)
+        || changed(&patch.notes, &h.notes)
+        || kinds_changed
+    {
+        out.push((Action::EditHousehold, phase));
+    }
+    if let Some(status) = patch.status.filter(|s| *s != h.status) {
+        let rank = |s: HouseholdStatus| match s {
+            HouseholdStatus::Proposed => 0,
+            HouseholdStatus::Confirmed => 1,
+            HouseholdStatus::Filed => 2,
+        };
+        if rank(status) < rank(h.status) {
+            return Err(Refusal::new(
+                "illegal_transition",
+                format!(
+                    "联系户状态不能由{}退回{}（a household's status does not go back）",
+                    crate::label::Label::zh(&h.status),
+                    crate::label::Label::zh(&status)
+                ),
+            ));
+        }
+        let action = match status {
+            HouseholdStatus::Confirmed => Action::ConfirmHousehold,
+            _ => Action::FileHousehold,
+        };
+        out.push((action, phase));
+    }
+    if patch.cadre_id.is_some_and(|c| c != h.cadre_id) {
+        out.push((Action::LinkHousehold, phase));
+    }
+    if patch.village_id.is_some_and(|v| v != h.village_id) {
+        out.push((Action::MoveHousehold, phase));
+    }
+    match patch.deleted {
+        Some(true) if !h.deleted => out.push((Action::RetireHousehold, phase)),
+        Some(false) if h.deleted => out.push((Action::RestoreHousehold, phase)),
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// The action a monthly report op takes, from the stored status to the op's.
+pub fn report_action(next: ReportStatus) -> Action {
+    match next {
+        ReportStatus::Draft => Action::EditReport,
+        ReportStatus::Submitted => Action::SubmitReport,
+        ReportStatus::Filed => Action::FileReport,
+    }
+}
+
+#[cfg(test)]
+mod tests;

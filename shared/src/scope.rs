@@ -1,0 +1,193 @@
+//! Whose records an account sees and may act on, computed from the account, never sent by a
+//! client. One rule, asked by the server's check of every op, by the office pages, and by the
+//! pull queries of both database backends (a property test holds each query to [`sees`]).
+//!
+//! - A field cadre: the households linked to them, their contact villages, their unit, their
+//!   own profile.
+//! - An office: the households of its township's villages and those linked to its own cadres,
+//!   its township's villages, its cadres, its unit and what is addressed to it (its monthly
+//!   reports).
+//! - The Organization Department and administrators: the county.
+
+use crate::ids::{CadreId, UnitId, VillageId};
+use crate::org::Role;
+use crate::permit::Refusal;
+
+/// Whose records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// A field cadre's own.
+    Cadre {
+        /// The cadre.
+        cadre: CadreId,
+        /// The cadre's unit.
+        unit: UnitId,
+    },
+    /// An office's unit.
+    Unit(UnitId),
+    /// The county.
+    County,
+}
+
+impl Scope {
+    /// The scope of an account.
+    pub fn of(role: Role, cadre: CadreId, unit: UnitId) -> Scope {
+        if role.is_county_wide() {
+            Scope::County
+        } else if role.is_office() {
+            Scope::Unit(unit)
+        } else {
+            Scope::Cadre { cadre, unit }
+        }
+    }
+
+    /// The unit whose records an office sees (`None` for the county and for field cadres).
+    pub fn office_unit(self) -> Option<UnitId> {
+        match self {
+            Scope::Unit(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+/// Where a household sits, as scope sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Placement {
+    /// The township of its village.
+    pub township: Option<UnitId>,
+    /// Its linked cadre.
+    pub cadre: Option<CadreId>,
+    /// The linked cadre's unit.
+    pub cadre_unit: Option<UnitId>,
+}
+
+/// What a change of the log is about, as scope sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A household, its visits or its concerns.
+    Household(Placement),
+    /// A unit's profile.
+    Unit(UnitId),
+    /// A village's profile.
+    Village {
+        /// The village.
+        id: VillageId,
+        /// Its township.
+        township: UnitId,
+    },
+    /// A cadre's profile.
+    Cadre {
+        /// The cadre.
+        id: CadreId,
+        /// Their unit.
+        unit: UnitId,
+    },
+    /// Addressed to a unit (its monthly reports).
+    AddressedTo(UnitId),
+}
+
+/// Whether `scope` sees a household placed so.
+pub fn sees_household(scope: Scope, at: &Placement) -> bool {
+    match scope {
+        Scope::County => true,
+        Scope::Cadre { cadre, .. } => at.cadre == Some(cadre),
+        Scope::Unit(unit) => at.township == Some(unit) || at.cadre_unit == Some(unit),
+    }
+}
+
+/// Whether `scope` sees a change about `subject`; `contact_villages` are the field cadre's own
+/// (ignored for other scopes).
+pub fn sees(scope: Scope, subject: &Subject, contact_villages: &[VillageId]) -> bool {
+    match (scope, subject) {
+        (_, Subject::Household(at)) => sees_household(scope, at),
+        (Scope::County, _) => true,
+        (Scope::Cadre { unit, .. }, Subject::Unit(u)) | (Scope::Unit(unit), Subject::Unit(u)) => {
+            *u == unit
+        }
+        (Scope::Cadre { .. }, Subject::Village { id, .. }) => contact_villages.contains(id),
+        (Scope::Unit(unit), Subject::Village { township, .. }) => *township == unit,
+        (Scope::Cadre { cadre, .. }, Subject::Cadre { id, .. }) => *id == cadre,
+        (Scope::Unit(unit), Subject::Cadre { unit: u, .. }) => *u == unit,
+        (Scope::Cadre { .. }, Subject::AddressedTo(_)) => false,
+        (Scope::Unit(unit), Subject::AddressedTo(u)) => *u == unit,
+    }
+}
+
+/// Whether `scope` may link a household to a cadre of `role` in `unit`: only to a cadre who
+/// visits households; an office only to its own unit's cadres; a field cadre only to themself.
+pub fn may_link(scope: Scope, target: CadreId, role: Role, unit: UnitId) -> Result<(), Refusal> {
+    if !role.visits_households() {
+        return Err(Refusal::new(
+            "not_field_cadre",
+            "联系户只能由包村干部联系，不能联系到办公室或组织部账号（households are linked to field cadres only）",
+        ));
+    }
+    let ok = match scope {
+        Scope::County => true,
+        Scope::Unit(u) => u == unit,
+        Scope::Cadre { cadre, .. } => cadre == target,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Refusal::new(
+            "out_of_scope",
+            "只能联系到本单位的干部（a household is linked to a cadre of your own unit）",
+        ))
+    }
+}
+
+/// Whether a field cadre may place a household in `village`: one of their contact villages.
+/// (An office's placement is checked by [`sees_household`] on where the household ends up.)
+pub fn cadre_may_place(contact_villages: &[VillageId], village: VillageId) -> bool {
+    contact_villages.contains(&village)
+}
+
+/// The refusal for a record outside the scope.
+pub fn out_of_scope() -> Refusal {
+    Refusal::new("out_of_scope", "不在您的联系范围内（not one of yours）")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_scope_sees_its_own_households() {
+        let (me, other) = (CadreId::new(), CadreId::new());
+        let (town, dept) = (UnitId::new(), UnitId::new());
+        let mine = Placement { township: Some(town), cadre: Some(me), cadre_unit: Some(town) };
+        let dept_linked =
+            Placement { township: Some(town), cadre: Some(other), cadre_unit: Some(dept) };
+        let cases = [
+            ("cadre, own household", Scope::Cadre { cadre: me, unit: town }, mine, true),
+            ("cadre, another's", Scope::Cadre { cadre: me, unit: town }, dept_linked, false),
+            ("township office, its village", Scope::Unit(town), dept_linked, true),
+            ("department office, its cadre's", Scope::Unit(dept), dept_linked, true),
+            ("department office, not its cadre's", Scope::Unit(dept), mine, false),
+            ("county", Scope::County, mine, true),
+        ];
+        for (name, scope, at, want) in cases {
+            assert_eq!(sees_household(scope, &at), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn links_go_to_field_cadres_of_ones_own_unit() {
+        let (me, other) = (CadreId::new(), CadreId::new());
+        let (town, dept) = (UnitId::new(), UnitId::new());
+        assert!(may_link(Scope::Unit(town), other, Role::Ordinary, town).is_ok());
+        assert_eq!(
+            may_link(Scope::Unit(town), other, Role::Ordinary, dept).unwrap_err().code,
+            "out_of_scope"
+        );
+        assert_eq!(
+            may_link(Scope::County, other, Role::OrganizationDept, dept).unwrap_err().code,
+            "not_field_cadre"
+        );
+        assert!(may_link(Scope::Cadre { cadre: me, unit: town }, me, Role::Ordinary, town).is_ok());
+        assert!(
+            may_link(Scope::Cadre { cadre: me, unit: town }, other, Role::Ordinary, town).is_err()
+        );
+    }
+}

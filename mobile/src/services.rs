@@ -3,6 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use minqing_shared::calendar::china_date;
+use minqing_shared::clock::{SharedClock, SystemClock};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -59,9 +63,26 @@ impl Services<HttpTransport> {
 }
 
 impl<T: Transport> Services<T> {
-    /// Services over `store` and `transport`.
+    /// Services over `store` and `transport`, on the device's clock.
     pub fn new(store: Arc<Store>, transport: T) -> Self {
-        Self { engine: SyncEngine::new(store, transport), kick: Notify::new() }
+        Self::with_clock(store, transport, Arc::new(SystemClock))
+    }
+
+    /// Services over `store` and `transport`, reading the time from `clock`.
+    pub fn with_clock(store: Arc<Store>, transport: T, clock: SharedClock) -> Self {
+        Self { engine: SyncEngine::new(store, transport).with_clock(clock), kick: Notify::new() }
+    }
+
+    /// Now, on the device's clock (the store corrects what it saves by the server's offset).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.engine.clock().now()
+    }
+
+    /// Today in China, on the device's clock corrected by the offset learned from the server:
+    /// the day the office sees.
+    pub fn today(&self) -> NaiveDate {
+        let offset = self.store().account().ok().flatten().map_or(0, |a| a.clock.offset_ms);
+        china_date(self.now() + chrono::Duration::milliseconds(offset))
     }
 
     /// The local store.

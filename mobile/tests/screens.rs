@@ -12,7 +12,7 @@ use support::dom::App;
 use support::{Phone, VILLAGE_NAME, today, weeks_ago};
 
 fn just_now() -> chrono::DateTime<Utc> {
-    Utc::now() - Duration::minutes(1)
+    support::now() - Duration::minutes(1)
 }
 
 fn position(html: &str, needle: &str) -> usize {

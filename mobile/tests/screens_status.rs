@@ -3,7 +3,7 @@
 
 mod support;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use minqing_mobile::store::{Disposition, NewConcern, NewVisit};
 use minqing_shared::concern::{Category, ConcernAction, Decision, SpecialReport};
 use minqing_shared::sync::Rejection;
@@ -106,8 +106,8 @@ async fn the_card_is_the_qr_of_the_vcard_with_name_unit_and_phone() {
 async fn sync_shows_pending_records_the_last_error_and_refusals() {
     let phone = Phone::logged_in();
     let home = phone.household("赵大山", "一组5号", "13900000001");
-    phone.visit(home, Utc::now(), "谈了秋收");
-    let now = Utc::now().timestamp_millis();
+    phone.visit(home, support::now(), "谈了秋收");
+    let now = support::now().timestamp_millis();
     let pending = phone.store().pending_count().unwrap();
     phone.store().record_sync(now, Some("offline: no signal")).unwrap();
     let refusal = Rejection {

@@ -32,9 +32,9 @@ pub async fn office_view(
     record_id: String,
 ) -> Result<(), crate::error::ApiError> {
     state
-        .write("audit", move |tx, _| {
+        .write("audit", move |tx, state| {
             let who = Who { cadre: Some(cadre), device: None, address: Some("office".into()) };
-            let now = crate::state::now_ms();
+            let now = state.now_ms();
             Ok(record(tx, &who, AuditAction::View, record_type, Some(record_id.clone()), 1, now)?)
         })
         .await

@@ -27,8 +27,16 @@ use tokio::net::TcpListener;
 
 /// Opens the database at `url` (creating and migrating it) and builds the server's state.
 pub async fn open_state(url: &str) -> Result<AppState, store::StoreError> {
+    open_state_with_clock(url, std::sync::Arc::new(minqing_shared::clock::SystemClock)).await
+}
+
+/// [`open_state`], reading the time from `clock` (tests run on a clock they set).
+pub async fn open_state_with_clock(
+    url: &str,
+    clock: minqing_shared::clock::SharedClock,
+) -> Result<AppState, store::StoreError> {
     let url = url.to_owned();
-    tokio::task::spawn_blocking(move || AppState::new(store::Db::open(&url)?))
+    tokio::task::spawn_blocking(move || AppState::with_clock(store::Db::open(&url)?, clock))
         .await
         .map_err(|e| store::StoreError::Database(e.to_string()))?
 }
@@ -71,11 +79,18 @@ async fn shutdown_signal() {
 
 /// The whole `minqing-server` program: logging, arguments, run; returns the exit code.
 pub async fn main_entry() -> std::process::ExitCode {
+    main_entry_with_clock(std::sync::Arc::new(minqing_shared::clock::SystemClock)).await
+}
+
+/// [`main_entry`] on `clock` (the stories' server process runs on the stories' clock).
+pub async fn main_entry_with_clock(
+    clock: minqing_shared::clock::SharedClock,
+) -> std::process::ExitCode {
     use clap::Parser;
     let filter = tracing_subscriber::EnvFilter::try_from_env("MINQING_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-    match run_cli(config::Cli::parse()).await {
+    match run_cli(config::Cli::parse(), clock).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("minqing-server: {e}");
@@ -84,15 +99,18 @@ pub async fn main_entry() -> std::process::ExitCode {
     }
 }
 
-/// The `minqing-server` command line.
-pub async fn run_cli(cli: config::Cli) -> Result<(), Box<dyn std::error::Error>> {
+/// The `minqing-server` command line, on `clock`.
+pub async fn run_cli(
+    cli: config::Cli,
+    clock: minqing_shared::clock::SharedClock,
+) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         config::Command::Serve(args) => {
-            let state = open_state(&args.db).await?;
+            let state = open_state_with_clock(&args.db, clock).await?;
             serve(args.listen, state).await?;
         }
         config::Command::Demo(args) => {
-            let state = open_state(&args.db).await?;
+            let state = open_state_with_clock(&args.db, clock).await?;
             let db = state.clone();
             let summary = tokio::task::spawn_blocking(move || demo::ensure_demo(&db)).await??;
             println!("{summary}");

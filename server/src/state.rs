@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use minqing_shared::clock::{SharedClock, SystemClock};
 use minqing_shared::ids::DeviceId;
 use minqing_shared::sync::HlcClock;
 
@@ -21,6 +23,8 @@ pub struct AppState(Arc<Inner>);
 #[derive(Debug)]
 struct Inner {
     db: Db,
+    /// The one clock every handler reads "now" and "today" from.
+    clock: SharedClock,
     metrics: Metrics,
     server_device: ServerDevice,
     /// When this process last wrote each device's `last_seen`, so a pull writes at most once a
@@ -33,31 +37,54 @@ struct Inner {
 /// How often a device's `last_seen` is written at most.
 const SEEN_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 impl AppState {
-    /// State over an open database; registers the server's own device on first use.
+    /// State over an open database, on the system's clock; registers the server's own device on
+    /// first use.
     pub fn new(db: Db) -> Result<Self, StoreError> {
+        Self::with_clock(db, Arc::new(SystemClock))
+    }
+
+    /// State over an open database, reading the time from `clock`.
+    pub fn with_clock(db: Db, clock: SharedClock) -> Result<Self, StoreError> {
         let shared = db.is_shared();
-        let id = db.write(|tx| server_device_id(tx, shared))?;
+        let now_ms = clock.now_ms();
+        let id = db.write(|tx| server_device_id(tx, shared, now_ms))?;
         // The clock goes on from the device's last op, even if the system clock went back.
-        let mut clock = HlcClock::new();
-        if let Some(hlc) = db.read(|tx| tx.last_hlc(id))? {
-            clock.observe(hlc);
+        let mut hlc = HlcClock::new();
+        if let Some(last) = db.read(|tx| tx.last_hlc(id))? {
+            hlc.observe(last);
         }
         let last = db.read(|tx| tx.last_seq())?;
         tracing::info!(backend = db.backend(), server_device = %id, last_seq = last, "database ready");
-        clock.tick(now_ms());
+        hlc.tick(now_ms);
         Ok(Self(Arc::new(Inner {
             db,
+            clock,
             metrics: Metrics::default(),
-            server_device: ServerDevice { id, clock: std::sync::Mutex::new(clock) },
+            server_device: ServerDevice { id, clock: std::sync::Mutex::new(hlc) },
             seen: std::sync::Mutex::new(std::collections::HashMap::new()),
             login_throttle: LoginThrottle::default(),
         })))
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &SharedClock {
+        &self.0.clock
+    }
+
+    /// Now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0.clock.now()
+    }
+
+    /// Now, in milliseconds since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.0.clock.now_ms()
+    }
+
+    /// Today in China.
+    pub fn today(&self) -> NaiveDate {
+        self.0.clock.today()
     }
 
     /// The database.
@@ -97,8 +124,8 @@ impl AppState {
             due
         };
         if due {
-            self.write("touch_device", move |tx, _| {
-                Ok(tx.touch_device(device, now_ms(), app_version.as_deref())?)
+            self.write("touch_device", move |tx, state| {
+                Ok(tx.touch_device(device, state.now_ms(), app_version.as_deref())?)
             })
             .await?;
         }
@@ -142,7 +169,7 @@ impl AppState {
 /// The device that stamps this process's office actions. With SQLite (one process) it is kept
 /// across restarts; with a shared database every process gets its own, so that no two processes
 /// ever stamp one device's ops with clocks of their own.
-fn server_device_id(tx: &mut Tx<'_>, shared: bool) -> Result<DeviceId, StoreError> {
+fn server_device_id(tx: &mut Tx<'_>, shared: bool, now_ms: i64) -> Result<DeviceId, StoreError> {
     if !shared {
         if let Some(id) = tx.meta(SERVER_DEVICE_KEY)? {
             return id.parse().map_err(|e| StoreError::Corrupt(format!("server device id: {e}")));
@@ -150,7 +177,7 @@ fn server_device_id(tx: &mut Tx<'_>, shared: bool) -> Result<DeviceId, StoreErro
     }
     let id = DeviceId::new();
     let name = format!("server {}", std::process::id());
-    tx.insert_server_device(id, &name, now_ms())?;
+    tx.insert_server_device(id, &name, now_ms)?;
     if !shared {
         tx.set_meta(SERVER_DEVICE_KEY, &id.to_string())?;
     }

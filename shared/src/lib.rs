@@ -16,6 +16,7 @@
 
 pub mod calendar;
 pub mod card;
+pub mod clock;
 pub mod concern;
 pub mod household;
 pub mod ids;

@@ -102,7 +102,7 @@ pub async fn phone(url: &str, username: &str, password: &str) -> ApiPhone {
     let answer: Answer<_> = login(url, username, password).await;
     let login = answer.ok();
     let mut clock = HlcClock::new();
-    clock.observe_server_time(login.server_time, chrono::Utc::now().timestamp_millis());
+    clock.observe_server_time(login.server_time, crate::clock::now_ms());
     ApiPhone {
         url: url.to_owned(),
         http: reqwest::Client::new(),

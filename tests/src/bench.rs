@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use chrono::{Duration as Days, Utc};
+use chrono::Duration as Days;
 use minqing_server::AppState;
 use minqing_server::auth::hash_password;
 use minqing_server::store::StoreError;
@@ -49,7 +49,7 @@ impl BenchCounty {
         let cadres: Vec<CadreId> = (0..n).map(|_| CadreId::new()).collect();
         let households: Vec<Vec<HouseholdId>> =
             (0..n).map(|_| (0..20).map(|_| HouseholdId::new()).collect()).collect();
-        let now = Utc::now().timestamp_millis();
+        let now = crate::clock::now_ms();
         let device = state.server_device();
         state.db().write(|tx| {
             let mut act = |record: uuid::Uuid, payload: Payload| {
@@ -120,7 +120,7 @@ impl BenchCounty {
             ..self.org
         };
         let device = state.server_device();
-        let now = Utc::now();
+        let now = crate::clock::now();
         let mut ops = 0;
         state.db().write(|tx| {
             for week in (1..=52).rev() {

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod bench;
 pub mod browser;
+pub mod clock;
 pub mod county;
 pub mod faults;
 pub mod office;

@@ -86,7 +86,7 @@ pub async fn login(url: &str, username: &str, password: &str) -> Answer<LoginRes
 }
 
 fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
+    crate::clock::now_ms()
 }
 
 impl ApiPhone {
@@ -138,7 +138,7 @@ impl ApiPhone {
 
     /// A visit to `household` now.
     pub fn visit(&mut self, household: HouseholdId, summary: &str) -> (VisitId, Op) {
-        self.visit_at(household, summary, Utc::now())
+        self.visit_at(household, summary, crate::clock::now())
     }
 
     /// A visit to `household` at `at`.
@@ -182,7 +182,7 @@ impl ApiPhone {
 
     /// A step on concern `id`.
     pub fn step(&mut self, id: ConcernId, action: ConcernAction) -> Op {
-        let step = Step { actor: self.cadre, at: Utc::now(), action };
+        let step = Step { actor: self.cadre, at: crate::clock::now(), action };
         self.op(id.0, Payload::Concern(step))
     }
 

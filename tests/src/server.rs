@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use minqing_server::AppState;
 use minqing_server::store::{StoreError, Tx};
+use minqing_shared::clock::SharedClock;
 
 use crate::County;
 use crate::sql::{Sql, fresh_database, off_runtime};
@@ -32,16 +33,27 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server over a new, empty database.
+    /// Starts a server over a new, empty database, on the stories' clock.
     pub async fn start() -> Self {
+        Self::start_with_clock(crate::clock::shared()).await
+    }
+
+    /// Starts a server over a new, empty database, on `clock` (the system's, for a walk-through
+    /// of the docs that stamps with `date`).
+    pub async fn start_with_clock(clock: SharedClock) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_url = fresh_database(dir.path());
-        Self::start_on(dir, db_url).await
+        Self::start_on_with_clock(dir, db_url, clock).await
     }
 
     /// Starts a server over the database at `db_url` (created if missing).
     pub async fn start_on(dir: TempDir, db_url: String) -> Self {
-        let state = minqing_server::open_state(&db_url).await.expect("open database");
+        Self::start_on_with_clock(dir, db_url, crate::clock::shared()).await
+    }
+
+    async fn start_on_with_clock(dir: TempDir, db_url: String, clock: SharedClock) -> Self {
+        let state =
+            minqing_server::open_state_with_clock(&db_url, clock).await.expect("open database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -120,6 +132,7 @@ impl ServerProcess {
         let mut child = Command::new(binary)
             .args(["serve", "--db", db_url, "--listen", listen])
             .env("MINQING_LOG", "warn")
+            .env(crate::clock::OFFSET_ENV, crate::clock::clock().offset_ms().to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -28,7 +28,9 @@ async fn the_curl_walkthrough_in_the_api_doc_works_as_written() {
         eprintln!("SKIPPED: the API walk-through needs curl and jq");
         return;
     }
-    let server = TestServer::start().await;
+    // The walk-through stamps its op with `date`, as a reader would: the system's clock.
+    let server =
+        TestServer::start_with_clock(std::sync::Arc::new(minqing_shared::clock::SystemClock)).await;
     let state = server.state.clone();
     tokio::task::spawn_blocking(move || generate(&state, &DemoSpec::small()))
         .await

@@ -25,7 +25,7 @@ async fn setup() -> (TestServer, County, ApiPhone, HouseholdId, Ctx) {
     let mut li = ApiPhone::login(&server.url, "li").await;
     let (theirs, create) = li.new_household(county.second_village, "李大娘");
     assert!(li.push(&[create]).await.ok().rejected.is_empty());
-    let far = (chrono::Utc::now().timestamp_millis() as u64 + 2 * 86_400_000) << 16;
+    let far = (minqing_tests::clock::now_ms() as u64 + 2 * 86_400_000) << 16;
     let ctx =
         Ctx { other_household: theirs, other_cadre: county.li.to_string(), far_future_hlc: far };
     (server, county, wang, mine, ctx)
@@ -51,6 +51,10 @@ async fn every_bad_op_is_refused_with_its_code_and_the_good_ops_around_it_are_ke
         ("an unknown record type", "unknown_value", |op, _| op["record_type"] = json!("spaceship")),
         ("an unknown visit mode", "unknown_value", |op, _| op["body"]["mode"] = json!("telepathy")),
         ("an unknown topic", "unknown_value", |op, _| op["body"]["topics"] = json!(["weather"])),
+        // PostgreSQL's text cannot hold a NUL: the refusal quoting the value must not either.
+        ("a NUL in an unknown value", "unknown_value", |op, _| {
+            op["body"]["mode"] = json!("a\u{0}b")
+        }),
         ("a schema from the future", "unsupported_schema", |op, _| {
             op["schema_version"] = json!(99)
         }),

@@ -60,7 +60,9 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database(dir.path());
     let county = {
-        let state = minqing_server::open_state(&db).await.unwrap();
+        let state = minqing_server::open_state_with_clock(&db, minqing_tests::clock::shared())
+            .await
+            .unwrap();
         off_runtime(|| BenchCounty::seed(&state, PHONES)).unwrap()
     };
     let mut server = ServerProcess::start(BINARY, &db);
@@ -75,8 +77,11 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
             2 => -DAY_MS,
             _ => 0,
         };
-        let engine = SyncEngine::new(store, one_connection_per_request())
-            .with_wall_clock(move || Utc::now().timestamp_millis() + skew_ms);
+        let engine = SyncEngine::new(store, one_connection_per_request()).with_clock(
+            std::sync::Arc::new(minqing_shared::clock::ShiftedClock::with_offset(
+                minqing_tests::clock::clock().offset_ms() + skew_ms,
+            )),
+        );
         engine.login(&proxy.url(), &county.username(i), PASSWORD, "手机").await.unwrap();
         engine.sync_once().await.unwrap();
         phones.push(Arc::new(Phone {
@@ -224,7 +229,7 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
             "SELECT COALESCE(MAX(visited_ms), 0) FROM visits v JOIN households h ON h.id = v.household_id WHERE h.cadre_id = $1",
             &[&cadre],
         );
-        assert!(latest <= Utc::now().timestamp_millis() + 60_000, "phone {i} stamped the future");
+        assert!(latest <= minqing_tests::clock::now_ms() + 60_000, "phone {i} stamped the future");
     }
     let expected_visits = (PHONES * ROUNDS * 2) as i64;
     let visits = sql.count("SELECT COUNT(*) FROM visits", &[]);

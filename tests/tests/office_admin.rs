@@ -29,7 +29,7 @@ async fn phone_with_version(url: &str, username: &str, version: &str) -> ApiPhon
     assert_eq!(resp.status(), StatusCode::OK);
     let login: LoginResponse = resp.json().await.expect("a login body");
     let mut clock = HlcClock::new();
-    clock.observe_server_time(login.server_time, chrono::Utc::now().timestamp_millis());
+    clock.observe_server_time(login.server_time, minqing_tests::clock::now_ms());
     ApiPhone {
         url: url.to_owned(),
         http: reqwest::Client::new(),
@@ -310,7 +310,7 @@ async fn the_audit_page_finds_an_office_view_and_the_csv_export_contains_it() {
     assert!(all.body.contains(&format!("href=\"/office/households/{home}\"")), "{}", all.body);
     assert!(all.body.contains("王建国（wang）"), "wang's push is there too");
 
-    let today = chrono::Utc::now().with_timezone(&minqing_shared::calendar::china()).date_naive();
+    let today = minqing_tests::clock::today();
     let yesterday = today.pred_opt().unwrap();
     let search = |q: String| {
         let org = &org;

@@ -10,8 +10,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use chrono::Utc;
-use minqing_shared::calendar::{YearMonth, china_date, meeting_date};
+use minqing_shared::calendar::{YearMonth, meeting_date};
 use minqing_shared::concern::{Category, ConcernAction, SpecialReport};
 use minqing_shared::sync::op::Payload;
 use minqing_tests::browser::{Browser, installed};
@@ -87,7 +86,7 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
     b.screenshot(&dir.join("05-new-household-errors.png")).await;
 
     // Record the joint meeting's decision.
-    let month = YearMonth::of(china_date(Utc::now()));
+    let month = YearMonth::of(minqing_tests::clock::today());
     b.goto(&format!("{url}/office/meeting?month={month}")).await;
     let form = format!("form[action=\"/office/concerns/{well}/decide\"]");
     b.type_into(&format!("{form} textarea[name=solution]"), "县水利局年内打新井一眼").await;

@@ -3,8 +3,7 @@
 //! cadre's phone pulls it), the Organization Department puts it on the ledger and records an
 //! inquiry, and the office closes it. Bad input re-renders the form and stores nothing.
 
-use chrono::Utc;
-use minqing_shared::calendar::{YearMonth, china_date, meeting_date};
+use minqing_shared::calendar::{YearMonth, meeting_date};
 use minqing_shared::concern::{Category, ConcernAction, SpecialReport};
 use minqing_shared::ids::ConcernId;
 use minqing_shared::sync::op::Payload;
@@ -95,7 +94,7 @@ async fn the_list_filters_and_the_detail_shows_the_whole_history() {
 async fn the_meeting_decides_the_phone_pulls_it_the_ledger_follows_and_the_office_closes() {
     let mut w = world().await;
     let office = OfficeClient::login(&w.server.url, "office").await;
-    let today = china_date(Utc::now());
+    let today = minqing_tests::clock::today();
     let month = YearMonth::of(today);
     let meeting = office.get(&format!("/office/meeting?month={month}")).await;
     assert_eq!(meeting.status, StatusCode::OK);

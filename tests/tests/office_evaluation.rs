@@ -3,8 +3,8 @@
 //! (bad input stores nothing) and printed in the notice 通报; the card sheet holds each cadre's
 //! vCard QR code.
 
-use chrono::{Days, Utc};
-use minqing_shared::calendar::{Period, VisitWeek, china_date};
+use chrono::Days;
+use minqing_shared::calendar::{Period, VisitWeek};
 use minqing_shared::card::ContactCard;
 use minqing_shared::concern::{Category, ConcernAction, Decision, SpecialReport};
 use minqing_shared::household::HouseholdStatus;
@@ -43,7 +43,7 @@ async fn world() -> (TestServer, County) {
     let up = wang.step(well, ConcernAction::Escalate { report });
     assert!(wang.push(&[ca, cb, fa, fb, v, r1, fix, r2, up]).await.ok().rejected.is_empty());
     // A decision whose deadline has passed: the concern is overdue.
-    let today = china_date(Utc::now());
+    let today = minqing_tests::clock::today();
     let mut org = ApiPhone::login(&server.url, "org").await;
     let decision = Decision {
         solution: "水利站维修".into(),
@@ -59,7 +59,7 @@ async fn world() -> (TestServer, County) {
 #[tokio::test]
 async fn scores_charts_rewards_and_the_notice() {
     let (server, county) = world().await;
-    let today = china_date(Utc::now());
+    let today = minqing_tests::clock::today();
     let quarter = Period::quarter_of(today);
     let weeks = (VisitWeek::of(today).monday() - VisitWeek::of(quarter.first_day()).monday())
         .num_weeks()

@@ -5,8 +5,7 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use chrono::Utc;
-use minqing_shared::calendar::{YearMonth, china_date, report_due};
+use minqing_shared::calendar::{YearMonth, report_due};
 use minqing_shared::concern::{Category, ConcernAction, SpecialReport};
 use minqing_shared::household::HouseholdStatus;
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
@@ -80,7 +79,7 @@ fn cell(data: &Data) -> String {
 async fn the_report_is_drafted_exported_submitted_and_filed() {
     let (server, county) = world().await;
     let office = OfficeClient::login(&server.url, "office").await;
-    let month = YearMonth::of(china_date(Utc::now()));
+    let month = YearMonth::of(minqing_tests::clock::today());
     let url = format!("/office/report?month={month}");
     let page = office.get(&url).await;
     assert_eq!(page.status, StatusCode::OK);

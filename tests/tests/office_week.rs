@@ -1,7 +1,7 @@
 //! This week's visits as the office sees them: in-person visits count, a household's call does
 //! not, and households without a visit for weeks head the overdue list.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use minqing_shared::household::HouseholdStatus;
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
 use minqing_shared::visit::VisitMode;
@@ -34,7 +34,7 @@ async fn coverage_counts_in_person_visits_and_lists_the_overdue() {
     let (fa, fb, fc) =
         (wang.op(a.0, confirmed()), wang.op(b.0, confirmed()), wang.op(c.0, confirmed()));
     let (_, visit) = wang.visit(a, "本周入户");
-    let (_, old) = wang.visit_at(b, "三周前入户", Utc::now() - Duration::weeks(3));
+    let (_, old) = wang.visit_at(b, "三周前入户", minqing_tests::clock::now() - Duration::weeks(3));
     let (_, mut call) = wang.visit(c, "群众来电");
     if let Payload::Visit(v) = &mut call.payload {
         v.mode = VisitMode::PhoneFromHousehold;

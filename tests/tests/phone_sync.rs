@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use minqing_mobile::Store;
 use minqing_mobile::services::Services;
 use minqing_mobile::store::{Disposition, NewConcern, NewVisit, stamp_and_apply};
@@ -24,7 +24,8 @@ impl Phone {
     async fn login(url: &str, user: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
-        let engine = SyncEngine::new(store, FaultyTransport::default());
+        let engine = SyncEngine::new(store, FaultyTransport::default())
+            .with_clock(minqing_tests::clock::shared());
         engine.login(url, user, PASSWORD, "测试手机").await.unwrap();
         Self { engine, _dir: dir }
     }
@@ -73,12 +74,12 @@ async fn twenty_visits_recorded_offline_reach_the_cadre_s_second_phone() {
     let homes = households(&server.url, &county).await;
     let phone = Phone::login(&server.url, "wang").await;
     phone.engine.sync_once().await.unwrap();
-    let today = minqing_shared::calendar::china_date(Utc::now());
+    let today = minqing_tests::clock::today();
     assert_eq!(phone.store().week(today).unwrap().total, 10);
 
     // A day at the doorsteps with no signal.
     phone.net().set_offline(true);
-    let start = Utc::now() - Duration::hours(3);
+    let start = minqing_tests::clock::now() - Duration::hours(3);
     for i in 0..20 {
         let mut v = visit(homes[i % 10], i);
         if i == 3 {
@@ -131,7 +132,10 @@ async fn a_push_cut_midway_is_resumed_with_nothing_lost_or_doubled() {
     for i in 0..450 {
         phone
             .store()
-            .record_visit(&visit(homes[i % 10], i), Utc::now() - Duration::seconds(450 - i as i64))
+            .record_visit(
+                &visit(homes[i % 10], i),
+                minqing_tests::clock::now() - Duration::seconds(450 - i as i64),
+            )
             .unwrap();
     }
     // The first push goes through, the second is committed but its answer is lost, the third
@@ -151,7 +155,7 @@ async fn a_push_cut_midway_is_resumed_with_nothing_lost_or_doubled() {
     assert_eq!(report.rejected, 0);
     assert_eq!(phone.store().pending_count().unwrap(), 0);
     assert_eq!(server_visits(&server), 450, "nothing lost, nothing doubled");
-    let week = phone.store().week(minqing_shared::calendar::china_date(Utc::now())).unwrap();
+    let week = phone.store().week(minqing_tests::clock::today()).unwrap();
     assert_eq!(week.visited, 10);
 }
 
@@ -176,11 +180,11 @@ async fn a_refused_op_is_shown_with_its_reason_and_blocks_nothing() {
                 tx,
                 HouseholdId::new().0,
                 Payload::Household(patch),
-                Utc::now().timestamp_millis(),
+                minqing_tests::clock::now_ms(),
             )
         })
         .unwrap();
-    phone.store().record_visit(&visit(homes[0], 1), Utc::now()).unwrap();
+    phone.store().record_visit(&visit(homes[0], 1), minqing_tests::clock::now()).unwrap();
     let report = phone.engine.sync_once().await.unwrap();
     assert_eq!((report.pushed, report.rejected), (2, 1));
     let info = phone.store().sync_info().unwrap();
@@ -216,7 +220,8 @@ async fn a_password_reset_by_the_office_is_changed_on_the_phone_which_then_logs_
 
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
-    let services = Services::new(store, FaultyTransport::default());
+    let services =
+        Services::with_clock(store, FaultyTransport::default(), minqing_tests::clock::shared());
     let refused = services.login(&server.url, "wang", initial).await.unwrap_err();
     match &refused {
         SyncError::Transport(TransportError::Server { status: 403, body }) => {
@@ -238,7 +243,7 @@ async fn a_password_reset_by_the_office_is_changed_on_the_phone_which_then_logs_
     let account = services.store().account().unwrap().expect("logged in with the new password");
     assert_eq!(account.cadre_id, county.wang);
     services.engine().sync_once().await.unwrap();
-    let today = Utc::now().date_naive();
+    let today = minqing_tests::clock::today();
     let households = services.store().households("", today).unwrap();
     assert_eq!(households.len(), ids.len(), "the cadre's households arrive");
 
@@ -270,7 +275,7 @@ async fn another_cadre_logs_in_on_the_phone_only_after_its_records_are_sent() {
     li.push(&[create]).await.ok();
     let phone = Phone::login(&server.url, "wang").await;
     phone.engine.sync_once().await.unwrap();
-    phone.store().record_visit(&visit(homes[0], 0), Utc::now()).unwrap();
+    phone.store().record_visit(&visit(homes[0], 0), minqing_tests::clock::now()).unwrap();
     // Unsent records of wang's: li may not log in yet, and nothing is lost.
     let refused = phone.engine.login(&server.url, "li", PASSWORD, "同一部手机").await;
     assert!(refused.is_err());
@@ -279,7 +284,7 @@ async fn another_cadre_logs_in_on_the_phone_only_after_its_records_are_sent() {
     // Sent: li logs in, starts from an empty store and cursor 0, and gets all of hers.
     phone.engine.login(&server.url, "li", PASSWORD, "同一部手机").await.unwrap();
     phone.engine.sync_once().await.unwrap();
-    let today = minqing_shared::calendar::china_date(Utc::now());
+    let today = minqing_tests::clock::today();
     let week = phone.store().week(today).unwrap();
     assert_eq!(week.total, 1);
     assert_eq!(week.households[0].household.id, li_home);
@@ -311,7 +316,7 @@ async fn a_household_given_to_another_cadre_reaches_its_phone_with_its_history()
     let li = Phone::login(&server.url, "li").await;
     li.engine.sync_once().await.unwrap();
     assert!(li.store().account().unwrap().unwrap().cursor > 0);
-    let today = Utc::now().date_naive();
+    let today = minqing_tests::clock::today();
     assert_eq!(li.store().households("", today).unwrap().len(), 1, "刘大娘 only");
 
     // The office gives 张老汉 to 李秀英: her next sync brings the household whole, with the

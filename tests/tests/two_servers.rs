@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::Utc;
 use minqing_mobile::Store;
 use minqing_mobile::store::{Disposition, NewConcern, NewVisit};
 use minqing_mobile::sync::{HttpTransport, SyncEngine};
@@ -31,9 +30,12 @@ async fn a_hundred_phones_across_two_servers_converge() {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database(dir.path());
-    let county =
-        off_runtime(|| BenchCounty::seed(&AppState::new(Db::open(&db).unwrap()).unwrap(), PHONES))
-            .unwrap();
+    let county = off_runtime(|| {
+        let state =
+            AppState::with_clock(Db::open(&db).unwrap(), minqing_tests::clock::shared()).unwrap();
+        BenchCounty::seed(&state, PHONES)
+    })
+    .unwrap();
     let servers = [ServerProcess::start(BINARY, &db), ServerProcess::start(BINARY, &db)];
     let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
 
@@ -41,7 +43,8 @@ async fn a_hundred_phones_across_two_servers_converge() {
     let mut phones = Vec::new();
     for i in 0..PHONES {
         let store = Arc::new(Store::open(&phones_dir.path().join(format!("p{i}.db"))).unwrap());
-        let engine = SyncEngine::new(store, HttpTransport::default());
+        let engine = SyncEngine::new(store, HttpTransport::default())
+            .with_clock(minqing_tests::clock::shared());
         engine.login(&urls[i % 2], &county.username(i), PASSWORD, "手机").await.unwrap();
         phones.push(Arc::new(engine));
     }
@@ -49,7 +52,8 @@ async fn a_hundred_phones_across_two_servers_converge() {
     let mut twins = Vec::new();
     for i in (0..PHONES).step_by(10) {
         let store = Arc::new(Store::open(&phones_dir.path().join(format!("twin{i}.db"))).unwrap());
-        let engine = SyncEngine::new(store, HttpTransport::default());
+        let engine = SyncEngine::new(store, HttpTransport::default())
+            .with_clock(minqing_tests::clock::shared());
         engine.login(&urls[(i + 1) % 2], &county.username(i), PASSWORD, "平板").await.unwrap();
         twins.push((i, engine));
     }
@@ -86,7 +90,10 @@ async fn a_hundred_phones_across_two_servers_converge() {
                         gps: None,
                         concerns,
                     };
-                    phone.store().record_visit(&visit, Utc::now()).expect("record");
+                    phone
+                        .store()
+                        .record_visit(&visit, minqing_tests::clock::now())
+                        .expect("record");
                 }
                 phone.sync_once().await.map(|_| ())
             }));

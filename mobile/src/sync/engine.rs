@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use minqing_shared::clock::{SharedClock, SystemClock};
 use minqing_shared::sync::{ChangePasswordRequest, ErrorBody, HistoryResponse, PushRequest};
 use rand::Rng;
 
@@ -57,15 +57,13 @@ impl SyncError {
     }
 }
 
-/// The device's wall clock, in ms since the Unix epoch (it may be wrong: the store corrects it
-/// by the offset it learns from the server).
-pub type WallClock = Arc<dyn Fn() -> i64 + Send + Sync>;
-
 /// Drives sync for one store over one transport.
 pub struct SyncEngine<T> {
     store: Arc<Store>,
     transport: T,
-    wall_clock: WallClock,
+    /// The device's clock (it may be wrong: the store corrects it by the offset it learns from
+    /// the server).
+    clock: SharedClock,
     /// One sync or login at a time: a login re-stamps the outbox, which a sync in flight must
     /// not see half-done.
     gate: tokio::sync::Mutex<()>,
@@ -80,23 +78,24 @@ impl<T> std::fmt::Debug for SyncEngine<T> {
 impl<T: Transport> SyncEngine<T> {
     /// An engine for `store`, on the system clock.
     pub fn new(store: Arc<Store>, transport: T) -> Self {
-        Self {
-            store,
-            transport,
-            wall_clock: Arc::new(|| Utc::now().timestamp_millis()),
-            gate: tokio::sync::Mutex::new(()),
-        }
+        Self { store, transport, clock: Arc::new(SystemClock), gate: tokio::sync::Mutex::new(()) }
     }
 
-    /// The same engine reading another wall clock (a phone whose clock is wrong, in tests).
-    pub fn with_wall_clock(mut self, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
-        self.wall_clock = Arc::new(clock);
+    /// The same engine reading another clock (the stories' clock; a phone whose clock is
+    /// wrong).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
         self
+    }
+
+    /// The device's clock.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
     }
 
     /// The device's wall-clock time now, in ms.
     pub fn now_ms(&self) -> i64 {
-        (self.wall_clock)()
+        self.clock.now_ms()
     }
 
     /// The store.

@@ -1,7 +1,6 @@
 //! Following up a concern after the visit: one recorded as 待处理 can still be solved, explained
 //! or escalated with a 民情专题报告; an explained one can still be escalated.
 
-use chrono::Utc;
 use dioxus::prelude::*;
 use minqing_shared::concern::{ConcernAction, ConcernStatus, SpecialReport};
 use minqing_shared::ids::ConcernId;
@@ -64,7 +63,7 @@ pub fn ConcernFollowUp(id: ConcernId, status: ConcernStatus) -> Element {
             Ok(step) => step,
             Err(key) => return error.set(Some(t(lang, key).to_owned())),
         };
-        match services.store().concern_step(id, step, Utc::now()) {
+        match services.store().concern_step(id, step, services.now()) {
             Ok(()) => {
                 services.request_sync();
                 show_toast(toast, t(lang, Key::Saved).to_owned());

@@ -7,7 +7,7 @@ use minqing_shared::label::Label;
 use minqing_shared::sync::merge::ConcernState;
 
 use super::concern_action::ConcernFollowUp;
-use super::{Screen, StoreErrorNote, today, use_lang, use_nav, use_revision, use_services};
+use super::{Screen, StoreErrorNote, use_lang, use_nav, use_revision, use_services};
 use crate::i18n::{self, Key, t};
 
 /// My concerns.
@@ -64,7 +64,7 @@ fn status_class(status: ConcernStatus) -> &'static str {
 pub fn ConcernCard(state: ConcernState, household_name: Option<String>) -> Element {
     let lang = use_lang()();
     let mut nav = use_nav();
-    let status = state.effective_status(today());
+    let status = state.effective_status(use_services().today());
     let category = state.category.map(|c| c.label(lang)).unwrap_or_default();
     let household = state.household_id;
     rsx! {

@@ -1,6 +1,5 @@
 //! 联系户详情: one household — tap to call, record a visit, its concerns and its visits.
 
-use chrono::Utc;
 use dioxus::prelude::*;
 use minqing_shared::household::HouseholdStatus;
 use minqing_shared::ids::HouseholdId;
@@ -9,7 +8,7 @@ use minqing_shared::visit::Visit;
 
 use super::concerns::ConcernCard;
 use super::households::visit_badge;
-use super::{Screen, StoreErrorNote, bump, today, use_lang, use_nav, use_revision, use_services};
+use super::{Screen, StoreErrorNote, bump, use_lang, use_nav, use_revision, use_services};
 use crate::i18n::{self, Key, t};
 
 /// The household's page.
@@ -21,7 +20,7 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
     let revision = use_revision();
     revision.read();
     let mut error = use_signal(|| None::<String>);
-    let detail = match services.store().household_detail(id, today()) {
+    let detail = match services.store().household_detail(id, services.today()) {
         Ok(Some(detail)) => detail,
         Ok(None) => return rsx! { p { class: "empty", {t(lang, Key::UnknownHousehold)} } },
         Err(e) => return rsx! { StoreErrorNote { message: e.to_string() } },
@@ -30,7 +29,7 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
     let h = &s.household;
     let (badge_class, badge) = visit_badge(lang, s);
     let kinds: Vec<&str> = h.kinds.iter().map(|k| k.label(lang)).collect();
-    let confirm = move |_| match services.store().confirm_household(id, Utc::now()) {
+    let confirm = move |_| match services.store().confirm_household(id, services.now()) {
         Ok(()) => {
             services.request_sync();
             bump(revision);

@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use super::{Screen, StoreErrorNote, today, use_lang, use_nav, use_revision, use_services};
+use super::{Screen, StoreErrorNote, use_lang, use_nav, use_revision, use_services};
 use crate::i18n::{self, Key, t};
 use crate::store::HouseholdSummary;
 
@@ -13,7 +13,7 @@ pub fn HouseholdsScreen() -> Element {
     let lang = use_lang()();
     let mut search = use_signal(String::new);
     use_revision().read();
-    let list = match services.store().households(&search.read(), today()) {
+    let list = match services.store().households(&search.read(), services.today()) {
         Ok(list) => list,
         Err(e) => return rsx! { StoreErrorNote { message: e.to_string() } },
     };

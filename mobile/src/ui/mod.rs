@@ -18,9 +18,7 @@ pub mod week;
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, Utc};
 use dioxus::prelude::*;
-use minqing_shared::calendar::china_date;
 
 use crate::i18n::{self, Key, LANG_SETTING, Lang, t};
 use crate::services::{Services, SyncEvent, data_dir};
@@ -182,11 +180,6 @@ pub fn show_toast(mut toast: Signal<Toast>, text: String) {
 /// Records that the local data changed.
 pub fn bump(mut revision: Signal<Revision>) {
     revision.write().0 += 1;
-}
-
-/// Today in China (UTC+8).
-pub fn today() -> NaiveDate {
-    china_date(Utc::now())
 }
 
 /// A line telling that the store could not be read.

@@ -2,14 +2,13 @@
 //! six taps plus typing (open, topic, add concern, category, disposition, save). It says 已保存
 //! only after the store committed the visit, then asks the background loop to sync.
 
-use chrono::Utc;
 use dioxus::prelude::*;
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::label::Label;
 use minqing_shared::visit::{Topic, VisitMode};
 
 use super::concern_form::{ConcernDraft, ConcernEditor};
-use super::{StoreErrorNote, bump, show_toast, today, use_lang, use_nav, use_revision};
+use super::{StoreErrorNote, bump, show_toast, use_lang, use_nav, use_revision};
 use super::{use_services, use_toast};
 use crate::i18n::{Key, t};
 use crate::store::NewVisit;
@@ -62,7 +61,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
     let mut drafts = use_signal(Vec::<ConcernDraft>::new);
     let mut error = use_signal(|| None::<String>);
 
-    let household = match services.store().household_detail(id, today()) {
+    let household = match services.store().household_detail(id, services.today()) {
         Ok(Some(detail)) => detail.summary,
         Ok(None) => return rsx! { p { class: "empty", {t(lang, Key::UnknownHousehold)} } },
         Err(e) => return rsx! { StoreErrorNote { message: e.to_string() } },
@@ -80,7 +79,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
             Ok(visit) => visit,
             Err(key) => return error.set(Some(t(lang, key).to_owned())),
         };
-        match services.store().record_visit(&visit, Utc::now()) {
+        match services.store().record_visit(&visit, services.now()) {
             Ok(_) => {
                 services.request_sync();
                 show_toast(toast, format!("{} · {name}", t(lang, Key::Saved)));

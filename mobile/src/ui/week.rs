@@ -3,7 +3,7 @@
 use dioxus::prelude::*;
 
 use super::households::HouseholdRow;
-use super::{StoreErrorNote, today, use_lang, use_revision, use_services};
+use super::{StoreErrorNote, use_lang, use_revision, use_services};
 use crate::i18n::{self, Key, t};
 
 /// This week's visits.
@@ -12,7 +12,7 @@ pub fn WeekScreen() -> Element {
     let services = use_services();
     let lang = use_lang()();
     use_revision().read();
-    let week = match services.store().week(today()) {
+    let week = match services.store().week(services.today()) {
         Ok(week) => week,
         Err(e) => return rsx! { StoreErrorNote { message: e.to_string() } },
     };

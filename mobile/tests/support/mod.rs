@@ -12,6 +12,7 @@ use minqing_mobile::Store;
 use minqing_mobile::services::Services;
 use minqing_mobile::store::{NewVisit, stamp_and_apply};
 use minqing_mobile::sync::HttpTransport;
+use minqing_shared::clock::{Clock, ShiftedClock, china_time};
 use minqing_shared::concern::{ConcernAction, Step};
 use minqing_shared::household::{HouseholdKind, HouseholdStatus};
 use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, UnitId, VillageId};
@@ -33,6 +34,19 @@ pub const CADRE_PHONE: &str = "13800138000";
 /// The cadre's contact village.
 pub const VILLAGE_NAME: &str = "东关村";
 
+/// The tests' clock: a Wednesday noon in China, far from a week's or a month's turn, whatever
+/// day the tests run on.
+pub fn clock() -> &'static ShiftedClock {
+    static CLOCK: std::sync::LazyLock<ShiftedClock> =
+        std::sync::LazyLock::new(|| ShiftedClock::at(china_time(2026, 11, 25, 12, 0)));
+    &CLOCK
+}
+
+/// Now, on the tests' clock.
+pub fn now() -> DateTime<Utc> {
+    clock().now()
+}
+
 /// A logged-in phone with its own temp database.
 pub struct Phone {
     pub services: Arc<Services>,
@@ -45,7 +59,7 @@ impl Phone {
     /// A phone on which 王建国 of 城关镇 logged in (without a server), with his village.
     pub fn logged_in() -> Self {
         let phone = Self::logged_out();
-        let now = Utc::now().timestamp_millis();
+        let now = now().timestamp_millis();
         let unit = UnitId::new();
         let login = LoginResponse {
             token: "device-token".into(),
@@ -79,7 +93,8 @@ impl Phone {
     pub fn logged_out() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
-        let services = Arc::new(Services::new(store, HttpTransport::default()));
+        let clock = Arc::new(clock().clone());
+        let services = Arc::new(Services::with_clock(store, HttpTransport::default(), clock));
         Self { services, cadre: CadreId::new(), village: VillageId::new(), _dir: dir }
     }
 
@@ -89,7 +104,7 @@ impl Phone {
 
     /// Writes one op as this phone would, in its own transaction.
     pub fn apply(&self, record: Uuid, payload: Payload) {
-        let now = Utc::now().timestamp_millis();
+        let now = now().timestamp_millis();
         self.store().write(|tx| stamp_and_apply(tx, record, payload, now)).unwrap();
     }
 
@@ -139,14 +154,14 @@ impl Phone {
 
     /// A step the office takes on a concern (arrives like a pulled op).
     pub fn office_step(&self, concern: ConcernId, action: ConcernAction) {
-        let step = Step { actor: CadreId::new(), at: Utc::now(), action };
+        let step = Step { actor: CadreId::new(), at: now(), action };
         self.apply(concern.0, Payload::Concern(step));
     }
 }
 
-/// Today in China.
+/// Today in China, on the tests' clock.
 pub fn today() -> NaiveDate {
-    minqing_shared::calendar::china_date(Utc::now())
+    clock().today()
 }
 
 /// A moment `weeks` whole weeks before this week's Monday noon (China time).

@@ -16,8 +16,8 @@ pub mod template;
 use std::path::PathBuf;
 
 use crate::config::{AccountAction, Command, DeviceAction};
-use crate::state::now_ms;
 use crate::store::Db;
+use minqing_shared::clock::{Clock, SystemClock};
 
 /// Runs an administration command and returns what to print; `None` if `command` is not one.
 pub fn run(command: Command) -> Option<accounts::CliResult> {
@@ -33,7 +33,7 @@ pub fn run(command: Command) -> Option<accounts::CliResult> {
             AccountAction::Create { username, name, unit, role, phone, title, villages } => {
                 let new =
                     accounts::NewAccount { username, name, unit, role, phone, title, villages };
-                accounts::create(&db, &new, now_ms())
+                accounts::create(&db, &new, SystemClock.now_ms())
             }
             AccountAction::Disable { username } => accounts::set_disabled(&db, &username, true),
             AccountAction::Enable { username } => accounts::set_disabled(&db, &username, false),
@@ -41,7 +41,9 @@ pub fn run(command: Command) -> Option<accounts::CliResult> {
         }),
         Command::Device(d) => open(&d.db).and_then(|db| match d.action {
             DeviceAction::List { username } => accounts::list_devices(&db, username.as_deref()),
-            DeviceAction::Revoke { device } => accounts::revoke_device(&db, &device, now_ms()),
+            DeviceAction::Revoke { device } => {
+                accounts::revoke_device(&db, &device, SystemClock.now_ms())
+            }
         }),
         Command::Audit(a) => open(&a.db).and_then(|db| {
             accounts::search_audit(&db, a.who.as_deref(), a.since.as_deref(), a.csv, a.limit)
@@ -60,7 +62,7 @@ fn import_files(
     dry_run: bool,
     passwords: Option<PathBuf>,
 ) -> accounts::CliResult {
-    let report = import::run(db, files, dry_run, now_ms()).map_err(|e| match e {
+    let report = import::run(db, files, dry_run, SystemClock.now_ms()).map_err(|e| match e {
         import::ImportError::Problems { count, report } => {
             print!("{report}");
             format!("发现{count}个错误，未写入任何数据 ({count} problems: nothing was written)")

@@ -33,7 +33,7 @@ use minqing_shared::concern::{Category, ConcernStatus};
 use minqing_shared::org::UnitKind;
 use serde::{Deserialize, Serialize};
 
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::StoreError;
 
 /// The app version the demo county's phones reported (the phone app's, which shares the
@@ -96,7 +96,8 @@ impl DemoSpec {
             cadres: 15,
             households: 200,
             concerns: 60,
-            weeks: 8,
+            // Ten weeks always hold two whole months, so every unit has reported twice.
+            weeks: 10,
         }
     }
 }
@@ -208,7 +209,7 @@ pub fn ensure_demo(state: &AppState) -> Result<String, StoreError> {
 
 /// [`ensure_demo`] for a county of size `spec`.
 pub fn ensure_demo_with(state: &AppState, spec: &DemoSpec) -> Result<String, StoreError> {
-    Ok(match build(state, spec, now_ms())? {
+    Ok(match build(state, spec, state.now_ms())? {
         Outcome::Generated(s) => {
             state.db().checkpoint()?;
             s.text()
@@ -223,7 +224,7 @@ pub fn ensure_demo_with(state: &AppState, spec: &DemoSpec) -> Result<String, Sto
 /// Generates the demo county into an empty database (or returns the one already generated).
 /// A database holding other data is refused.
 pub fn generate(state: &AppState, spec: &DemoSpec) -> Result<DemoSummary, StoreError> {
-    generate_at(state, spec, now_ms())
+    generate_at(state, spec, state.now_ms())
 }
 
 /// [`generate`] as if the time were `now_ms` (Unix ms, at most the real time): the same spec

@@ -12,14 +12,30 @@ use minqing_shared::sync::HouseholdState;
 use minqing_shared::sync::op::{Payload, RecordType, UnitBody};
 use rusqlite::Connection;
 
+use minqing_shared::clock::{ShiftedClock, china_time};
+
 use super::*;
 use crate::store::{Db, Scope};
 use crate::sync::Author;
 
-fn open(dir: &tempfile::TempDir, name: &str) -> (AppState, String) {
+/// A Wednesday noon in China: nowhere near a week's, a month's or a quarter's turn.
+fn wednesday_noon() -> chrono::DateTime<chrono::Utc> {
+    china_time(2026, 11, 25, 12, 0)
+}
+
+fn open_at(
+    dir: &tempfile::TempDir,
+    name: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> (AppState, String) {
     let path = dir.path().join(name).to_str().unwrap().to_owned();
-    let state = AppState::new(Db::open(&format!("sqlite://{path}")).unwrap()).unwrap();
+    let db = Db::open(&format!("sqlite://{path}")).unwrap();
+    let state = AppState::with_clock(db, std::sync::Arc::new(ShiftedClock::at(at))).unwrap();
     (state, path)
+}
+
+fn open(dir: &tempfile::TempDir, name: &str) -> (AppState, String) {
+    open_at(dir, name, wednesday_noon())
 }
 
 fn count(conn: &Connection, sql: &str) -> i64 {
@@ -33,8 +49,28 @@ fn strings(conn: &Connection, sql: &str) -> Vec<String> {
 
 #[test]
 fn a_small_county_has_every_category_and_state_and_nothing_was_refused() {
+    a_small_county_at(wednesday_noon());
+}
+
+/// The same county generated at the calendar's turns: Monday just after midnight, the 3rd and
+/// the 4th around midnight (reports due), New Year's Eve and Day, a month end.
+#[test]
+fn the_demo_county_holds_at_the_calendar_s_turns() {
+    for at in [
+        china_time(2026, 11, 30, 0, 30),
+        china_time(2026, 12, 3, 23, 59),
+        china_time(2026, 12, 4, 0, 1),
+        china_time(2026, 12, 31, 23, 59),
+        china_time(2027, 1, 1, 0, 30),
+        china_time(2027, 3, 31, 12, 0),
+    ] {
+        a_small_county_at(at);
+    }
+}
+
+fn a_small_county_at(at: chrono::DateTime<chrono::Utc>) {
     let dir = tempfile::tempdir().unwrap();
-    let (state, path) = open(&dir, "demo.db");
+    let (state, path) = open_at(&dir, "demo.db", at);
     let s = generate(&state, &DemoSpec::small()).unwrap();
     assert_eq!((s.townships, s.departments, s.villages, s.cadres), (2, 1, 6, 15));
     assert_eq!(s.households, 200, "{}", s.text());
@@ -142,9 +178,8 @@ fn the_demo_logins_work_and_demo_cadre_has_a_living_week() {
     assert!(overdue >= 2, "demo-cadre has {overdue} households unvisited for 2+ weeks");
     let due = last.iter().filter(|t| **t < monday).count();
     assert!(due > overdue, "demo-cadre has only overdue households due");
-    if now_ms() - monday > 2 * rng::HOUR {
-        assert!(last.iter().any(|t| *t >= monday), "demo-cadre visited nobody this week");
-    }
+    // A Wednesday noon: demo-cadre has been out this week.
+    assert!(last.iter().any(|t| *t >= monday), "demo-cadre visited nobody this week");
     let mine = format!(
         "SELECT DISTINCT c.status FROM concerns c JOIN households h ON h.id = c.household_id \
          WHERE h.cadre_id = '{id}'"
@@ -229,7 +264,7 @@ fn the_seeds_assignment_rules_hold() {
 #[test]
 fn the_same_day_gives_the_same_county() {
     let dir = tempfile::tempdir().unwrap();
-    let now = now_ms();
+    let now = wednesday_noon().timestamp_millis();
     let (a, path_a) = open(&dir, "a.db");
     let (b, path_b) = open(&dir, "b.db");
     let sa = generate_at(&a, &DemoSpec::small(), now).unwrap();
@@ -279,7 +314,8 @@ fn a_database_with_other_data_is_left_alone() {
         .write(|tx| {
             let body = UnitBody { name: "城关镇".into(), kind: UnitKind::Township };
             let id = UnitId::new().0;
-            let done = state.server_device().act(tx, &org, id, Payload::Unit(body), now_ms())?;
+            let done =
+                state.server_device().act(tx, &org, id, Payload::Unit(body), state.now_ms())?;
             assert!(done.is_ok());
             Ok::<_, StoreError>(())
         })

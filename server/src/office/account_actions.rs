@@ -20,7 +20,7 @@ use super::layout::{Nav, shell};
 use super::session::{OfficeUser, Post};
 use crate::admin::accounts::fresh_password;
 use crate::audit;
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::{AccountRow, DeviceRow, StoreResult, Tx};
 
 /// The account a form names, as stored now.
@@ -58,7 +58,7 @@ async fn set_disabled(
     let f = Filter::from_form(&form);
     let me = user.cadre.id;
     let target = form.get("account").to_owned();
-    let done = act::write(&state, move |tx, _| {
+    let done = act::write(&state, move |tx, state| {
         let account =
             account_by_id(tx, &target)?.ok_or_else(|| Failed::Refused(NO_ACCOUNT.into()))?;
         let id = account.cadre.id;
@@ -68,7 +68,7 @@ async fn set_disabled(
         if account.disabled != disabled {
             tx.set_disabled(id, disabled)?;
             let kind = if disabled { audit::ACCOUNT_DISABLED } else { audit::ACCOUNT_ENABLED };
-            audit::office_change(tx, me, kind, id.to_string(), now_ms())?;
+            audit::office_change(tx, me, kind, id.to_string(), state.now_ms())?;
         }
         Ok(id)
     })
@@ -140,12 +140,12 @@ pub(super) async fn reset_password(
         Err(e) => return OfficeError::from(e).into_response(),
     };
     let me = user.cadre.id;
-    let done = act::write(&state, move |tx, _| {
+    let done = act::write(&state, move |tx, state| {
         let account =
             account_by_id(tx, &target)?.ok_or_else(|| Failed::Refused(NO_ACCOUNT.into()))?;
         let id = account.cadre.id;
         tx.set_password(id, &hash, true)?;
-        audit::office_change(tx, me, audit::PASSWORD_RESET, id.to_string(), now_ms())?;
+        audit::office_change(tx, me, audit::PASSWORD_RESET, id.to_string(), state.now_ms())?;
         Ok(account)
     })
     .await;
@@ -193,10 +193,10 @@ pub(super) async fn revoke_device(
         };
     }
     let me = user.cadre.id;
-    let done = act::write(&state, move |tx, _| {
+    let done = act::write(&state, move |tx, state| {
         let missing = || Failed::Refused(NO_DEVICE.into());
         let (owner, d) = device_by_id(tx, &account, &device)?.ok_or_else(missing)?;
-        let now = now_ms();
+        let now = state.now_ms();
         if d.revoked_ms.is_some() || !tx.revoke_device(d.id, now)? {
             return Err(Failed::Refused(format!("{}的手机「{}」已经注销", who(&owner), d.name)));
         }

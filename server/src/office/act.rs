@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::error::OfficeError;
 use super::session::OfficeUser;
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::{StoreError, Tx};
 use crate::sync::{Author, Refusal};
 
@@ -68,7 +68,7 @@ pub fn act(
     record_id: Uuid,
     payload: Payload,
 ) -> Result<(), Failed> {
-    match state.server_device().act(tx, author, record_id, payload, now_ms())? {
+    match state.server_device().act(tx, author, record_id, payload, state.now_ms())? {
         Ok(()) => Ok(()),
         Err(refusal) => Err(Failed::Refused(refusal_text(&refusal))),
     }

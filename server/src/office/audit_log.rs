@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use maud::{Markup, html};
 use minqing_shared::Label;
-use minqing_shared::calendar::{china, china_date};
+use minqing_shared::calendar::china;
 use minqing_shared::ids::{CadreId, DeviceId};
 use minqing_shared::sync::op::RecordType;
 use serde::Deserialize;
@@ -332,7 +332,7 @@ pub(super) async fn csv(
         }
         Ok(())
     });
-    let name = format!("审计日志-{}.csv", super::layout::date(china_date(Utc::now())));
+    let name = format!("审计日志-{}.csv", super::layout::date(state.today()));
     match bytes {
         Ok(b) => super::export::download("text/csv; charset=utf-8", &name, b),
         Err(e) => e.into_response(),

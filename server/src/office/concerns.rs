@@ -177,7 +177,7 @@ pub async fn step(
 ) -> Result<(), Failed> {
     let author = act::author(user, state);
     act::write(state, move |tx, state| {
-        let step = Step { actor: author.cadre_id, at: chrono::Utc::now(), action: action.clone() };
+        let step = Step { actor: author.cadre_id, at: state.now(), action: action.clone() };
         act::act(tx, state, &author, id.0, Payload::Concern(step))
     })
     .await

@@ -19,8 +19,9 @@ use crate::state::AppState;
 
 /// The county's reports for `month`.
 pub async fn page(user: OfficeUser, state: AppState, month: YearMonth, e: FieldErrors) -> Response {
+    let today = user.today;
     let loaded = act::read(&state, move |tx| {
-        let s = Scoped::load_unit(tx, None)?;
+        let s = Scoped::load_unit(tx, None, today)?;
         let concerns = s.concerns(tx)?;
         let (from, to) = (day_start_ms(month.first_day()), day_start_ms(month.next().first_day()));
         let visits = tx.visit_facts(from, to)?;

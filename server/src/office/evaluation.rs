@@ -22,7 +22,7 @@ use super::scope::Scoped;
 use super::scores::{Score, scores};
 use super::session::{OfficeUser, Post};
 use super::stats::day_start_ms;
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::{EvaluationNote, NoteKind};
 
 /// Coverage below this is drawn red.
@@ -237,7 +237,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let period = period_of(&q.period, minqing_shared::calendar::china_date(chrono::Utc::now()));
+    let period = period_of(&q.period, state.today());
     render(user, state, period, FormData::default(), FieldErrors::default()).await
 }
 
@@ -260,7 +260,7 @@ pub(super) async fn add_note(State(state): State<AppState>, Post(user, form): Po
     let author = user.cadre.id;
     let text = form.get("text").to_owned();
     let cadre_given = !form.get("cadre").is_empty();
-    let stored = act::write(&state, move |tx, _| {
+    let stored = act::write(&state, move |tx, state| {
         let mut errors = errors.clone();
         let unit_row = unit.map(|u| tx.unit(u)).transpose()?.flatten();
         if unit_row.is_none() {
@@ -282,7 +282,7 @@ pub(super) async fn add_note(State(state): State<AppState>, Post(user, form): Po
             kind,
             text: text.clone(),
             author,
-            created_ms: now_ms(),
+            created_ms: state.now_ms(),
         };
         tx.insert_evaluation_note(&note)?;
         Ok::<_, Failed>(Ok(()))

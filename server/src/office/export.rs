@@ -4,9 +4,8 @@
 use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use minqing_shared::Label;
-use minqing_shared::calendar::{YearMonth, china_date, report_due};
+use minqing_shared::calendar::{YearMonth, report_due};
 use minqing_shared::ids::UnitId;
 use minqing_shared::sync::op::ReportStatus;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -41,8 +40,7 @@ async fn loaded(
     state: &AppState,
     q: &ReportQuery,
 ) -> Result<Loaded, OfficeError> {
-    let month =
-        q.month.parse::<YearMonth>().unwrap_or_else(|_| default_month(china_date(Utc::now())));
+    let month = q.month.parse::<YearMonth>().unwrap_or_else(|_| default_month(state.today()));
     let unit = q.unit.parse::<UnitId>().unwrap_or(user.unit.id);
     load(state, user, month, unit).await
 }

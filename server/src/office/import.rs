@@ -11,7 +11,7 @@ use super::export::{XLSX, download};
 use super::layout::{Nav, shell};
 use super::session::OfficeUser;
 use crate::admin::import::{self, ImportError};
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 
 /// The largest roster accepted (a county's rosters are a few hundred KB).
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
@@ -100,7 +100,8 @@ pub(super) async fn upload(
     let db = state.db().clone();
     let run_path = path.clone();
     let outcome =
-        tokio::task::spawn_blocking(move || import::run(&db, &[run_path], dry_run, now_ms())).await;
+        tokio::task::spawn_blocking(move || import::run(&db, &[run_path], dry_run, state.now_ms()))
+            .await;
     let _ = std::fs::remove_file(&path);
     let result = match outcome {
         Ok(Ok(report)) => html! {

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use minqing_shared::Label;
-use minqing_shared::calendar::{YearMonth, china_date, meeting_date};
+use minqing_shared::calendar::{YearMonth, meeting_date};
 use minqing_shared::concern::{ConcernAction, ConcernStatus, Decision};
 use minqing_shared::ids::ConcernId;
 use minqing_shared::sync::merge::ConcernState;
@@ -144,7 +144,7 @@ pub(super) async fn decide(
         Ok(id) => id,
         Err(e) => return e.into_response(),
     };
-    let today = china_date(chrono::Utc::now());
+    let today = state.today();
     let mut errors = FieldErrors::default();
     errors.text("solution", form.get("solution"), MAX_TEXT_CHARS, true);
     errors.text("handler", form.get("handler"), MAX_NAME_CHARS, true);

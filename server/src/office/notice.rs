@@ -28,7 +28,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
-    let period = period_of(&q.period, minqing_shared::calendar::china_date(chrono::Utc::now()));
+    let period = period_of(&q.period, state.today());
     let e = match load(&state, &user, period).await {
         Ok(e) => e,
         Err(err) => return err.into_response(),

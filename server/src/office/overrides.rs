@@ -16,7 +16,7 @@ use super::form::FieldErrors;
 use super::households::{Filter, render};
 use super::scope::Scoped;
 use super::session::{OfficeUser, Post};
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::AssignmentOverride;
 
 /// Overrides by rule and subject.
@@ -77,7 +77,7 @@ pub(super) async fn accept(State(state): State<AppState>, Post(user, form): Post
     );
     let u = user.clone();
     let author = user.cadre.id;
-    let stored = act::write(&state, move |tx, _| {
+    let stored = act::write(&state, move |tx, state| {
         let s = Scoped::load(tx, &u)?;
         let found = s
             .warnings()
@@ -92,7 +92,7 @@ pub(super) async fn accept(State(state): State<AppState>, Post(user, form): Post
             subject: w.subject(),
             reason: reason.clone(),
             author,
-            created_ms: now_ms(),
+            created_ms: state.now_ms(),
         };
         tx.put_assignment_override(&o)?;
         Ok(Ok(()))

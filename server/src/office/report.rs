@@ -95,9 +95,10 @@ pub async fn load(
     if !user.county_wide() && unit != user.unit.id {
         return Err(OfficeError::not_found("只能查看本单位的月报"));
     }
+    let today = user.today;
     act::read(state, move |tx| {
         let unit_row = tx.unit(unit)?.ok_or_else(|| OfficeError::not_found("单位不存在"))?;
-        let s = Scoped::load_unit(tx, Some(unit))?;
+        let s = Scoped::load_unit(tx, Some(unit), today)?;
         let concerns = s.concerns(tx)?;
         let (from, to) = (day_start_ms(month.first_day()), day_start_ms(month.next().first_day()));
         let visits = tx.visit_facts(from, to)?;
@@ -250,7 +251,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    let today = china_date(Utc::now());
+    let today = state.today();
     let month = q.month.parse().unwrap_or_else(|_| default_month(today));
     match q.unit.parse::<UnitId>() {
         Ok(unit) => {
@@ -271,7 +272,7 @@ pub(super) async fn submit(State(state): State<AppState>, Post(user, form): Post
     let Ok(month) = form.get("month").parse::<YearMonth>() else {
         return OfficeError::bad_request("月份无效").into_response();
     };
-    let now = Utc::now();
+    let now = state.now();
     let today = china_date(now);
     let mut e = FieldErrors::default();
     e.text("notes", form.get("notes"), MAX_TEXT_CHARS, false);

@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use minqing_shared::calendar::china_date;
 use minqing_shared::household::Household;
 use minqing_shared::ids::{CadreId, HouseholdId, UnitId, VillageId};
 use minqing_shared::org::{Cadre, Unit, UnitKind, Village};
@@ -67,12 +66,11 @@ fn address_key(address: &str) -> (u32, u32, String) {
 impl Scoped {
     /// Loads the records `user` may see.
     pub fn load(tx: &mut Tx<'_>, user: &OfficeUser) -> StoreResult<Self> {
-        Self::load_unit(tx, (!user.county_wide()).then_some(user.unit.id))
+        Self::load_unit(tx, (!user.county_wide()).then_some(user.unit.id), user.today)
     }
 
     /// Loads one unit's records (`Some`), or the county's (`None`).
-    pub fn load_unit(tx: &mut Tx<'_>, unit: Option<UnitId>) -> StoreResult<Self> {
-        let today = china_date(chrono::Utc::now());
+    pub fn load_unit(tx: &mut Tx<'_>, unit: Option<UnitId>, today: NaiveDate) -> StoreResult<Self> {
         let units: BTreeMap<_, _> = tx.all_units()?.into_iter().map(|u| (u.id, u)).collect();
         let cadres: BTreeMap<_, _> = tx.all_cadres()?.into_iter().map(|c| (c.id, c)).collect();
         let all_villages: BTreeMap<_, _> =

@@ -23,7 +23,7 @@ use super::error::OfficeError;
 use super::form::FormData;
 use super::layout::CSS;
 use crate::auth::{decoy_hash, hash_password, new_token, token_hash, verify_password};
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::OfficeSession;
 
 /// The session cookie's name.
@@ -46,6 +46,8 @@ pub struct OfficeUser {
     pub unit: Unit,
     /// The session's CSRF token, put into every form.
     pub csrf: String,
+    /// Today in China, as the server's clock read it for this request.
+    pub today: chrono::NaiveDate,
 }
 
 impl OfficeUser {
@@ -91,7 +93,7 @@ impl FromRequestParts<AppState> for OfficeUser {
             return Err(to_login(parts));
         };
         let hash = token_hash(id);
-        let now = now_ms();
+        let now = state.now_ms();
         let found = state
             .read("office_session", move |tx| {
                 let Some(session) = tx.office_session(&hash)? else { return Ok(None) };
@@ -116,11 +118,11 @@ impl FromRequestParts<AppState> for OfficeUser {
         if now - session.last_ms > TOUCH_EVERY_MS {
             let hash = session.id_hash.clone();
             let touched = state
-                .write("office_touch", move |tx, _| Ok(tx.touch_office_session(&hash, now)?))
+                .write("office_touch", move |tx, _state| Ok(tx.touch_office_session(&hash, now)?))
                 .await;
             touched.map_err(|e| OfficeError::from(e).into_response())?;
         }
-        Ok(OfficeUser { cadre, unit, csrf: session.csrf })
+        Ok(OfficeUser { cadre, unit, csrf: session.csrf, today: state.today() })
     }
 }
 
@@ -321,13 +323,13 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
         let who = crate::audit::Who { cadre: Some(cadre), device: None, address: Some(address) };
         let verified = account.password_hash.clone();
         let changed = state
-            .write("office_change_password", move |tx, _| {
+            .write("office_change_password", move |tx, state| {
                 if !tx.replace_password(cadre, &verified, &hash_password(&new_password))? {
                     return Ok(false);
                 }
                 let change = crate::store::AuditAction::Change;
                 let id = Some(cadre.to_string());
-                crate::audit::record(tx, &who, change, "password", id, 1, now_ms())?;
+                crate::audit::record(tx, &who, change, "password", id, 1, state.now_ms())?;
                 Ok(true)
             })
             .await;
@@ -341,7 +343,7 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
         }
     }
     let id = new_token();
-    let now = now_ms();
+    let now = state.now_ms();
     let session = OfficeSession {
         id_hash: token_hash(&id),
         cadre_id: account.cadre.id,
@@ -350,7 +352,7 @@ pub(super) async fn login(State(state): State<AppState>, req: Request) -> Respon
         last_ms: now,
     };
     let stored = state
-        .write("office_login", move |tx, _| {
+        .write("office_login", move |tx, _state| {
             tx.delete_office_session("", now - IDLE_TIMEOUT_MS)?;
             Ok(tx.insert_office_session(&session)?)
         })
@@ -376,9 +378,9 @@ pub(super) async fn logout(State(state): State<AppState>, req: Request) -> Respo
         Err(r) => return r,
     };
     let hash = token_hash(&id);
-    let now = now_ms();
+    let now = state.now_ms();
     let done = state
-        .write("office_logout", move |tx, _| {
+        .write("office_logout", move |tx, _state| {
             Ok(tx.delete_office_session(&hash, now - IDLE_TIMEOUT_MS)?)
         })
         .await;

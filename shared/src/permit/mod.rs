@@ -501,9 +501,17 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// A refusal.
+    /// A refusal. Control characters in the message (a refused value quoted back, say) are
+    /// replaced: the message is shown to a person and stored as text, which in PostgreSQL cannot
+    /// hold a NUL.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        let message: String = message.into();
+        let message = if message.chars().any(char::is_control) {
+            message.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+        } else {
+            message
+        };
+        Self { code, message }
     }
 }
 

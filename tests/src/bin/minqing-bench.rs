@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use minqing_mobile::Store;
 use minqing_mobile::store::{Disposition, NewConcern, NewVisit};
 use minqing_mobile::sync::{HttpTransport, SyncEngine, Transport};
@@ -119,7 +118,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let engine = |name: &str| {
         let store = Arc::new(Store::open(&dir.path().join(name)).unwrap());
-        SyncEngine::new(store, HttpTransport::default())
+        SyncEngine::new(store, HttpTransport::default()).with_clock(minqing_tests::clock::shared())
     };
     let user = county.username(phones);
     let a = engine("a.db");
@@ -130,7 +129,7 @@ async fn main() {
     b.sync_once().await.unwrap();
     let households = county.households[phones].clone();
     for (i, h) in households.iter().enumerate() {
-        a.store().record_visit(&day_visit(*h, i), Utc::now()).unwrap();
+        a.store().record_visit(&day_visit(*h, i), minqing_tests::clock::now()).unwrap();
     }
     assert_eq!(a.store().pending_count().unwrap(), 25);
     let account = a.store().account().unwrap().unwrap();
@@ -140,7 +139,7 @@ async fn main() {
     let resp = a.transport().push(&account.server_url, &account.token, &req).await.unwrap();
     let push_day = sum(proxy.bytes()) - sum(before);
     a.store()
-        .acknowledge(resp.acked_through, &resp.rejected, Utc::now().timestamp_millis())
+        .acknowledge(resp.acked_through, &resp.rejected, minqing_tests::clock::now_ms())
         .unwrap();
     println!("push a day (25 ops) in 1 request: {push_day} bytes");
 
@@ -157,7 +156,7 @@ async fn main() {
     let noop_bytes = sum(proxy.bytes()) - before;
     println!("no-op sync: {noop_bytes} bytes in {} request(s)", noop.requests);
 
-    a.store().record_visit(&day_visit(households[0], 99), Utc::now()).unwrap();
+    a.store().record_visit(&day_visit(households[0], 99), minqing_tests::clock::now()).unwrap();
     let routine = a.sync_once().await.unwrap();
     println!("routine sync (a visit to send): {} requests", routine.requests);
 
@@ -184,7 +183,8 @@ async fn main() {
         HttpTransport::with_client(
             reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap(),
         ),
-    );
+    )
+    .with_clock(minqing_tests::clock::shared());
     slow.login(&proxy.url(), &user, PASSWORD, "2G").await.unwrap();
     slow.sync_once().await.unwrap();
     let two_g = ProxyConfig {
@@ -195,7 +195,7 @@ async fn main() {
     };
     proxy.set(two_g);
     for (i, h) in households.iter().enumerate() {
-        slow.store().record_visit(&day_visit(*h, i), Utc::now()).unwrap();
+        slow.store().record_visit(&day_visit(*h, i), minqing_tests::clock::now()).unwrap();
     }
     let start = Instant::now();
     slow.sync_once().await.unwrap();
@@ -203,7 +203,7 @@ async fn main() {
     println!("2G: a device-day (25 ops) pushed and pulled in {:.1} s", two_g_day.as_secs_f64());
     // Cut mid-push, then resume: what goes up again?
     for (i, h) in households.iter().enumerate() {
-        slow.store().record_visit(&day_visit(*h, i + 100), Utc::now()).unwrap();
+        slow.store().record_visit(&day_visit(*h, i + 100), minqing_tests::clock::now()).unwrap();
     }
     proxy.set(ProxyConfig { cut_request: 1.0, ..two_g });
     assert!(slow.sync_once().await.is_err());

@@ -16,7 +16,7 @@ use crate::auth::{
     ClientAddr, ClientVersion, decoy_hash, hash_password, new_token, token_hash, verify_password,
 };
 use crate::error::ApiError;
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::{Account, NewDevice};
 use crate::throttle::wait_message;
 
@@ -84,7 +84,7 @@ pub async fn login(
     let hash = token_hash(&token);
     let unit_id = cadre.unit_id;
     let unit = state
-        .write("login", move |tx, _| {
+        .write("login", move |tx, state| {
             let new = NewDevice {
                 id: device_id,
                 cadre: cadre_id,
@@ -92,7 +92,7 @@ pub async fn login(
                 token_hash: &hash,
                 app_version: version.as_deref(),
             };
-            tx.insert_device(&new, now_ms())?;
+            tx.insert_device(&new, state.now_ms())?;
             Ok(tx.unit(unit_id)?)
         })
         .await?;
@@ -112,7 +112,7 @@ pub async fn login(
                 villages: cadre.villages,
             },
         },
-        server_time: now_ms(),
+        server_time: state.now_ms(),
     }))
 }
 
@@ -153,7 +153,9 @@ pub async fn change_password(
     let cadre = account.cadre.id;
     let verified = account.password_hash;
     let changed = state
-        .write("change_password", move |tx, _| Ok(tx.replace_password(cadre, &verified, &hash)?))
+        .write("change_password", move |tx, _state| {
+            Ok(tx.replace_password(cadre, &verified, &hash)?)
+        })
         .await?;
     if !changed {
         return Err(ApiError::new(

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::audit::{self, Who};
 use crate::auth::{ClientVersion, Device};
 use crate::error::ApiError;
-use crate::state::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::AuditAction;
 use crate::sync;
 
@@ -66,7 +66,7 @@ pub async fn push(
     }
     let outcome = state
         .write("push", move |tx, state| {
-            let outcome = sync::push(tx, &auth, &req.ops, now_ms(), version.as_deref())?;
+            let outcome = sync::push(tx, &auth, &req.ops, state.now_ms(), version.as_deref())?;
             if let Some(hlc) = outcome.max_hlc {
                 state.server_device().observe(hlc);
             }
@@ -78,7 +78,7 @@ pub async fn push(
         outcome.response.rejected.len() as u64,
         outcome.duplicates,
     );
-    Ok(Json(PushResponse { server_time: now_ms(), ..outcome.response }))
+    Ok(Json(PushResponse { server_time: state.now_ms(), ..outcome.response }))
 }
 
 /// One page of changes in the token's scope after `cursor`.
@@ -98,15 +98,15 @@ pub async fn pull(
         // One audit line per page that carried records (an empty sync writes nothing).
         let (cadre, count) = (auth.cadre_id, changes.len() as u32);
         state
-            .write("audit_pull", move |tx, _| {
+            .write("audit_pull", move |tx, state| {
                 let who = Who { cadre: Some(cadre), device: Some(device), address: None };
-                Ok(audit::record(tx, &who, AuditAction::View, "pull", None, count, now_ms())?)
+                Ok(audit::record(tx, &who, AuditAction::View, "pull", None, count, state.now_ms())?)
             })
             .await?;
     }
     state.seen(device, version).await?;
     state.metrics().pull_page();
-    Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: now_ms() }))
+    Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: state.now_ms() }))
 }
 
 /// `?through=N` of a household's history.
@@ -144,11 +144,19 @@ pub async fn household_history(
         })?;
     let (device, count) = (auth.device_id, changes.len() as u32);
     state
-        .write("audit_history", move |tx, _| {
+        .write("audit_history", move |tx, state| {
             let who = Who { cadre: Some(cadre), device: Some(device), address: None };
             let record = Some(id.to_string());
-            Ok(audit::record(tx, &who, AuditAction::View, "household", record, count, now_ms())?)
+            Ok(audit::record(
+                tx,
+                &who,
+                AuditAction::View,
+                "household",
+                record,
+                count,
+                state.now_ms(),
+            )?)
         })
         .await?;
-    Ok(Json(HistoryResponse { changes, server_time: now_ms() }))
+    Ok(Json(HistoryResponse { changes, server_time: state.now_ms() }))
 }

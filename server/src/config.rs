@@ -48,6 +48,9 @@ pub struct ImportArgs {
     /// printing them.
     #[arg(long)]
     pub passwords: Option<PathBuf>,
+    /// The county to import into (created if new); needed when the database holds several.
+    #[arg(long)]
+    pub county: Option<String>,
     /// The roster: one .xlsx, or .csv files (单位.csv, 村.csv, 干部.csv, 联系户.csv).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -96,6 +99,9 @@ pub enum AccountAction {
         /// Contact village(s), 乡镇/村名, separated by 、
         #[arg(long, default_value = "")]
         villages: String,
+        /// The county of the unit; needed when the database holds several.
+        #[arg(long)]
+        county: Option<String>,
     },
     /// Disable an account: it cannot log in and its phones are refused.
     Disable {

@@ -89,6 +89,11 @@ id_type!(
     /// A monthly report of a unit.
     ReportId
 );
+id_type!(
+    /// A county 县: one Organization Department and its townships and departments (a city's
+    /// server holds several).
+    CountyId
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CadreId, UnitId, VillageId};
+use crate::ids::{CadreId, CountyId, UnitId, VillageId};
 use crate::label::labeled_enum;
 
 labeled_enum! {
@@ -56,6 +56,16 @@ impl Role {
     }
 }
 
+/// A county 县: the Organization Department's whole scope. A city's server holds several, each
+/// seeing only its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct County {
+    /// Its id.
+    pub id: CountyId,
+    /// Its name, e.g. 清河县.
+    pub name: String,
+}
+
 /// A unit 单位: a township, a county department or the Organization Department.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unit {
@@ -65,6 +75,8 @@ pub struct Unit {
     pub name: String,
     /// Township, county department or Organization Department.
     pub kind: UnitKind,
+    /// The county it belongs to.
+    pub county_id: CountyId,
 }
 
 /// A village 村.

@@ -7,9 +7,10 @@
 //! - An office: the households of its township's villages and those linked to its own cadres,
 //!   its township's villages, its cadres, its unit and what is addressed to it (its monthly
 //!   reports).
-//! - The Organization Department and administrators: the county.
+//! - The Organization Department and administrators: their county (a city's server holds
+//!   several counties, none seeing another's).
 
-use crate::ids::{CadreId, UnitId, VillageId};
+use crate::ids::{CadreId, CountyId, UnitId, VillageId};
 use crate::org::Role;
 use crate::permit::Refusal;
 
@@ -25,15 +26,15 @@ pub enum Scope {
     },
     /// An office's unit.
     Unit(UnitId),
-    /// The county.
-    County,
+    /// A county.
+    County(CountyId),
 }
 
 impl Scope {
-    /// The scope of an account.
-    pub fn of(role: Role, cadre: CadreId, unit: UnitId) -> Scope {
+    /// The scope of an account of `role` in `unit` of `county`.
+    pub fn of(role: Role, cadre: CadreId, unit: UnitId, county: CountyId) -> Scope {
         if role.is_county_wide() {
-            Scope::County
+            Scope::County(county)
         } else if role.is_office() {
             Scope::Unit(unit)
         } else {
@@ -53,6 +54,8 @@ impl Scope {
 /// Where a household sits, as scope sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Placement {
+    /// The county of its village's township (else of its cadre's unit).
+    pub county: Option<CountyId>,
     /// The township of its village.
     pub township: Option<UnitId>,
     /// Its linked cadre.
@@ -67,13 +70,20 @@ pub enum Subject {
     /// A household, its visits or its concerns.
     Household(Placement),
     /// A unit's profile.
-    Unit(UnitId),
+    Unit {
+        /// The unit.
+        id: UnitId,
+        /// Its county.
+        county: CountyId,
+    },
     /// A village's profile.
     Village {
         /// The village.
         id: VillageId,
         /// Its township.
         township: UnitId,
+        /// The township's county.
+        county: CountyId,
     },
     /// A cadre's profile.
     Cadre {
@@ -81,15 +91,35 @@ pub enum Subject {
         id: CadreId,
         /// Their unit.
         unit: UnitId,
+        /// The unit's county.
+        county: CountyId,
     },
     /// Addressed to a unit (its monthly reports).
-    AddressedTo(UnitId),
+    AddressedTo {
+        /// The unit.
+        unit: UnitId,
+        /// Its county.
+        county: CountyId,
+    },
+}
+
+impl Subject {
+    /// The county the subject belongs to.
+    pub fn county(&self) -> Option<CountyId> {
+        match self {
+            Subject::Household(at) => at.county,
+            Subject::Unit { county, .. }
+            | Subject::Village { county, .. }
+            | Subject::Cadre { county, .. }
+            | Subject::AddressedTo { county, .. } => Some(*county),
+        }
+    }
 }
 
 /// Whether `scope` sees a household placed so.
 pub fn sees_household(scope: Scope, at: &Placement) -> bool {
     match scope {
-        Scope::County => true,
+        Scope::County(county) => at.county == Some(county),
         Scope::Cadre { cadre, .. } => at.cadre == Some(cadre),
         Scope::Unit(unit) => at.township == Some(unit) || at.cadre_unit == Some(unit),
     }
@@ -100,22 +130,27 @@ pub fn sees_household(scope: Scope, at: &Placement) -> bool {
 pub fn sees(scope: Scope, subject: &Subject, contact_villages: &[VillageId]) -> bool {
     match (scope, subject) {
         (_, Subject::Household(at)) => sees_household(scope, at),
-        (Scope::County, _) => true,
-        (Scope::Cadre { unit, .. }, Subject::Unit(u)) | (Scope::Unit(unit), Subject::Unit(u)) => {
-            *u == unit
-        }
+        (Scope::County(county), _) => subject.county() == Some(county),
+        (Scope::Cadre { unit, .. } | Scope::Unit(unit), Subject::Unit { id, .. }) => *id == unit,
         (Scope::Cadre { .. }, Subject::Village { id, .. }) => contact_villages.contains(id),
         (Scope::Unit(unit), Subject::Village { township, .. }) => *township == unit,
         (Scope::Cadre { cadre, .. }, Subject::Cadre { id, .. }) => *id == cadre,
         (Scope::Unit(unit), Subject::Cadre { unit: u, .. }) => *u == unit,
-        (Scope::Cadre { .. }, Subject::AddressedTo(_)) => false,
-        (Scope::Unit(unit), Subject::AddressedTo(u)) => *u == unit,
+        (Scope::Cadre { .. }, Subject::AddressedTo { .. }) => false,
+        (Scope::Unit(unit), Subject::AddressedTo { unit: u, .. }) => *u == unit,
     }
 }
 
-/// Whether `scope` may link a household to a cadre of `role` in `unit`: only to a cadre who
-/// visits households; an office only to its own unit's cadres; a field cadre only to themself.
-pub fn may_link(scope: Scope, target: CadreId, role: Role, unit: UnitId) -> Result<(), Refusal> {
+/// Whether `scope` may link a household to a cadre of `role` in `unit` of `county`: only to a
+/// cadre who visits households; the Organization Department to its county's; an office only to
+/// its own unit's cadres; a field cadre only to themself.
+pub fn may_link(
+    scope: Scope,
+    target: CadreId,
+    role: Role,
+    unit: UnitId,
+    county: CountyId,
+) -> Result<(), Refusal> {
     if !role.visits_households() {
         return Err(Refusal::new(
             "not_field_cadre",
@@ -123,7 +158,7 @@ pub fn may_link(scope: Scope, target: CadreId, role: Role, unit: UnitId) -> Resu
         ));
     }
     let ok = match scope {
-        Scope::County => true,
+        Scope::County(c) => c == county,
         Scope::Unit(u) => u == unit,
         Scope::Cadre { cadre, .. } => cadre == target,
     };
@@ -156,16 +191,27 @@ mod tests {
     fn each_scope_sees_its_own_households() {
         let (me, other) = (CadreId::new(), CadreId::new());
         let (town, dept) = (UnitId::new(), UnitId::new());
-        let mine = Placement { township: Some(town), cadre: Some(me), cadre_unit: Some(town) };
-        let dept_linked =
-            Placement { township: Some(town), cadre: Some(other), cadre_unit: Some(dept) };
+        let (here, there) = (Some(CountyId::new()), CountyId::new());
+        let mine = Placement {
+            county: here,
+            township: Some(town),
+            cadre: Some(me),
+            cadre_unit: Some(town),
+        };
+        let dept_linked = Placement {
+            county: here,
+            township: Some(town),
+            cadre: Some(other),
+            cadre_unit: Some(dept),
+        };
         let cases = [
             ("cadre, own household", Scope::Cadre { cadre: me, unit: town }, mine, true),
             ("cadre, another's", Scope::Cadre { cadre: me, unit: town }, dept_linked, false),
             ("township office, its village", Scope::Unit(town), dept_linked, true),
             ("department office, its cadre's", Scope::Unit(dept), dept_linked, true),
             ("department office, not its cadre's", Scope::Unit(dept), mine, false),
-            ("county", Scope::County, mine, true),
+            ("its county", Scope::County(here.unwrap()), mine, true),
+            ("another county", Scope::County(there), mine, false),
         ];
         for (name, scope, at, want) in cases {
             assert_eq!(sees_household(scope, &at), want, "{name}");
@@ -176,18 +222,21 @@ mod tests {
     fn links_go_to_field_cadres_of_ones_own_unit() {
         let (me, other) = (CadreId::new(), CadreId::new());
         let (town, dept) = (UnitId::new(), UnitId::new());
-        assert!(may_link(Scope::Unit(town), other, Role::Ordinary, town).is_ok());
+        let c = CountyId::new();
+        assert!(may_link(Scope::Unit(town), other, Role::Ordinary, town, c).is_ok());
         assert_eq!(
-            may_link(Scope::Unit(town), other, Role::Ordinary, dept).unwrap_err().code,
+            may_link(Scope::Unit(town), other, Role::Ordinary, dept, c).unwrap_err().code,
             "out_of_scope"
         );
         assert_eq!(
-            may_link(Scope::County, other, Role::OrganizationDept, dept).unwrap_err().code,
+            may_link(Scope::County(c), other, Role::OrganizationDept, dept, c).unwrap_err().code,
             "not_field_cadre"
         );
-        assert!(may_link(Scope::Cadre { cadre: me, unit: town }, me, Role::Ordinary, town).is_ok());
-        assert!(
-            may_link(Scope::Cadre { cadre: me, unit: town }, other, Role::Ordinary, town).is_err()
-        );
+        assert!(may_link(Scope::County(c), other, Role::Ordinary, dept, c).is_ok());
+        let elsewhere = CountyId::new();
+        assert!(may_link(Scope::County(c), other, Role::Ordinary, dept, elsewhere).is_err());
+        let mine = Scope::Cadre { cadre: me, unit: town };
+        assert!(may_link(mine, me, Role::Ordinary, town, c).is_ok());
+        assert!(may_link(mine, other, Role::Ordinary, town, c).is_err());
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use minqing_shared::Lang;
 use minqing_shared::household::{Household, HouseholdStatus};
-use minqing_shared::ids::{CadreId, HouseholdId, UnitId, VillageId};
+use minqing_shared::ids::{CadreId, CountyId, HouseholdId, UnitId, VillageId};
 use minqing_shared::org::{Cadre, Role, Standing, Unit, UnitKind, Village};
 use minqing_shared::rules::{Roster, Warning, check_assignments};
 
@@ -21,7 +21,7 @@ impl County {
     }
     fn unit(&mut self, name: &str, kind: UnitKind) -> UnitId {
         let id = UnitId::new();
-        self.units.push(Unit { id, name: name.into(), kind });
+        self.units.push(Unit { id, name: name.into(), kind, county_id: CountyId::new() });
         id
     }
     fn village(

@@ -9,7 +9,9 @@ use minqing_server::auth::hash_password;
 use minqing_server::store::StoreError;
 use minqing_server::sync::{Author, Refusal};
 use minqing_shared::concern::{Category, ConcernAction, Step};
-use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, OpId, UnitId, VillageId, VisitId};
+use minqing_shared::ids::{
+    CadreId, ConcernId, CountyId, HouseholdId, OpId, UnitId, VillageId, VisitId,
+};
 use minqing_shared::org::{Cadre, Role, Standing, UnitKind};
 use minqing_shared::sync::Op;
 use minqing_shared::sync::op::{HouseholdPatch, Payload, UnitBody, VillageBody, VisitBody};
@@ -38,12 +40,14 @@ impl BenchCounty {
     pub fn seed(state: &AppState, n: usize) -> Result<Self, StoreError> {
         let township = UnitId::new();
         let org_unit = UnitId::new();
+        let county = minqing_shared::org::County { id: CountyId::new(), name: "测试县".into() };
         let org = Author {
             device_id: state.server_device().id,
             cadre_id: CadreId::new(),
             role: Role::OrganizationDept,
             unit_id: org_unit,
             unit_kind: UnitKind::OrganizationDepartment,
+            county_id: county.id,
         };
         let hash = hash_password(PASSWORD);
         let cadres: Vec<CadreId> = (0..n).map(|_| CadreId::new()).collect();
@@ -52,6 +56,7 @@ impl BenchCounty {
         let now = crate::clock::now_ms();
         let device = state.server_device();
         state.db().write(|tx| {
+            tx.put_county(&county)?;
             let mut act = |record: uuid::Uuid, payload: Payload| {
                 device.act(tx, &org, record, payload, now)?.map_err(refused)
             };
@@ -60,11 +65,16 @@ impl BenchCounty {
                 Payload::Unit(UnitBody {
                     name: "县委组织部".into(),
                     kind: UnitKind::OrganizationDepartment,
+                    county_id: Some(county.id),
                 }),
             )?;
             act(
                 township.0,
-                Payload::Unit(UnitBody { name: "城关镇".into(), kind: UnitKind::Township }),
+                Payload::Unit(UnitBody {
+                    name: "城关镇".into(),
+                    kind: UnitKind::Township,
+                    county_id: Some(county.id),
+                }),
             )?;
             let villages: Vec<VillageId> = (0..n.div_ceil(2)).map(|_| VillageId::new()).collect();
             for (i, v) in villages.iter().enumerate() {

@@ -3,7 +3,7 @@
 
 use minqing_server::auth::hash_password;
 use minqing_server::store::{Db, StoreError};
-use minqing_shared::ids::{CadreId, UnitId, VillageId};
+use minqing_shared::ids::{CadreId, CountyId, UnitId, VillageId};
 use minqing_shared::org::{Cadre, Role, Standing, Unit, UnitKind, Village};
 
 use crate::PASSWORD;
@@ -17,6 +17,8 @@ pub struct County {
     pub other_township: UnitId,
     /// 组织部.
     pub org_unit: UnitId,
+    /// The county they all belong to.
+    pub county: CountyId,
     /// 东关村 (城关镇), 王建国's village.
     pub village: VillageId,
     /// 西关村 (城关镇), 李秀英's village.
@@ -42,6 +44,7 @@ impl County {
             township: UnitId::new(),
             other_township: UnitId::new(),
             org_unit: UnitId::new(),
+            county: CountyId::new(),
             village: VillageId::new(),
             second_village: VillageId::new(),
             other_village: VillageId::new(),
@@ -53,12 +56,13 @@ impl County {
         };
         let hash = hash_password(PASSWORD);
         db.write(|tx| {
+            tx.put_county(&minqing_shared::org::County { id: c.county, name: "测试县".into() })?;
             for (id, name, kind) in [
                 (c.township, "城关镇", UnitKind::Township),
                 (c.other_township, "河西乡", UnitKind::Township),
                 (c.org_unit, "县委组织部", UnitKind::OrganizationDepartment),
             ] {
-                tx.put_unit(&Unit { id, name: name.into(), kind })?;
+                tx.put_unit(&Unit { id, name: name.into(), kind, county_id: c.county })?;
             }
             for (id, name, township, population, standing) in [
                 (c.village, "东关村", c.township, 1200, Standing::Advanced),

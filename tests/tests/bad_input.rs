@@ -176,6 +176,7 @@ async fn households_a_phone_may_not_write_are_refused() {
         minqing_shared::sync::op::Payload::Unit(minqing_shared::sync::op::UnitBody {
             name: "假单位".into(),
             kind: minqing_shared::org::UnitKind::Township,
+            county_id: None,
         }),
     );
     let edit_theirs = wang.op(

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 struct World {
+    county: minqing_shared::ids::CountyId,
     server: TestServer,
     auth: DeviceAuth,
     template: Vec<Value>,
@@ -65,12 +66,14 @@ fn world() -> &'static World {
                 role: Role::Ordinary,
                 unit_id: county.township,
                 unit_kind: UnitKind::Township,
+                county_id: county.county,
                 revoked: false,
                 disabled: false,
             };
             (server, auth, template)
         });
-        World { server, auth, template, runtime }
+        let county = auth.county_id;
+        World { county, server, auth, template, runtime }
     })
 }
 
@@ -137,7 +140,8 @@ fn pointer<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
 
 /// Every op logged after `seq` passes the same checks a push does.
 fn logged_after_are_valid(state: &AppState, seq: u64) {
-    let changes = state.db().read(|tx| tx.changes_since(Scope::County, seq, 10_000, None)).unwrap();
+    let county = Scope::County(world().county);
+    let changes = state.db().read(|tx| tx.changes_since(county, seq, 10_000, None)).unwrap();
     for change in changes {
         validate_op(&change.op).unwrap_or_else(|e| panic!("{e}: {:?}", change.op));
     }

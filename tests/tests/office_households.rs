@@ -226,11 +226,14 @@ async fn a_county_departments_office_sees_only_its_cadres_households() {
 
     let w = world().await;
     let (dept, cadre, office) = (UnitId::new(), CadreId::new(), CadreId::new());
-    let village = w.county.village;
+    let (village, county) = (w.county.village, w.county.county);
     let hash = hash_password(PASSWORD);
     w.server.write(move |tx| {
         tx.put_unit(&Unit {
-            id: dept, name: "县水利局".into(), kind: UnitKind::CountyDepartment
+            id: dept,
+            name: "县水利局".into(),
+            kind: UnitKind::CountyDepartment,
+            county_id: county,
         })?;
         for (id, username, name, role, villages) in [
             (cadre, "shui", "孙水生", Role::LeadershipMember, vec![village]),

@@ -42,7 +42,7 @@ pub struct NewAccount {
 
 /// Creates an account as a one-row import (the same checks; the profile is logged as an op so
 /// phones pull it); prints its initial password, to be changed at the first login.
-pub fn create(db: &Db, a: &NewAccount, now_ms: i64) -> CliResult {
+pub fn create(db: &Db, a: &NewAccount, target: &super::county::Target, now_ms: i64) -> CliResult {
     if db.read(|tx| tx.account_by_username(&a.username))?.is_some() {
         return Err(format!("用户「{}」已存在 (the account exists)", a.username).into());
     }
@@ -77,10 +77,11 @@ pub fn create(db: &Db, a: &NewAccount, now_ms: i64) -> CliResult {
             .collect(),
         ..Roster::default()
     };
-    let report = import::run_roster(db, &roster, problems, false, now_ms).map_err(|e| match e {
-        ImportError::Problems { report, .. } => report,
-        other => other.to_string(),
-    })?;
+    let report =
+        import::run_roster(db, &roster, target, problems, false, now_ms).map_err(|e| match e {
+            ImportError::Problems { report, .. } => report,
+            other => other.to_string(),
+        })?;
     let (username, _, password) = report.passwords.first().cloned().unwrap_or_default();
     Ok(format!(
         "已创建用户 {username}，初始密码 {password}（首次登录须修改） (created; initial password, to be changed at first login)\n"

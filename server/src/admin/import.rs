@@ -13,6 +13,7 @@ use minqing_shared::org::{Role, UnitKind};
 use minqing_shared::sync::HlcClock;
 use minqing_shared::sync::op::{CadreBody, Payload, UnitBody, VillageBody};
 
+use super::county::{self, Target};
 use super::plan::{Action, Plan, Snapshot, Step, plan};
 use super::roster::{self, Problem};
 use super::sheet;
@@ -114,6 +115,7 @@ fn author(plan: &Plan, snap: &Snapshot, device: DeviceId) -> Author {
         role: Role::OrganizationDept,
         unit_id: cadre.map(|c| c.unit_id).or(org_unit).unwrap_or(UnitId(uuid::Uuid::nil())),
         unit_kind: UnitKind::OrganizationDepartment,
+        county_id: snap.county,
     }
 }
 
@@ -125,10 +127,17 @@ pub fn initial_password() -> String {
     (0..10).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
 }
 
-/// Plans `files` over `db` and, unless `dry_run`, writes them in one transaction.
-pub fn run(db: &Db, files: &[PathBuf], dry_run: bool, now_ms: i64) -> Result<Report, ImportError> {
+/// Plans `files` into the county `target` of `db` and, unless `dry_run`, writes them in one
+/// transaction.
+pub fn run(
+    db: &Db,
+    files: &[PathBuf],
+    target: &Target,
+    dry_run: bool,
+    now_ms: i64,
+) -> Result<Report, ImportError> {
     let (roster, problems) = read(files)?;
-    run_roster(db, &roster, problems, dry_run, now_ms)
+    run_roster(db, &roster, target, problems, dry_run, now_ms)
 }
 
 /// Plans typed rows over `db` (with the `problems` found reading them) and, unless `dry_run`,
@@ -136,13 +145,15 @@ pub fn run(db: &Db, files: &[PathBuf], dry_run: bool, now_ms: i64) -> Result<Rep
 pub fn run_roster(
     db: &Db,
     roster: &roster::Roster,
+    target: &Target,
     mut problems: Vec<Problem>,
     dry_run: bool,
     now_ms: i64,
 ) -> Result<Report, ImportError> {
     let (first, snap) = db.read(|tx| {
-        let snap = Snapshot::read(tx)?;
-        Ok::<_, StoreError>((plan(&snap, roster), snap))
+        let (county, _) = county::resolve(tx, target)?.map_err(ImportError::File)?;
+        let snap = Snapshot::read(tx, county.id)?;
+        Ok::<_, ImportError>((plan(&snap, roster), snap))
     })?;
     drop(snap);
     problems.extend(first.problems.iter().cloned());
@@ -164,7 +175,11 @@ pub fn run_roster(
     }
     let (plan, passwords) = db.write(|tx| {
         tx.exclusive(Section::Roster)?;
-        let snap = Snapshot::read(tx)?;
+        let (county, new) = county::resolve(tx, target)?.map_err(ImportError::File)?;
+        if new {
+            tx.put_county(&county)?;
+        }
+        let snap = Snapshot::read(tx, county.id)?;
         let plan = plan(&snap, roster);
         if !plan.problems.is_empty() {
             let report = report_text(&plan, &plan.problems);
@@ -214,7 +229,7 @@ fn apply(
     let changed = |a: &Action| *a != Action::Same;
     for s in plan.units.iter().filter(|s| changed(&s.action)) {
         let u = &s.record;
-        let body = UnitBody { name: u.name.clone(), kind: u.kind };
+        let body = UnitBody { name: u.name.clone(), kind: u.kind, county_id: Some(u.county_id) };
         act(tx, &device, &author, u.id.0, Payload::Unit(body), &s.at.to_string(), now_ms)?;
     }
     for s in plan.villages.iter().filter(|s| changed(&s.action)) {

@@ -7,6 +7,7 @@
 //!   commands.
 
 pub mod accounts;
+pub mod county;
 pub mod import;
 pub mod plan;
 pub mod roster;
@@ -26,14 +27,25 @@ pub fn run(command: Command) -> Option<accounts::CliResult> {
             let list: Vec<String> = files.iter().map(|f| format!("  {}\n", f.display())).collect();
             format!("已写入模板 (templates written):\n{}", list.concat())
         }),
-        Command::Import(a) => {
-            open(&a.db).and_then(|db| import_files(&db, &a.files, a.dry_run, a.passwords))
-        }
+        Command::Import(a) => open(&a.db).and_then(|db| {
+            let target = a.county.map_or(county::Target::Only, county::Target::Named);
+            import_files(&db, &a.files, &target, a.dry_run, a.passwords)
+        }),
         Command::Account(a) => open(&a.db).and_then(|db| match a.action {
-            AccountAction::Create { username, name, unit, role, phone, title, villages } => {
+            AccountAction::Create {
+                username,
+                name,
+                unit,
+                role,
+                phone,
+                title,
+                villages,
+                county,
+            } => {
                 let new =
                     accounts::NewAccount { username, name, unit, role, phone, title, villages };
-                accounts::create(&db, &new, SystemClock.now_ms())
+                let target = county.map_or(county::Target::Only, county::Target::Named);
+                accounts::create(&db, &new, &target, SystemClock.now_ms())
             }
             AccountAction::Disable { username } => accounts::set_disabled(&db, &username, true),
             AccountAction::Enable { username } => accounts::set_disabled(&db, &username, false),
@@ -59,10 +71,12 @@ fn open(url: &str) -> Result<Db, Box<dyn std::error::Error + Send + Sync>> {
 fn import_files(
     db: &Db,
     files: &[PathBuf],
+    target: &county::Target,
     dry_run: bool,
     passwords: Option<PathBuf>,
 ) -> accounts::CliResult {
-    let report = import::run(db, files, dry_run, SystemClock.now_ms()).map_err(|e| match e {
+    let now = SystemClock.now_ms();
+    let report = import::run(db, files, target, dry_run, now).map_err(|e| match e {
         import::ImportError::Problems { count, report } => {
             print!("{report}");
             format!("发现{count}个错误，未写入任何数据 ({count} problems: nothing was written)")

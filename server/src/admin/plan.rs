@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minqing_shared::household::Household;
-use minqing_shared::ids::{CadreId, HouseholdId, UnitId, VillageId};
+use minqing_shared::ids::{CadreId, CountyId, HouseholdId, UnitId, VillageId};
 use minqing_shared::label::{Label, Lang};
 use minqing_shared::org::{Cadre, Unit, UnitKind, Village};
 use minqing_shared::rules::{Roster as RuleRoster, Warning, check_assignments};
@@ -18,28 +18,38 @@ use crate::store::{StoreResult, Tx};
 /// What the database holds now.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
+    /// The county imported into.
+    pub county: CountyId,
+    /// Its units.
     pub units: Vec<Unit>,
+    /// Its townships' villages.
     pub villages: Vec<Village>,
+    /// Its units' cadres.
     pub cadres: Vec<Cadre>,
-    /// Live households.
+    /// Live households of its villages.
     pub households: Vec<Household>,
+    /// The login names and phones of other counties' accounts (each is one person's).
+    pub elsewhere: Vec<(String, String)>,
 }
 
 impl Snapshot {
-    /// Reads it in `tx`.
-    pub fn read(tx: &mut Tx<'_>) -> StoreResult<Self> {
+    /// Reads the county `county` in `tx`.
+    pub fn read(tx: &mut Tx<'_>, county: CountyId) -> StoreResult<Self> {
+        let units: Vec<Unit> =
+            tx.all_units()?.into_iter().filter(|u| u.county_id == county).collect();
+        let ours = |u: &UnitId| units.iter().any(|x| x.id == *u);
+        let villages: Vec<Village> =
+            tx.all_villages()?.into_iter().filter(|v| ours(&v.township_id)).collect();
+        let (cadres, others): (Vec<Cadre>, Vec<Cadre>) =
+            tx.all_cadres()?.into_iter().partition(|c| ours(&c.unit_id));
         let households = tx
             .all_households()?
             .iter()
             .filter_map(|s| s.household())
-            .filter(|h| !h.deleted)
+            .filter(|h| !h.deleted && villages.iter().any(|v| v.id == h.village_id))
             .collect();
-        Ok(Self {
-            units: tx.all_units()?,
-            villages: tx.all_villages()?,
-            cadres: tx.all_cadres()?,
-            households,
-        })
+        let elsewhere = others.into_iter().map(|c| (c.username, c.phone)).collect();
+        Ok(Self { county, units, villages, cadres, households, elsewhere })
     }
 }
 
@@ -156,7 +166,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
             Some(u) => (u.id, Action::Update(vec!["单位类别"])),
             None => (UnitId::new(), Action::Create),
         };
-        let record = Unit { id, name: row.name.clone(), kind: row.kind };
+        let record = Unit { id, name: row.name.clone(), kind: row.kind, county_id: snap.county };
         units.insert(id, record.clone());
         plan.units.push(Step { at: row.at.clone(), record, action });
     }
@@ -223,10 +233,21 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
             problem(p, &row.at, format!("用户名「{}」重复 (duplicate username)", row.username));
             continue;
         }
+        if snap.elsewhere.iter().any(|(u, _)| *u == row.username) {
+            let text =
+                format!("用户名「{}」已被其他县使用 (username taken elsewhere)", row.username);
+            problem(p, &row.at, text);
+            continue;
+        }
         let other_in_file = phones.insert(row.phone.clone(), row.username.clone());
-        let other_in_db =
-            snap.cadres.iter().find(|c| c.phone == row.phone && c.username != row.username);
-        if let Some(other) = other_in_file.or_else(|| other_in_db.map(|c| c.username.clone())) {
+        let other_in_db = snap
+            .cadres
+            .iter()
+            .filter(|c| c.username != row.username)
+            .map(|c| (c.username.clone(), c.phone.clone()))
+            .chain(snap.elsewhere.iter().cloned())
+            .find(|(_, phone)| *phone == row.phone);
+        if let Some(other) = other_in_file.or_else(|| other_in_db.map(|(u, _)| u)) {
             problem(
                 p,
                 &row.at,

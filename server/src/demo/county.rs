@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use minqing_shared::ids::{CadreId, UnitId, VillageId};
+use minqing_shared::ids::{CadreId, CountyId, UnitId, VillageId};
 use minqing_shared::org::{Cadre, Role, Standing, UnitKind, contact_quota};
 use minqing_shared::sync::op::{CadreBody, Payload, UnitBody, VillageBody};
 
@@ -59,6 +59,10 @@ pub(super) struct CadrePlan {
 /// The whole organisation.
 #[derive(Debug)]
 pub(super) struct County {
+    /// The county's id.
+    pub id: CountyId,
+    /// Its name.
+    pub name: String,
     pub units: Vec<UnitPlan>,
     pub villages: Vec<VillagePlan>,
     pub cadres: Vec<CadrePlan>,
@@ -81,6 +85,7 @@ impl County {
             role: c.role,
             unit_id: unit.id,
             unit_kind: unit.kind,
+            county_id: self.id,
         }
     }
 
@@ -98,8 +103,12 @@ fn population(g: &mut Gen, class: usize) -> u32 {
     }
 }
 
+/// The demo county's name.
+pub(super) const DEMO_COUNTY: &str = "示范县";
+
 /// Plans the county for `spec`; `start_ms` dates the ids.
 pub(super) fn plan(g: &mut Gen, spec: &DemoSpec, start_ms: i64) -> County {
+    let county_id = CountyId(g.uuid(start_ms));
     let mut taken: HashSet<String> = HashSet::from(["王建国".to_owned()]);
     let mut units = Vec::new();
     let mut cadres: Vec<CadrePlan> = Vec::new();
@@ -272,7 +281,9 @@ pub(super) fn plan(g: &mut Gen, spec: &DemoSpec, start_ms: i64) -> County {
     let demo_cadre = demo_cadre.unwrap_or(field[0]);
     cadres[demo_cadre].username = "demo-cadre".into();
 
-    let mut county = County { units, villages, cadres, org_cadre: 0, demo_cadre, field };
+    let name = DEMO_COUNTY.to_owned();
+    let mut county =
+        County { id: county_id, name, units, villages, cadres, org_cadre: 0, demo_cadre, field };
     fit_households(g, spec, &mut county);
     county
 }
@@ -310,9 +321,11 @@ fn fit_households(g: &mut Gen, spec: &DemoSpec, county: &mut County) {
 /// Writes units, villages and accounts (with `hash` as every password), each logged as an op
 /// of the Organization Department so that phones and offices pull them.
 pub(super) fn write(ctx: &mut Ctx<'_, '_>, county: &County, hash: &str) -> StoreResult<()> {
+    ctx.tx.put_county(&minqing_shared::org::County { id: county.id, name: county.name.clone() })?;
     let org = county.author(county.org_cadre, ctx.server.id);
     for u in &county.units {
-        ctx.act(&org, u.id.0, Payload::Unit(UnitBody { name: u.name.clone(), kind: u.kind }))?;
+        let body = UnitBody { name: u.name.clone(), kind: u.kind, county_id: Some(county.id) };
+        ctx.act(&org, u.id.0, Payload::Unit(body))?;
     }
     for v in &county.villages {
         let body = VillageBody {

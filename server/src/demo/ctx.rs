@@ -146,7 +146,8 @@ impl Ctx<'_, '_> {
             hlc,
             payload,
         };
-        let mut ws = WorkingSet::prefetch(self.tx, phone.author.cadre_id, &[&op])?;
+        let mut ws =
+            WorkingSet::prefetch(self.tx, phone.author.cadre_id, phone.author.unit_id, &[&op])?;
         match apply(self.tx, &mut ws, &phone.author, &op, self.now)? {
             Ok(()) => {
                 ws.flush(self.tx, self.now)?;

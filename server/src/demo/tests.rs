@@ -195,13 +195,20 @@ fn the_seeds_assignment_rules_hold() {
     generate(&state, &DemoSpec::small()).unwrap();
     let db = Connection::open(&path).unwrap();
     let units: Vec<Unit> = db
-        .prepare("SELECT id, name, kind FROM units")
+        .prepare("SELECT id, name, kind, county_id FROM units")
         .unwrap()
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, String>(2)?)))
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })
         .unwrap()
         .map(|r| {
-            let (id, name, kind) = r.unwrap();
-            Unit { id: id.parse().unwrap(), name, kind: UnitKind::from_code(&kind).unwrap() }
+            let (id, name, kind, county) = r.unwrap();
+            Unit {
+                id: id.parse().unwrap(),
+                name,
+                kind: UnitKind::from_code(&kind).unwrap(),
+                county_id: county.parse().unwrap(),
+            }
         })
         .collect();
     let villages: Vec<Village> = db
@@ -308,11 +315,16 @@ fn a_database_with_other_data_is_left_alone() {
         role: Role::OrganizationDept,
         unit_id: UnitId::new(),
         unit_kind: UnitKind::OrganizationDepartment,
+        county_id: minqing_shared::ids::CountyId::new(),
     };
     state
         .db()
         .write(|tx| {
-            let body = UnitBody { name: "城关镇".into(), kind: UnitKind::Township };
+            tx.put_county(&minqing_shared::org::County {
+                id: org.county_id, name: "别县".into()
+            })?;
+            let body =
+                UnitBody { name: "城关镇".into(), kind: UnitKind::Township, county_id: None };
             let id = UnitId::new().0;
             let done =
                 state.server_device().act(tx, &org, id, Payload::Unit(body), state.now_ms())?;

@@ -57,6 +57,7 @@ pub fn author(user: &OfficeUser, state: &AppState) -> Author {
         role: user.cadre.role,
         unit_id: user.unit.id,
         unit_kind: user.unit.kind,
+        county_id: user.unit.county_id,
     }
 }
 

@@ -10,6 +10,7 @@ use super::error::OfficeError;
 use super::export::{XLSX, download};
 use super::layout::{Nav, shell};
 use super::session::OfficeUser;
+use crate::admin::county::Target;
 use crate::admin::import::{self, ImportError};
 use crate::state::AppState;
 
@@ -99,8 +100,9 @@ pub(super) async fn upload(
     }
     let db = state.db().clone();
     let run_path = path.clone();
+    let (target, now) = (Target::Id(user.unit.county_id), state.now_ms());
     let outcome =
-        tokio::task::spawn_blocking(move || import::run(&db, &[run_path], dry_run, state.now_ms()))
+        tokio::task::spawn_blocking(move || import::run(&db, &[run_path], &target, dry_run, now))
             .await;
     let _ = std::fs::remove_file(&path);
     let result = match outcome {

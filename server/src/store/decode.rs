@@ -9,11 +9,16 @@ use super::StoreResult;
 use super::sql::Row;
 
 /// A unit's columns.
-pub(crate) const UNIT_COLUMNS: &str = "u.id, u.name, u.kind";
+pub(crate) const UNIT_COLUMNS: &str = "u.id, u.name, u.kind, u.county_id";
 
 /// A unit from [`UNIT_COLUMNS`] at `at`.
 pub(crate) fn unit(r: &Row, at: usize) -> StoreResult<Unit> {
-    Ok(Unit { id: r.parse(at)?, name: r.text(at + 1)?, kind: r.code(at + 2, UnitKind::from_code)? })
+    Ok(Unit {
+        id: r.parse(at)?,
+        name: r.text(at + 1)?,
+        kind: r.code(at + 2, UnitKind::from_code)?,
+        county_id: r.parse(at + 3)?,
+    })
 }
 
 /// A village's columns.

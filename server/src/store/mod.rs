@@ -20,6 +20,7 @@
 mod admin;
 mod bookkeeping;
 mod decode;
+mod derived;
 mod log;
 mod office;
 mod org;
@@ -198,13 +199,17 @@ pub enum Db {
 impl Db {
     /// Opens (and migrates) the database named by `url`.
     pub fn open(url: &str) -> StoreResult<Self> {
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-            return Ok(Db::Sqlite(Arc::new(sqlite::SqliteStore::open(path)?)));
-        }
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Db::Postgres(Arc::new(postgres::PgStore::open(url)?)));
-        }
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+        let db = if let Some(path) =
+            url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Db::Sqlite(Arc::new(sqlite::SqliteStore::open(path)?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Db::Postgres(Arc::new(postgres::PgStore::open(url)?))
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        derived::bring_up_to_date(&db)?;
+        Ok(db)
     }
 
     /// Runs `f` in a read transaction (one snapshot for the whole read).

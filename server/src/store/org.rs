@@ -1,8 +1,8 @@
 //! The organisation: units, villages and cadres (each cadre an account), and the devices that
 //! log in with a cadre's token. Decoded into `shared`'s `Unit`, `Village` and `Cadre`.
 
-use minqing_shared::ids::{CadreId, DeviceId, UnitId, VillageId};
-use minqing_shared::org::{Cadre, Role, Unit, UnitKind, Village};
+use minqing_shared::ids::{CadreId, CountyId, DeviceId, UnitId, VillageId};
+use minqing_shared::org::{Cadre, County, Role, Unit, UnitKind, Village};
 
 use super::decode::{self, CADRE_COLUMNS, CADRE_WIDTH, UNIT_COLUMNS, VILLAGE_COLUMNS};
 use super::sql::{args, in_list, placeholders};
@@ -32,6 +32,8 @@ pub struct DeviceAuth {
     pub unit_id: UnitId,
     /// The cadre's unit's kind.
     pub unit_kind: UnitKind,
+    /// The unit's county.
+    pub county_id: CountyId,
     /// Set once the device is revoked (lost phone).
     pub revoked: bool,
     /// Set once the account is disabled.
@@ -87,12 +89,47 @@ impl Tx<'_> {
         self.query(&sql, &[])?.iter().map(|r| decode::unit(r, 0)).collect()
     }
 
+    /// The units of `ids` that exist.
+    pub fn units(&mut self, ids: &[UnitId]) -> StoreResult<Vec<Unit>> {
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM units u WHERE u.id IN ({})",
+            placeholders(1, ids.len())
+        );
+        self.query(&sql, &in_list(ids))?.iter().map(|r| decode::unit(r, 0)).collect()
+    }
+
     /// Creates or replaces a unit.
     pub fn put_unit(&mut self, u: &Unit) -> StoreResult<()> {
         self.execute(
-            "INSERT INTO units (id, name, kind) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
-            &args![u.id, u.name.as_str(), u.kind.code()],
+            "INSERT INTO units (id, name, kind, county_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+               county_id = excluded.county_id",
+            &args![u.id, u.name.as_str(), u.kind.code(), u.county_id],
+        )?;
+        Ok(())
+    }
+
+    /// A county by id.
+    pub fn county(&mut self, id: CountyId) -> StoreResult<Option<County>> {
+        self.query_opt("SELECT id, name FROM counties WHERE id = $1", &args![id])?
+            .map(|r| Ok(County { id: r.parse(0)?, name: r.text(1)? }))
+            .transpose()
+    }
+
+    /// Every county, by name.
+    pub fn counties(&mut self) -> StoreResult<Vec<County>> {
+        self.query("SELECT id, name FROM counties ORDER BY name", &[])?
+            .iter()
+            .map(|r| Ok(County { id: r.parse(0)?, name: r.text(1)? }))
+            .collect()
+    }
+
+    /// Creates or renames a county.
+    pub fn put_county(&mut self, c: &County) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO counties (id, name) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            &args![c.id, c.name.as_str()],
         )?;
         Ok(())
     }
@@ -219,7 +256,8 @@ impl Tx<'_> {
     /// The device a token hash belongs to.
     pub fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>> {
         self.query_opt(
-            "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms, c.disabled
+            "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms, c.disabled,
+                    u.county_id
              FROM devices d JOIN cadres c ON c.id = d.cadre_id JOIN units u ON u.id = c.unit_id
              WHERE d.token_hash = $1",
             &args![token_hash],
@@ -231,6 +269,7 @@ impl Tx<'_> {
                 role: r.code(2, Role::from_code)?,
                 unit_id: r.parse(3)?,
                 unit_kind: r.code(4, UnitKind::from_code)?,
+                county_id: r.parse(7)?,
                 revoked: r.opt_int(5)?.is_some(),
                 disabled: r.bool(6)?,
             })

@@ -93,6 +93,7 @@ macro_rules! id_values {
 id_values!(
     minqing_shared::ids::CadreId,
     minqing_shared::ids::ConcernId,
+    minqing_shared::ids::CountyId,
     minqing_shared::ids::DeviceId,
     minqing_shared::ids::HouseholdId,
     minqing_shared::ids::OpId,

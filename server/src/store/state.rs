@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use minqing_shared::calendar::{VisitWeek, china_date};
 use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, VisitId};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::visit::Visit;
@@ -43,17 +44,21 @@ impl Tx<'_> {
                     s.head_name.value.as_str(),
                     s.status.value.code(),
                     s.deleted.value,
-                    serde_json::to_string(s)?
+                    serde_json::to_string(s)?,
+                    s.address.value.as_str(),
+                    address_key(&s.address.value)
                 ]
                 .to_vec())
             })
             .collect::<StoreResult<Vec<_>>>()?;
         self.insert_rows(
-            "INSERT INTO households (id, village_id, cadre_id, head_name, status, deleted, state)",
-            7,
+            "INSERT INTO households (id, village_id, cadre_id, head_name, status, deleted, state,
+                                     address, address_key)",
+            9,
             "ON CONFLICT (id) DO UPDATE SET village_id = excluded.village_id,
                cadre_id = excluded.cadre_id, head_name = excluded.head_name,
-               status = excluded.status, deleted = excluded.deleted, state = excluded.state",
+               status = excluded.status, deleted = excluded.deleted, state = excluded.state,
+               address = excluded.address, address_key = excluded.address_key",
             &rows,
         )
     }
@@ -67,6 +72,25 @@ impl Tx<'_> {
     pub fn stored_visits(&mut self, ids: &[VisitId]) -> StoreResult<Vec<VisitId>> {
         let sql = format!("SELECT id FROM visits WHERE id IN ({})", placeholders(1, ids.len()));
         self.query(&sql, &in_list(ids))?.iter().map(|r| r.parse(0)).collect()
+    }
+
+    /// Notes the ISO weeks (China time) in which households had an in-person visit, with the
+    /// cadre who made the week's first: what coverage is counted from.
+    pub(super) fn note_visited_weeks_of(&mut self, visits: &[&Visit]) -> StoreResult<()> {
+        let mut rows: Vec<Vec<Value>> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for v in visits.iter().filter(|v| v.counts_as_weekly_visit()) {
+            let week = VisitWeek::of(china_date(v.visited_at)).key();
+            if seen.insert((v.household_id, week)) {
+                rows.push(args![v.household_id, week, v.cadre_id].to_vec());
+            }
+        }
+        self.insert_rows(
+            "INSERT INTO household_weeks (household_id, week, cadre_id)",
+            3,
+            "ON CONFLICT (household_id, week) DO NOTHING",
+            &rows,
+        )
     }
 
     /// Stores visits.
@@ -90,7 +114,8 @@ impl Tx<'_> {
             6,
             "",
             &rows,
-        )
+        )?;
+        self.note_visited_weeks_of(visits)
     }
 
     /// A visit's household and cadre.
@@ -159,28 +184,80 @@ impl Tx<'_> {
         let rows = states
             .iter()
             .map(|s| {
+                let ms = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.timestamp_millis());
                 Ok(args![
                     s.id,
                     s.household_id,
                     s.category.map(|c| c.code()),
                     s.status.map(|c| c.code()),
-                    s.raised_at.map(|t| t.timestamp_millis()),
+                    ms(s.raised_at),
                     s.decision.as_ref().map(|d| d.deadline.to_string()),
                     s.on_ledger(),
-                    serde_json::to_string(s)?
+                    serde_json::to_string(s)?,
+                    s.raised_by,
+                    ms(s.escalated_at()),
+                    ms(s.done_at),
+                    s.report.as_ref().and_then(|r| r.households_affected),
+                    ms(s.ledger_opened_at)
                 ]
                 .to_vec())
             })
             .collect::<StoreResult<Vec<_>>>()?;
         self.insert_rows(
             "INSERT INTO concerns (id, household_id, category, status, raised_ms, deadline,
-                                   on_ledger, state)",
-            8,
+                                   on_ledger, state, raised_by, escalated_ms, done_ms,
+                                   households_affected, ledger_opened_ms)",
+            13,
             "ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
                category = excluded.category, status = excluded.status,
                raised_ms = excluded.raised_ms, deadline = excluded.deadline,
-               on_ledger = excluded.on_ledger, state = excluded.state",
+               on_ledger = excluded.on_ledger, state = excluded.state,
+               raised_by = excluded.raised_by, escalated_ms = excluded.escalated_ms,
+               done_ms = excluded.done_ms, households_affected = excluded.households_affected,
+               ledger_opened_ms = excluded.ledger_opened_ms",
             &rows,
         )
+    }
+}
+
+/// A key that sorts addresses like 三组 12号 by group and house number, not by their characters
+/// (一组 5号 before 一组 44号 before 二组 8号); addresses without a group sort last.
+pub(crate) fn address_key(address: &str) -> String {
+    let group = address.split_once('组').and_then(|(g, _)| chinese_number(g.trim()));
+    let number: String = address
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let number = number.parse::<u32>().ok();
+    format!("{:010}|{:010}|{address}", group.unwrap_or(u32::MAX), number.unwrap_or(u32::MAX))
+}
+
+/// A Chinese numeral up to 99 (一 … 九十九), as village groups are written.
+fn chinese_number(s: &str) -> Option<u32> {
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u32);
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [d] => digit(*d).or((*d == '十').then_some(10)),
+        ['十', d] => digit(*d).map(|d| 10 + d),
+        [t, '十'] => digit(*t).map(|t| t * 10),
+        [t, '十', d] => Some(digit(*t)? * 10 + digit(*d)?),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_key;
+
+    #[test]
+    fn addresses_sort_by_group_then_number() {
+        let mut list =
+            vec!["十一组 3号", "三组 12号", "二组 8号", "一组 44号", "一组 5号", "村东头"];
+        list.sort_by_key(|a| address_key(a));
+        assert_eq!(
+            list,
+            ["一组 5号", "一组 44号", "二组 8号", "三组 12号", "十一组 3号", "村东头"]
+        );
     }
 }

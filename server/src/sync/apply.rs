@@ -6,7 +6,7 @@
 
 use minqing_shared::calendar::{YearMonth, china_date, is_report_late};
 use minqing_shared::concern::{ConcernAction, transition};
-use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, UnitId, VillageId, VisitId};
+use minqing_shared::ids::{CadreId, ConcernId, CountyId, HouseholdId, UnitId, VillageId, VisitId};
 use minqing_shared::org::{Cadre, Role, Unit, UnitKind, Village};
 use minqing_shared::permit::{self, Action, Class, Phase, Refusal, time};
 use minqing_shared::scope::{self, Scope};
@@ -32,6 +32,8 @@ pub struct Author {
     pub unit_id: UnitId,
     /// Its unit's kind.
     pub unit_kind: UnitKind,
+    /// Its unit's county.
+    pub county_id: CountyId,
 }
 
 impl Author {
@@ -42,7 +44,7 @@ impl Author {
 
     /// Whose records the account may act on.
     pub fn scope(&self) -> Scope {
-        Scope::of(self.role, self.cadre_id, self.unit_id)
+        Scope::of(self.role, self.cadre_id, self.unit_id, self.county_id)
     }
 }
 
@@ -54,6 +56,7 @@ impl From<&DeviceAuth> for Author {
             role: d.role,
             unit_id: d.unit_id,
             unit_kind: d.unit_kind,
+            county_id: d.county_id,
         }
     }
 }
@@ -127,20 +130,30 @@ fn check_and_merge(
     match &op.payload {
         Payload::Unit(u) => {
             let id = UnitId(op.record_id);
-            let phase = if tx.unit(id)?.is_some() { Phase::Existing } else { Phase::New };
+            let existing = ws.unit(tx, id)?.cloned();
+            let phase = if existing.is_some() { Phase::Existing } else { Phase::New };
             permit::permit(class, Action::EditUnit, phase, false)?;
-            tx.put_unit(&Unit { id, name: u.name.clone(), kind: u.kind })?;
+            let county_id = u.county_id.unwrap_or(author.county_id);
+            let counties = [Some(county_id), existing.map(|e| e.county_id)];
+            if counties.iter().flatten().any(|c| *c != author.county_id) {
+                return Err(scope::out_of_scope().into());
+            }
+            tx.put_unit(&Unit { id, name: u.name.clone(), kind: u.kind, county_id })?;
+            ws.forget_unit(id);
             Ok((None, Some(id)))
         }
         Payload::Village(v) => {
             let id = VillageId(op.record_id);
             let phase = if ws.village(tx, id)?.is_some() { Phase::Existing } else { Phase::New };
             permit::permit(class, Action::EditVillage, phase, false)?;
-            if tx.unit(v.township_id)?.is_none() {
+            let Some(township) = ws.unit(tx, v.township_id)?.cloned() else {
                 return refuse(
                     "unknown_unit",
                     "所属乡镇不存在（the village's township does not exist）",
                 );
+            };
+            if township.county_id != author.county_id {
+                return Err(scope::out_of_scope().into());
             }
             tx.put_village(&Village {
                 id,
@@ -162,8 +175,12 @@ fn check_and_merge(
                 );
             };
             permit::permit(class, Action::EditCadre, Phase::Existing, false)?;
-            if tx.unit(c.unit_id)?.is_none() {
+            let Some(unit) = ws.unit(tx, c.unit_id)?.cloned() else {
                 return refuse("unknown_unit", "所在单位不存在（the cadre's unit does not exist）");
+            };
+            let was = ws.unit(tx, existing.unit_id)?.map(|u| u.county_id);
+            if unit.county_id != author.county_id || was != Some(author.county_id) {
+                return Err(scope::out_of_scope().into());
             }
             tx.put_cadre(
                 &Cadre {
@@ -335,7 +352,10 @@ fn household(
                 "所联系的干部不存在（the linked cadre does not exist）",
             );
         };
-        scope::may_link(scope, target, cadre.role, cadre.unit_id)?;
+        let Some(county) = ws.unit(tx, cadre.unit_id)?.map(|u| u.county_id) else {
+            return refuse("unknown_unit", "干部所在单位不存在（the cadre's unit does not exist）");
+        };
+        scope::may_link(scope, target, cadre.role, cadre.unit_id, county)?;
     }
     if let Some(v) = patch.village_id {
         if ws.village(tx, v)?.is_none() {
@@ -370,7 +390,12 @@ fn report(
     now_ms: i64,
 ) -> Checked<About> {
     let class = author.class();
-    if class == Class::Office && author.unit_id != r.unit_id {
+    let county = ws.unit(tx, r.unit_id)?.map(|u| u.county_id);
+    let mine = match author.scope() {
+        Scope::County(c) => county == Some(c),
+        _ => author.unit_id == r.unit_id,
+    };
+    if !mine {
         return Err(scope::out_of_scope().into());
     }
     let current = ws.report(tx, r.unit_id, r.month)?.cloned();

@@ -20,7 +20,7 @@ use crate::store::{DeviceAuth, Scope, StoreResult, Tx};
 
 /// The scope of a token's account: never sent by the client.
 pub fn scope_of(auth: &DeviceAuth) -> Scope {
-    Scope::of(auth.role, auth.cadre_id, auth.unit_id)
+    Scope::of(auth.role, auth.cadre_id, auth.unit_id, auth.county_id)
 }
 
 /// One page of changes after `cursor` for `device` (its own ops left out: it has them);
@@ -63,7 +63,7 @@ impl ServerDevice {
         // The server's device row first, then the record's household: the order every writer
         // takes rows in.
         let seq = tx.high_water(self.id)? + 1;
-        let mut ws = WorkingSet::prefetch(tx, author.cadre_id, &[])?;
+        let mut ws = WorkingSet::prefetch(tx, author.cadre_id, author.unit_id, &[])?;
         // An office action answers what it has seen: stamp it after every step of the record,
         // however far ahead a phone's clock ran.
         let seen = match &payload {

@@ -106,7 +106,7 @@ pub fn push(
     }
 
     let readable: Vec<&Op> = fresh.iter().filter_map(|i| i.op.as_ref().ok()).collect();
-    let mut ws = WorkingSet::prefetch(tx, author.cadre_id, &readable)?;
+    let mut ws = WorkingSet::prefetch(tx, author.cadre_id, author.unit_id, &readable)?;
     let mut refused: Vec<(u64, Refusal, &Value, Option<minqing_shared::ids::OpId>)> = Vec::new();
     for incoming in &fresh {
         let op = match &incoming.op {

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use minqing_shared::calendar::YearMonth;
 use minqing_shared::concern::ConcernAction;
 use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, OpId, UnitId, VillageId, VisitId};
-use minqing_shared::org::{Cadre, Village};
+use minqing_shared::org::{Cadre, Unit, Village};
 use minqing_shared::scope::Placement;
 use minqing_shared::sync::Op;
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState, ReportState};
@@ -36,6 +36,7 @@ pub struct WorkingSet {
     new_visits: Vec<Visit>,
     cadres: BTreeMap<CadreId, Option<Cadre>>,
     villages: BTreeMap<VillageId, Option<Village>>,
+    units: BTreeMap<UnitId, Option<Unit>>,
     /// Monthly reports read, by unit and month.
     reports: BTreeMap<UnitId, BTreeMap<YearMonth, ReportState>>,
     /// Op ids known to be in the log (read, or appended here).
@@ -63,7 +64,12 @@ impl WorkingSet {
     /// Reads what `ops` will touch: their households (locked, in id order), concerns' events,
     /// visits, cadres and villages, and which of them are already logged. `author` is the
     /// account making them.
-    pub fn prefetch(tx: &mut Tx<'_>, author: CadreId, ops: &[&Op]) -> StoreResult<Self> {
+    pub fn prefetch(
+        tx: &mut Tx<'_>,
+        author: CadreId,
+        author_unit: UnitId,
+        ops: &[&Op],
+    ) -> StoreResult<Self> {
         let mut w = Wanted::default();
         w.cadres.insert(author);
         for op in ops {
@@ -120,8 +126,17 @@ impl WorkingSet {
         for id in &w.villages {
             set.villages.insert(*id, None);
         }
+        let mut units: BTreeSet<UnitId> = [author_unit].into();
         for v in tx.villages(&vec(&w.villages))? {
+            units.insert(v.township_id);
             set.villages.insert(v.id, Some(v));
+        }
+        units.extend(set.cadres.values().flatten().map(|c| c.unit_id));
+        for id in &units {
+            set.units.insert(*id, None);
+        }
+        for u in tx.units(&vec(&units))? {
+            set.units.insert(u.id, Some(u));
         }
         Ok(set)
     }
@@ -168,6 +183,20 @@ impl WorkingSet {
         Ok(self.villages.get(&id).and_then(Option::as_ref))
     }
 
+    /// A unit, if it exists.
+    pub fn unit(&mut self, tx: &mut Tx<'_>, id: UnitId) -> StoreResult<Option<&Unit>> {
+        if let Entry::Vacant(slot) = self.units.entry(id) {
+            let unit = tx.units(&[id])?.pop();
+            slot.insert(unit);
+        }
+        Ok(self.units.get(&id).and_then(Option::as_ref))
+    }
+
+    /// Notes a unit's profile as changed (a unit op, written at once by the caller).
+    pub fn forget_unit(&mut self, id: UnitId) {
+        self.units.remove(&id);
+    }
+
     /// Notes a village's profile as changed (a village op, written at once by the caller).
     pub fn forget_village(&mut self, id: VillageId) {
         self.villages.remove(&id);
@@ -188,7 +217,11 @@ impl WorkingSet {
             Some(c) => self.cadre(tx, c)?.map(|c| c.unit_id),
             None => None,
         };
-        Ok(Placement { township, cadre, cadre_unit })
+        let county = match township.or(cadre_unit) {
+            Some(u) => self.unit(tx, u)?.map(|u| u.county_id),
+            None => None,
+        };
+        Ok(Placement { county, township, cadre, cadre_unit })
     }
 
     /// Every event of a concern (empty: not raised).

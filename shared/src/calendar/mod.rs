@@ -36,6 +36,23 @@ pub fn china_date(ts: DateTime<Utc>) -> NaiveDate {
     ts.with_timezone(&CHINA).date_naive()
 }
 
+/// The China date of `ms` milliseconds since the epoch (`None` out of chrono's range).
+pub fn china_date_ms(ms: i64) -> Option<NaiveDate> {
+    DateTime::from_timestamp_millis(ms).map(china_date)
+}
+
+/// The instant China's day `date` begins (00:00 UTC+8), in milliseconds since the epoch.
+pub fn china_midnight_ms(date: NaiveDate) -> i64 {
+    let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    midnight.timestamp_millis() - i64::from(CHINA_OFFSET_SECS) * 1000
+}
+
+/// The China days `first..=last` as a half-open range of instants in milliseconds: what a query
+/// of records "on those days" asks for.
+pub fn china_days_ms(first: NaiveDate, last: NaiveDate) -> std::ops::Range<i64> {
+    china_midnight_ms(first)..china_midnight_ms(add_days(last, 1))
+}
+
 /// A week, month or period code that could not be parsed: what was expected, and the input.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("not a valid {0}: {1:?}")]
@@ -126,6 +143,23 @@ impl VisitWeek {
     /// The following week.
     pub fn next(self) -> Self {
         VisitWeek::of(add_days(self.monday(), 7))
+    }
+
+    /// Its instants, a half-open range in milliseconds (Monday 00:00 to next Monday 00:00).
+    pub fn ms_range(self) -> std::ops::Range<i64> {
+        china_days_ms(self.monday(), self.sunday())
+    }
+
+    /// A number for the week that sorts like it: `year * 100 + week` (2026-W48 is 202648).
+    pub fn key(self) -> i64 {
+        i64::from(self.year) * 100 + i64::from(self.week)
+    }
+
+    /// The week a [`key`](Self::key) names.
+    pub fn from_key(key: i64) -> Option<Self> {
+        let year = i32::try_from(key / 100).ok()?;
+        let week = u32::try_from(key % 100).ok()?;
+        VisitWeek::new(year, week)
     }
 
     /// The preceding week.
@@ -261,6 +295,26 @@ impl FromStr for YearMonth {
 }
 
 string_serde!(YearMonth);
+
+impl YearMonth {
+    /// Its instants, a half-open range in milliseconds.
+    pub fn ms_range(self) -> std::ops::Range<i64> {
+        china_days_ms(self.first_day(), self.last_day())
+    }
+}
+
+/// The month whose report an office is working on, on `today`: last month's until its report
+/// is due (on the 3rd), then this month's.
+pub fn report_month(today: NaiveDate) -> YearMonth {
+    let this = YearMonth::of(today);
+    if today <= report_due(this.prev()) { this.prev() } else { this }
+}
+
+/// The month whose special reports this month's joint meeting 联席会议 studies: last month's
+/// (the meeting is on the 5th). Before the 5th it is coming; from the 5th it was held.
+pub fn meeting_month(today: NaiveDate) -> YearMonth {
+    YearMonth::of(today).prev()
+}
 
 /// The day the monthly report of `month` is due: the 3rd of the following month.
 pub fn report_due(month: YearMonth) -> NaiveDate {

@@ -117,6 +117,11 @@ impl Period {
         last.last_day()
     }
 
+    /// Its instants, a half-open range in milliseconds.
+    pub fn ms_range(self) -> std::ops::Range<i64> {
+        super::china_days_ms(self.first_day(), self.last_day())
+    }
+
     /// Whether `date` falls in the period.
     pub fn contains(self, date: NaiveDate) -> bool {
         (self.first_day()..=self.last_day()).contains(&date)

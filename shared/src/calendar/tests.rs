@@ -271,3 +271,38 @@ fn evaluation_periods() {
         assert!(bad.parse::<Period>().is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn the_report_month_turns_after_the_3rd_and_the_meeting_month_is_last_month() {
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let m = |s: &str| s.parse::<YearMonth>().unwrap();
+    let cases = [
+        ("the 1st", "2026-12-01", "2026-11"),
+        ("the 3rd, due today", "2026-12-03", "2026-11"),
+        ("the 4th", "2026-12-04", "2026-12"),
+        ("month end", "2026-12-31", "2026-12"),
+        ("new year's day", "2027-01-01", "2026-12"),
+    ];
+    for (name, today, month) in cases {
+        assert_eq!(report_month(d(today)), m(month), "{name}");
+    }
+    assert_eq!(meeting_month(d("2026-12-04")), m("2026-11"));
+    assert_eq!(meeting_month(d("2026-12-05")), m("2026-11"));
+    assert_eq!(meeting_month(d("2027-01-20")), m("2026-12"));
+}
+
+#[test]
+fn china_days_are_ranges_of_instants_starting_at_utc_plus_8_midnight() {
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    // 2026-11-30 00:00 in China is 2026-11-29 16:00 UTC.
+    let monday = china_midnight_ms(d("2026-11-30"));
+    assert_eq!(monday, "2026-11-29T16:00:00Z".parse::<DateTime<Utc>>().unwrap().timestamp_millis());
+    let week = VisitWeek::of(d("2026-12-02"));
+    assert_eq!(week.ms_range(), monday..monday + 7 * 86_400_000);
+    assert_eq!(china_date_ms(monday - 1), Some(d("2026-11-29")));
+    assert_eq!(china_date_ms(monday), Some(d("2026-11-30")));
+    assert_eq!(week.key(), 202649);
+    assert_eq!(VisitWeek::from_key(202649), Some(week));
+    assert_eq!(VisitWeek::from_key(202654), None, "2026 has 53 weeks");
+    assert_eq!(YearMonth::of(d("2026-12-02")).ms_range().end, china_midnight_ms(d("2027-01-01")));
+}

@@ -317,6 +317,21 @@ impl ConcernState {
         self.history.push(step.clone());
     }
 
+    /// When it was last escalated with a special report: the day a month's special reports are
+    /// counted by, and the joint meeting that studies it.
+    pub fn escalated_at(&self) -> Option<DateTime<Utc>> {
+        self.history
+            .iter()
+            .rev()
+            .find(|s| matches!(s.action, ConcernAction::Escalate { .. }))
+            .map(|s| s.at)
+    }
+
+    /// Whether it is on the ledger and not yet done (the ledger's open items).
+    pub fn ledger_open(&self) -> bool {
+        self.on_ledger() && self.status != Some(ConcernStatus::Done)
+    }
+
     /// Whether the Organization Department has it on the supervision ledger.
     pub fn on_ledger(&self) -> bool {
         self.ledger_opened_at.is_some()

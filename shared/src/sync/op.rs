@@ -108,6 +108,9 @@ pub struct UnitBody {
     pub name: String,
     /// Its kind.
     pub kind: UnitKind,
+    /// The county it belongs to (absent: the author's county).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub county_id: Option<crate::ids::CountyId>,
 }
 
 /// A village's profile.

@@ -186,6 +186,37 @@ ALTER TABLE ops ADD COLUMN id BIGSERIAL PRIMARY KEY;
 CREATE UNIQUE INDEX ops_server_seq ON ops(server_seq);
 CREATE INDEX ops_unnumbered ON ops(id) WHERE server_seq IS NULL;
 "#,
+    // 7: counties (a city's server holds several); the columns the office pages filter and sort
+    // on; each household's weeks with an in-person visit (as SQLite's migration 6). Filled for
+    // existing data by `store/derived.rs`.
+    r#"
+CREATE TABLE counties (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+ALTER TABLE units ADD COLUMN county_id TEXT REFERENCES counties(id);
+CREATE INDEX units_county ON units(county_id);
+
+ALTER TABLE households ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE households ADD COLUMN address_key TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE concerns ADD COLUMN raised_by TEXT;
+ALTER TABLE concerns ADD COLUMN escalated_ms BIGINT;
+ALTER TABLE concerns ADD COLUMN done_ms BIGINT;
+ALTER TABLE concerns ADD COLUMN households_affected BIGINT;
+ALTER TABLE concerns ADD COLUMN ledger_opened_ms BIGINT;
+CREATE INDEX concerns_raised ON concerns(raised_ms);
+CREATE INDEX concerns_escalated ON concerns(escalated_ms);
+CREATE INDEX concerns_on_ledger ON concerns(on_ledger) WHERE on_ledger;
+
+CREATE TABLE household_weeks (
+    household_id TEXT NOT NULL,
+    week         BIGINT NOT NULL,
+    cadre_id     TEXT NOT NULL,
+    PRIMARY KEY (household_id, week)
+);
+CREATE INDEX household_weeks_week ON household_weeks(week, cadre_id);
+"#,
 ];
 
 /// Brings the schema up to date, one process at a time (under `lock`).

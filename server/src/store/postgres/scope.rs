@@ -61,7 +61,31 @@ pub(super) fn changes(
             ],
             args![unit].to_vec(),
         ),
-        Scope::County => (vec![branch("ops o WHERE TRUE")], vec![]),
+        Scope::County(county) => (
+            vec![
+                branch(
+                    "ops o JOIN households h ON h.id = o.household_id
+                     JOIN villages v ON v.id = h.village_id
+                     WHERE v.township_id IN (SELECT id FROM units WHERE county_id = $4)",
+                ),
+                branch("ops o WHERE o.unit_id IN (SELECT id FROM units WHERE county_id = $4)"),
+                branch(
+                    "ops o WHERE o.record_type = 'unit' AND o.record_id IN
+                     (SELECT id FROM units WHERE county_id = $4)",
+                ),
+                branch(
+                    "ops o WHERE o.record_type = 'village' AND o.record_id IN
+                     (SELECT v.id FROM villages v JOIN units t ON t.id = v.township_id
+                      WHERE t.county_id = $4)",
+                ),
+                branch(
+                    "ops o WHERE o.record_type = 'cadre' AND o.record_id IN
+                     (SELECT c.id FROM cadres c JOIN units u ON u.id = c.unit_id
+                      WHERE u.county_id = $4)",
+                ),
+            ],
+            args![county].to_vec(),
+        ),
     };
     let sql = format!(
         "SELECT server_seq, body FROM ops WHERE server_seq IN ({})

@@ -185,6 +185,37 @@ CREATE INDEX audit_time ON audit(at_ms);
     r#"
 ALTER TABLE devices ADD COLUMN app_version TEXT;
 "#,
+    // 6: counties (a city's server holds several); the columns the office pages filter and sort
+    // on; each household's weeks with an in-person visit. Filled for existing data by
+    // `store/derived.rs`.
+    r#"
+CREATE TABLE counties (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+) STRICT;
+ALTER TABLE units ADD COLUMN county_id TEXT REFERENCES counties(id);
+CREATE INDEX units_county ON units(county_id);
+
+ALTER TABLE households ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE households ADD COLUMN address_key TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE concerns ADD COLUMN raised_by TEXT;
+ALTER TABLE concerns ADD COLUMN escalated_ms INTEGER;
+ALTER TABLE concerns ADD COLUMN done_ms INTEGER;
+ALTER TABLE concerns ADD COLUMN households_affected INTEGER;
+ALTER TABLE concerns ADD COLUMN ledger_opened_ms INTEGER;
+CREATE INDEX concerns_raised ON concerns(raised_ms);
+CREATE INDEX concerns_escalated ON concerns(escalated_ms);
+CREATE INDEX concerns_on_ledger ON concerns(on_ledger) WHERE on_ledger = 1;
+
+CREATE TABLE household_weeks (
+    household_id TEXT NOT NULL,
+    week         INTEGER NOT NULL,          -- ISO week of China time, year * 100 + week
+    cadre_id     TEXT NOT NULL,             -- who made the week's first in-person visit
+    PRIMARY KEY (household_id, week)
+) STRICT;
+CREATE INDEX household_weeks_week ON household_weeks(week, cadre_id);
+"#,
 ];
 
 /// Brings a database up to the latest migration.

@@ -37,7 +37,19 @@ pub(super) fn changes(
               OR (record_type = 'cadre' AND record_id IN (SELECT id FROM cadres WHERE unit_id = $4)))",
             args![unit].to_vec(),
         ),
-        Scope::County => ("", vec![]),
+        Scope::County(county) => (
+            "AND (household_id IN (SELECT h.id FROM households h
+                  JOIN villages v ON v.id = h.village_id
+                  JOIN units t ON t.id = v.township_id
+                  WHERE t.county_id = $4)
+              OR unit_id IN (SELECT id FROM units WHERE county_id = $4)
+              OR (record_type = 'unit' AND record_id IN (SELECT id FROM units WHERE county_id = $4))
+              OR (record_type = 'village' AND record_id IN (SELECT v.id FROM villages v
+                  JOIN units t ON t.id = v.township_id WHERE t.county_id = $4))
+              OR (record_type = 'cadre' AND record_id IN (SELECT c.id FROM cadres c
+                  JOIN units u ON u.id = c.unit_id WHERE u.county_id = $4)))",
+            args![county].to_vec(),
+        ),
     };
     let sql = format!(
         "SELECT server_seq, body FROM ops WHERE server_seq > $1 AND device_id != $3 {filter}

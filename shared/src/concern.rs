@@ -222,6 +222,38 @@ pub fn transition(
     })
 }
 
+/// The status a concern in stored `status` shows on `today`: an assigned concern past its
+/// `deadline` is overdue 逾期 (never stored: it follows from the date).
+pub fn effective_status(
+    status: ConcernStatus,
+    deadline: Option<NaiveDate>,
+    today: NaiveDate,
+) -> ConcernStatus {
+    match (status, deadline) {
+        (ConcernStatus::Assigned, Some(d)) if d < today => ConcernStatus::Overdue,
+        _ => status,
+    }
+}
+
+/// Whether a concern was closed on time, given the status it shows now: resolved on the spot or
+/// explained — on time; done by its deadline (or with none) — on time, after it — late; overdue
+/// now — not on time; still open — `None` (not decided yet). The evaluation counts these.
+pub fn timeliness(
+    effective: ConcernStatus,
+    deadline: Option<NaiveDate>,
+    done_on: Option<NaiveDate>,
+) -> Option<bool> {
+    match effective {
+        ConcernStatus::ResolvedOnSpot | ConcernStatus::Explained => Some(true),
+        ConcernStatus::Done => Some(match (deadline, done_on) {
+            (Some(deadline), Some(done)) => done <= deadline,
+            _ => true,
+        }),
+        ConcernStatus::Overdue => Some(false),
+        ConcernStatus::Raised | ConcernStatus::Escalated | ConcernStatus::Assigned => None,
+    }
+}
+
 /// When a step was taken and by whom, as kept in a concern's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {

@@ -52,6 +52,15 @@ impl HouseholdStatus {
     }
 }
 
+impl Household {
+    /// Whether the household is due a weekly visit and counts in every figure of visits and
+    /// quotas: confirmed or filed, and not retired. (A proposed household is still to be visited
+    /// and confirmed; it is listed, not counted.) The phone's week and the office's agree on it.
+    pub fn is_active(&self) -> bool {
+        !self.deleted && self.status.is_confirmed()
+    }
+}
+
 /// A contact household 联系户: the registration form 联系户登记表 is this record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Household {

@@ -22,8 +22,33 @@ pub struct Roster<'a> {
     pub villages: &'a [Village],
     /// Cadres.
     pub cadres: &'a [Cadre],
-    /// Households (tombstoned ones are ignored).
-    pub households: &'a [Household],
+    /// How many households each cadre links.
+    pub households: &'a HouseholdCounts,
+}
+
+/// The households the rules count, per cadre: the rules need only these numbers, which a
+/// database can count without reading every household.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HouseholdCounts {
+    /// Households linked to each cadre (retired ones left out).
+    pub linked: BTreeMap<CadreId, usize>,
+    /// Active households ([`Household::is_active`]) per cadre and village: the quota's use.
+    pub active: BTreeMap<(CadreId, VillageId), u32>,
+}
+
+impl HouseholdCounts {
+    /// The counts of `households`.
+    pub fn of(households: &[Household]) -> Self {
+        let mut counts = HouseholdCounts::default();
+        for h in households.iter().filter(|h| !h.deleted) {
+            let Some(c) = h.cadre_id else { continue };
+            *counts.linked.entry(c).or_default() += 1;
+            if h.is_active() {
+                *counts.active.entry((c, h.village_id)).or_default() += 1;
+            }
+        }
+        counts
+    }
 }
 
 /// A rule not met.
@@ -196,13 +221,7 @@ pub fn check_assignments(roster: Roster<'_>) -> Vec<Warning> {
     let units: BTreeMap<UnitId, &Unit> = roster.units.iter().map(|u| (u.id, u)).collect();
     let villages: BTreeMap<VillageId, &Village> =
         roster.villages.iter().map(|v| (v.id, v)).collect();
-    let live = || roster.households.iter().filter(|h| !h.deleted);
-    let mut per_cadre: BTreeMap<CadreId, usize> = BTreeMap::new();
-    for h in live() {
-        if let Some(c) = h.cadre_id {
-            *per_cadre.entry(c).or_default() += 1;
-        }
-    }
+    let per_cadre = &roster.households.linked;
     let mut warnings = Vec::new();
     let mut department_villages: BTreeMap<UnitId, BTreeSet<VillageId>> = BTreeMap::new();
 
@@ -259,13 +278,7 @@ pub fn check_assignments(roster: Roster<'_>) -> Vec<Warning> {
     // The quota is per cadre and village: the seed's county has 440 cadres in some 200 villages
     // and 6,535 households, which only fits if each cadre links 10–20 households of their own.
     let cadres: BTreeMap<CadreId, &Cadre> = roster.cadres.iter().map(|c| (c.id, c)).collect();
-    let mut confirmed: BTreeMap<(CadreId, VillageId), u32> = BTreeMap::new();
-    for h in live().filter(|h| h.status.is_confirmed()) {
-        if let Some(c) = h.cadre_id {
-            *confirmed.entry((c, h.village_id)).or_default() += 1;
-        }
-    }
-    for ((cadre_id, village_id), count) in confirmed {
+    for (&(cadre_id, village_id), &count) in &roster.households.active {
         let (Some(cadre), Some(village)) = (cadres.get(&cadre_id), villages.get(&village_id))
         else {
             continue;

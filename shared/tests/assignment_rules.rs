@@ -6,7 +6,7 @@ use minqing_shared::Lang;
 use minqing_shared::household::{Household, HouseholdStatus};
 use minqing_shared::ids::{CadreId, CountyId, HouseholdId, UnitId, VillageId};
 use minqing_shared::org::{Cadre, Role, Standing, Unit, UnitKind, Village};
-use minqing_shared::rules::{Roster, Warning, check_assignments};
+use minqing_shared::rules::{HouseholdCounts, Roster, Warning, check_assignments};
 
 struct County {
     units: Vec<Unit>,
@@ -82,7 +82,7 @@ impl County {
             units: &self.units,
             villages: &self.villages,
             cadres: &self.cadres,
-            households: &self.households,
+            households: &HouseholdCounts::of(&self.households),
         })
     }
 }

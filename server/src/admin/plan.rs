@@ -9,7 +9,7 @@ use minqing_shared::household::Household;
 use minqing_shared::ids::{CadreId, CountyId, HouseholdId, UnitId, VillageId};
 use minqing_shared::label::{Label, Lang};
 use minqing_shared::org::{Cadre, Unit, UnitKind, Village};
-use minqing_shared::rules::{Roster as RuleRoster, Warning, check_assignments};
+use minqing_shared::rules::{HouseholdCounts, Roster as RuleRoster, Warning, check_assignments};
 use minqing_shared::sync::op::HouseholdPatch;
 
 use super::roster::{At, Problem, Roster};
@@ -43,10 +43,9 @@ impl Snapshot {
         let (cadres, others): (Vec<Cadre>, Vec<Cadre>) =
             tx.all_cadres()?.into_iter().partition(|c| ours(&c.unit_id));
         let households = tx
-            .all_households()?
-            .iter()
-            .filter_map(|s| s.household())
-            .filter(|h| !h.deleted && villages.iter().any(|v| v.id == h.village_id))
+            .scope_households(minqing_shared::scope::Scope::County(county))?
+            .into_iter()
+            .map(|r| r.household)
             .collect();
         let elsewhere = others.into_iter().map(|c| (c.username, c.phone)).collect();
         Ok(Self { county, units, villages, cadres, households, elsewhere })
@@ -424,7 +423,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
         units: &rule_units,
         villages: &rule_villages,
         cadres: &rule_cadres,
-        households: &households,
+        households: &HouseholdCounts::of(&households),
     });
     let households_sheet =
         roster.households.first().map(|h| h.at.source.clone()).unwrap_or_default();

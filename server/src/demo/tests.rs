@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use minqing_shared::household::Household;
 use minqing_shared::ids::{CadreId, DeviceId, UnitId};
 use minqing_shared::org::{Cadre, Role, Unit, UnitKind, Village};
-use minqing_shared::rules::{Roster, check_assignments};
+use minqing_shared::rules::{HouseholdCounts, Roster, check_assignments};
 use minqing_shared::sync::HouseholdState;
 use minqing_shared::sync::op::{Payload, RecordType, UnitBody};
 use rusqlite::Connection;
@@ -261,8 +261,12 @@ fn the_seeds_assignment_rules_hold() {
         .iter()
         .map(|s| serde_json::from_str::<HouseholdState>(s).unwrap().household().unwrap())
         .collect();
-    let roster =
-        Roster { units: &units, villages: &villages, cadres: &cadres, households: &households };
+    let roster = Roster {
+        units: &units,
+        villages: &villages,
+        cadres: &cadres,
+        households: &HouseholdCounts::of(&households),
+    };
     assert_eq!(check_assignments(roster), vec![]);
     let quotas: BTreeSet<u32> = villages.iter().map(Village::quota).collect();
     assert_eq!(quotas, BTreeSet::from([10, 15, 20]), "every quota is exercised");

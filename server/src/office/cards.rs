@@ -1,4 +1,4 @@
-//! 名片 — the printable A4 card sheet of a unit: every field cadre's contact card 包村人员名片
+//! `/office/cards` 名片 — the printable A4 card sheet of a unit: every field cadre's contact card 包村人员名片
 //! with its QR code (the vCard of `minqing_shared::card`), ten to a page, to cut out and hand
 //! to every contact household.
 
@@ -9,48 +9,66 @@ use minqing_shared::card::ContactCard;
 use minqing_shared::ids::UnitId;
 use serde::Deserialize;
 
-use super::act;
-use super::layout::{Nav, shell};
-use super::scope::Scoped;
-use super::session::OfficeUser;
+use minqing_shared::ids::VillageId;
+use minqing_shared::org::UnitKind;
+use minqing_shared::scope::Scope;
+
+use crate::office::kit::act;
+use crate::office::kit::layout::{Nav, shell};
+use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
 
 /// The page's unit.
 #[derive(Debug, Default, Deserialize)]
-pub(super) struct UnitQuery {
+pub(crate) struct UnitQuery {
     #[serde(default)]
     unit: String,
 }
 
 /// `GET /office/cards`.
-pub(super) async fn page(
+pub(crate) async fn page(
     user: OfficeUser,
     State(state): State<AppState>,
     Query(q): Query<UnitQuery>,
 ) -> Response {
-    let u = user.clone();
-    let s = match act::read(&state, move |tx| Ok(Scoped::load(tx, &u)?)).await {
-        Ok(s) => s,
+    let (scope, asked) = (user.scope(), q.unit.parse::<UnitId>().ok());
+    let loaded = act::read(&state, move |tx| {
+        let units: Vec<_> = tx
+            .scope_units(scope)?
+            .into_iter()
+            .filter(|u| u.kind != UnitKind::OrganizationDepartment)
+            .collect();
+        let unit = match scope {
+            Scope::County(_) => asked.filter(|a| units.iter().any(|u| u.id == *a)),
+            _ => None,
+        }
+        .or_else(|| units.first().map(|u| u.id));
+        let Some(chosen) = unit.and_then(|id| units.iter().find(|u| u.id == id)).cloned() else {
+            return Ok((units, None, Vec::new()));
+        };
+        let cadres = tx.field_cadres(Scope::Unit(chosen.id))?;
+        let ids: Vec<VillageId> = cadres.iter().flat_map(|c| c.villages.iter().copied()).collect();
+        let villages = tx.villages(&ids)?;
+        let village_name = |v: &VillageId| {
+            villages.iter().find(|x| x.id == *v).map_or(String::new(), |x| x.name.clone())
+        };
+        let cards: Vec<ContactCard> = cadres
+            .iter()
+            .map(|c| ContactCard {
+                name: c.name.clone(),
+                unit: chosen.name.clone(),
+                title: c.title.clone(),
+                phone: c.phone.clone(),
+                villages: c.villages.iter().map(village_name).collect(),
+            })
+            .collect();
+        Ok((units, Some(chosen.id), cards))
+    })
+    .await;
+    let (units, unit, cards) = match loaded {
+        Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let units = s.working_units();
-    let unit: Option<UnitId> = if user.county_wide() {
-        q.unit.parse().ok().or_else(|| units.first().map(|u| u.id))
-    } else {
-        Some(user.unit.id)
-    };
-    let cards: Vec<ContactCard> = s
-        .field
-        .iter()
-        .filter(|c| Some(c.unit_id) == unit)
-        .map(|c| ContactCard {
-            name: c.name.clone(),
-            unit: s.unit_name(c.unit_id).to_owned(),
-            title: c.title.clone(),
-            phone: c.phone.clone(),
-            villages: c.villages.iter().map(|v| s.village_name(*v).to_owned()).collect(),
-        })
-        .collect();
     let body = html! {
         div.noprint {
             h1 { "包村人员名片" }

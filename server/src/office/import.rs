@@ -6,12 +6,12 @@ use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 
-use super::error::OfficeError;
-use super::export::{XLSX, download};
-use super::layout::{Nav, shell};
-use super::session::OfficeUser;
 use crate::admin::county::Target;
 use crate::admin::import::{self, ImportError};
+use crate::office::kit::download::{XLSX, download};
+use crate::office::kit::error::OfficeError;
+use crate::office::kit::layout::{Nav, shell};
+use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
 
 /// The largest roster accepted (a county's rosters are a few hundred KB).

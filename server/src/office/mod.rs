@@ -24,33 +24,20 @@
 //! shape. A refusal from `act` is shown on the form; bad input re-renders the form with field
 //! errors and stores nothing.
 
-mod account_actions;
 mod accounts;
-mod act;
-mod audit_log;
+mod audit;
 mod cards;
-mod chart;
 mod concerns;
-mod county;
-mod detail;
-mod error;
 mod evaluation;
-mod export;
-mod form;
+mod figures;
 mod home;
 mod households;
 mod import;
-mod layout;
+pub mod kit;
 mod ledger;
+mod login;
 mod meeting;
-mod notice;
-mod overrides;
-mod register;
 mod report;
-mod scope;
-mod scores;
-mod session;
-mod stats;
 mod week;
 
 use axum::Router;
@@ -58,48 +45,48 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-pub use error::OfficeError;
-pub use session::{IDLE_TIMEOUT_MS, SESSION_COOKIE};
+pub use kit::error::OfficeError;
+pub use kit::session::{IDLE_TIMEOUT_MS, SESSION_COOKIE};
 
 /// Every `/office` route, merged into the server's one route table.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/office", get(home::page))
         .route("/office/", get(home::page))
-        .route("/office/login", get(session::login_page).post(session::login))
-        .route("/office/logout", post(session::logout))
+        .route("/office/login", get(login::page).post(login::submit))
+        .route("/office/logout", post(login::logout))
         .route("/office/households", get(households::page))
-        .route("/office/households/file", post(households::file))
-        .route("/office/households/override", post(overrides::accept))
-        .route("/office/households/new", get(register::new_page).post(register::create))
-        .route("/office/households/{id}", get(register::form_page))
+        .route("/office/households/file", post(households::file::post))
+        .route("/office/households/override", post(households::overrides::post))
+        .route("/office/households/new", get(households::new::page).post(households::new::post))
+        .route("/office/households/{id}", get(households::detail::page))
+        .route("/office/households.csv", get(households::export::csv))
         .route("/office/week", get(week::page))
-        .route("/office/concerns", get(concerns::list))
-        .route("/office/concerns/{id}", get(detail::page))
-        .route("/office/concerns/{id}/decide", post(meeting::decide))
-        .route("/office/concerns/{id}/complete", post(concerns::complete))
-        .route("/office/concerns/{id}/ledger", post(ledger::put_on))
-        .route("/office/concerns/{id}/supervise", post(ledger::supervise))
-        .route("/office/households.csv", get(export::households_csv))
+        .route("/office/concerns", get(concerns::page))
+        .route("/office/concerns/{id}", get(concerns::detail::page))
+        .route("/office/concerns/{id}/decide", post(concerns::decide::post))
+        .route("/office/concerns/{id}/complete", post(concerns::complete::post))
+        .route("/office/concerns/{id}/ledger", post(concerns::ledger::post))
+        .route("/office/concerns/{id}/supervise", post(concerns::supervise::post))
         .route("/office/report", get(report::page))
-        .route("/office/report/submit", post(report::submit))
-        .route("/office/report/file", post(report::file))
-        .route("/office/report/export.xlsx", get(export::report_xlsx))
-        .route("/office/report/export.csv", get(export::report_csv))
+        .route("/office/report/submit", post(report::submit::post))
+        .route("/office/report/file", post(report::file::post))
+        .route("/office/report/export.xlsx", get(report::export::xlsx))
+        .route("/office/report/export.csv", get(report::export::csv))
         .route("/office/meeting", get(meeting::page))
         .route("/office/ledger", get(ledger::page))
         .route("/office/evaluation", get(evaluation::page))
-        .route("/office/evaluation/notes", post(evaluation::add_note))
-        .route("/office/evaluation/notice", get(notice::page))
+        .route("/office/evaluation/notes", post(evaluation::notes::post))
+        .route("/office/evaluation/notice", get(evaluation::notice::page))
         .route("/office/cards", get(cards::page))
         .route("/office/import", get(import::page).post(import::upload))
         .route("/office/import/template.xlsx", get(import::template))
         .route("/office/accounts", get(accounts::page))
-        .route("/office/accounts/disable", post(account_actions::disable))
-        .route("/office/accounts/enable", post(account_actions::enable))
-        .route("/office/accounts/reset-password", post(account_actions::reset_password))
-        .route("/office/accounts/revoke-device", post(account_actions::revoke_device))
-        .route("/office/audit", get(audit_log::page))
-        .route("/office/audit.csv", get(audit_log::csv))
-        .layer(axum::middleware::from_fn(session::secure_cookies_behind_https))
+        .route("/office/accounts/disable", post(accounts::actions::disable))
+        .route("/office/accounts/enable", post(accounts::actions::enable))
+        .route("/office/accounts/reset-password", post(accounts::actions::reset_password))
+        .route("/office/accounts/revoke-device", post(accounts::actions::revoke_device))
+        .route("/office/audit", get(audit::page))
+        .route("/office/audit.csv", get(audit::csv))
+        .layer(axum::middleware::from_fn(kit::session::secure_cookies_behind_https))
 }

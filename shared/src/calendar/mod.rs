@@ -303,6 +303,21 @@ impl YearMonth {
     }
 }
 
+/// The ISO weeks of `period` up to today's week: the weeks a household was due a visit in it.
+pub fn due_weeks(period: Period, today: NaiveDate) -> Vec<VisitWeek> {
+    let mut weeks = Vec::new();
+    if period.first_day() > today {
+        return weeks;
+    }
+    let last = VisitWeek::of(period.last_day().min(today));
+    let mut week = VisitWeek::of(period.first_day());
+    while week <= last {
+        weeks.push(week);
+        week = week.next();
+    }
+    weeks
+}
+
 /// The month whose report an office is working on, on `today`: last month's until its report
 /// is due (on the 3rd), then this month's.
 pub fn report_month(today: NaiveDate) -> YearMonth {

@@ -63,7 +63,7 @@ pub fn check_deadline(meeting: NaiveDate, deadline: NaiveDate) -> Result<(), Ref
     if deadline < meeting {
         return Err(Refusal::new(
             "invalid_value",
-            "完成时限早于会议日期（the deadline is before the meeting）",
+            "完成时限不能早于会议日期（the deadline is before the meeting）",
         ));
     }
     if (deadline - meeting).num_days() > MAX_DEADLINE_DAYS {

@@ -340,12 +340,19 @@ impl ConcernState {
     /// The status as shown on `today` (China date): an assigned concern past its deadline is
     /// overdue.
     pub fn effective_status(&self, today: NaiveDate) -> Option<ConcernStatus> {
-        match (self.status, &self.decision) {
-            (Some(ConcernStatus::Assigned), Some(d)) if d.deadline < today => {
-                Some(ConcernStatus::Overdue)
-            }
-            (status, _) => status,
-        }
+        let status = self.status?;
+        Some(crate::concern::effective_status(
+            status,
+            self.decision.as_ref().map(|d| d.deadline),
+            today,
+        ))
+    }
+
+    /// Whether it was closed on time, as of `today` (see [`crate::concern::timeliness`]).
+    pub fn timeliness(&self, today: NaiveDate) -> Option<bool> {
+        let status = self.effective_status(today)?;
+        let deadline = self.decision.as_ref().map(|d| d.deadline);
+        crate::concern::timeliness(status, deadline, self.done_at.map(china_date))
     }
 
     /// The China date of the last supervision record of `kind`.

@@ -215,7 +215,7 @@ CREATE TABLE household_weeks (
     cadre_id     TEXT NOT NULL,
     PRIMARY KEY (household_id, week)
 );
-CREATE INDEX household_weeks_week ON household_weeks(week, cadre_id);
+CREATE INDEX household_weeks_cadre ON household_weeks(cadre_id, week);
 "#,
 ];
 

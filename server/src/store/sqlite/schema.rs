@@ -214,7 +214,7 @@ CREATE TABLE household_weeks (
     cadre_id     TEXT NOT NULL,             -- who made the week's first in-person visit
     PRIMARY KEY (household_id, week)
 ) STRICT;
-CREATE INDEX household_weeks_week ON household_weeks(week, cadre_id);
+CREATE INDEX household_weeks_cadre ON household_weeks(cadre_id, week);
 "#,
 ];
 

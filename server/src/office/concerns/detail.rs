@@ -1,0 +1,208 @@
+//! One concern from the doorstep to 办结: the household, the special report, the meeting's
+//! decision, the supervision ledger and every step, with the forms the office may use on it.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use minqing_shared::Label;
+use minqing_shared::calendar::{china_date, ledger_is_overdue, ledger_next_due};
+use minqing_shared::concern::{ConcernAction, ConcernStatus, LedgerKind};
+use minqing_shared::ids::{CadreId, ConcernId};
+use minqing_shared::permit::Action;
+
+use crate::office::kit::act;
+use crate::office::kit::concern::{
+    Entered, complete_form, concern_id, decision_form, offered, put_on_form, status_badge,
+    supervise_form,
+};
+use crate::office::kit::error::OfficeError;
+use crate::office::kit::layout::{Nav, date, shell, time};
+use crate::office::kit::session::OfficeUser;
+use crate::state::AppState;
+
+/// `GET /office/concerns/{id}`.
+pub(crate) async fn page(
+    user: OfficeUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Response {
+    match concern_id(&id) {
+        Ok(id) => {
+            let viewer = user.cadre.id;
+            let page = render(user, state.clone(), id, Entered::default()).await;
+            if page.status().is_success() {
+                if let Err(e) =
+                    crate::audit::office_view(&state, viewer, "concern", id.to_string()).await
+                {
+                    return e.into_response();
+                }
+            }
+            page
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn step_text(action: &ConcernAction) -> String {
+    match action {
+        ConcernAction::Raise { description, .. } => description.clone(),
+        ConcernAction::ResolveOnSpot { note }
+        | ConcernAction::Explain { note }
+        | ConcernAction::Complete { note }
+        | ConcernAction::Supervise { note, .. } => note.clone(),
+        ConcernAction::Escalate { report } => {
+            format!("专题报告《{}》：{}", report.title, report.content)
+        }
+        ConcernAction::Assign { decision: d } => format!(
+            "{}会议决定：{}；承办人：{}；完成时限：{}",
+            date(d.meeting_date),
+            d.solution,
+            d.handler,
+            date(d.deadline)
+        ),
+        ConcernAction::PutOnLedger { reason } => reason.clone(),
+    }
+}
+
+/// The detail page, with `entered` re-shown in its form.
+pub async fn render(
+    user: OfficeUser,
+    state: AppState,
+    id: ConcernId,
+    entered: Entered,
+) -> Response {
+    let scope = user.scope();
+    let loaded = act::read(&state, move |tx| {
+        let row = tx
+            .concern_row(scope, id)?
+            .ok_or_else(|| OfficeError::not_found("民情诉求不存在或不在本单位范围内"))?;
+        let actors: Vec<CadreId> = row.concern.history.iter().map(|s| s.actor).collect();
+        let names = tx.cadre_names(&actors)?;
+        Ok((row, names))
+    })
+    .await;
+    let (row, names): (_, BTreeMap<CadreId, String>) = match loaded {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let c = &row.concern;
+    let today = user.today;
+    let st = c.effective_status(today);
+    let can = offered(&user, c);
+    let back = format!("/office/concerns/{id}");
+    let (df, de) = entered.of("decide");
+    let (cf, ce) = entered.of("complete");
+    let (lf, le) = entered.of("ledger");
+    let (sf, se) = entered.of("supervise");
+    let opened = c.ledger_opened_at.map(china_date);
+    let body = html! {
+        p.noprint { a href="/office/concerns" { "← 民情诉求" } }
+        (entered.errors.banner())
+        h1 { "民情诉求 · " (c.category.map_or("—", |k| k.zh())) " " (status_badge(st))
+            @if c.on_ledger() { " " span.badge.bad { "挂账督办" } } }
+        table {
+            tr { th { "户主" } td { a href=(format!("/office/households/{}", row.household)) { (row.head) } }
+                 th { "村" } td { (row.village) } }
+            tr { th { "包村干部" } td { (row.raised_by.as_deref().unwrap_or("—")) }
+                 th { "反映时间" } td { (c.raised_at.map(time).unwrap_or_default()) } }
+            tr { th { "诉求内容" } td colspan="3" { (c.description) } }
+            @if !c.note.is_empty() { tr { th { "处理说明" } td colspan="3" { (c.note) } } }
+        }
+        @if let Some(r) = &c.report {
+            h2 { "民情专题报告" }
+            table {
+                tr { th { "标题" } td { (r.title) } th { "涉及户数" } td { (r.households_affected.map(|n| n.to_string()).unwrap_or("—".into())) } }
+                tr { th { "内容" } td colspan="3" { (r.content) } }
+            }
+        }
+        @if let Some(d) = &c.decision {
+            h2 { "联席会议决定" }
+            table {
+                tr class=@if st == Some(ConcernStatus::Overdue) { "bad" } {
+                    th { "会议日期" } td { (date(d.meeting_date)) }
+                    th { "承办人" } td { (d.handler) }
+                    th { "完成时限" } td { (date(d.deadline)) @if st == Some(ConcernStatus::Overdue) { " " span.badge.bad { "逾期" } } }
+                }
+                tr { th { "解决办法" } td colspan="5" { (d.solution) } }
+            }
+        }
+        @if let Some(opened) = opened {
+            h2 { "挂账督办" }
+            p { "挂账日期：" (date(opened)) "　原因：" (c.ledger_reason) }
+            table.small {
+                tr { th { "督办环节" } th { "上次" } th { "下次应办" } }
+                @for kind in LedgerKind::ALL {
+                    @let last = c.last_supervision(*kind);
+                    @let late = c.status != Some(ConcernStatus::Done) && ledger_is_overdue(*kind, opened, last, today);
+                    tr class=@if late { "bad" } {
+                        td { (kind.zh()) } td { (last.map(date).unwrap_or("—".into())) }
+                        td { (date(ledger_next_due(*kind, opened, last))) @if late { " " span.badge.bad { "逾期" } } }
+                    }
+                }
+            }
+        }
+        h2 { "办理经过" }
+        table {
+            tr { th { "时间" } th { "经办人" } th { "环节" } th { "内容" } }
+            @for step in &c.history {
+                tr { td.nw { (time(step.at)) } td { (names.get(&step.actor).map_or("—", String::as_str)) } td { (step.action.name().0) } td { (step_text(&step.action)) } }
+            }
+        }
+        @if !c.anomalies.is_empty() {
+            div.alert.warn { "有" (c.anomalies.len()) "个环节因顺序不符未能生效（已记录，未丢弃）。" }
+        }
+        div.noprint {
+            @if can.contains(&Action::Assign) {
+                h2 { @if c.decision.is_some() { "调整交办决定" } @else { "录入联席会议决定" } }
+                (decision_form(&user, id, None, &back, &df, &de))
+            }
+            @if can.contains(&Action::Complete) {
+                h2 { "办结" }
+                (complete_form(&user, id, &back, &cf, &ce))
+            }
+            @if can.contains(&Action::PutOnLedger) {
+                h2 { "挂账督办" }
+                (put_on_form(&user, id, &back, &lf, &le))
+            }
+            @if can.contains(&Action::Supervise) {
+                h2 { "记录督办" }
+                (supervise_form(&user, id, &back, &sf, &se))
+            }
+        }
+    };
+    let status =
+        if entered.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, shell(&user, "民情诉求详情", Nav::Concerns, body)).into_response()
+}
+
+/// The end of a step's form: the step recorded and the browser sent back, or the concern's page
+/// again with what was entered and why it was not taken.
+pub(crate) async fn finish(
+    state: AppState,
+    user: OfficeUser,
+    id: &str,
+    which: &'static str,
+    form: crate::office::kit::form::FormData,
+    mut errors: crate::office::kit::form::FieldErrors,
+    action: Option<ConcernAction>,
+) -> Response {
+    use crate::office::kit::act::Failed;
+    use crate::office::kit::concern::{back, step};
+    let id = match concern_id(id) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    if let (Some(action), true) = (action, errors.is_empty()) {
+        match step(&state, &user, id, action).await {
+            Ok(_) => {
+                return axum::response::Redirect::to(&back(form.get("back"), id)).into_response();
+            }
+            Err(Failed::Refused(msg)) => errors.form = Some(msg),
+            Err(Failed::Error(e)) => return e.into_response(),
+        }
+    }
+    render(user, state, id, Entered { which, form, errors }).await
+}

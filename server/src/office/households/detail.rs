@@ -1,0 +1,118 @@
+//! `/office/households/{id}`: one household's registration form 联系户登记表, printable, with
+//! its latest visits (the contact card) and the concerns it raised.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use minqing_shared::Label;
+use minqing_shared::household::{HouseholdKind, HouseholdStatus};
+use minqing_shared::ids::HouseholdId;
+
+use crate::office::kit::act;
+use crate::office::kit::error::OfficeError;
+use crate::office::kit::layout::{Nav, date, shell, time};
+use crate::office::kit::session::OfficeUser;
+use crate::state::AppState;
+
+/// Visits shown on the form.
+const VISITS_SHOWN: usize = 12;
+
+/// `GET /office/households/{id}`: the printable registration form.
+pub(crate) async fn page(
+    user: OfficeUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<HouseholdId>() else {
+        return OfficeError::not_found("联系户不存在").into_response();
+    };
+    let scope = user.scope();
+    let loaded = act::read(&state, move |tx| {
+        let Some(row) = tx.household_row(scope, id)? else {
+            return Err(OfficeError::not_found("联系户不存在或不在本单位范围内"));
+        };
+        let village = tx.village(row.household.village_id)?;
+        let cadre = row.household.cadre_id.map(|c| tx.cadre(c)).transpose()?.flatten();
+        let visits = tx.household_visits(id, VISITS_SHOWN)?;
+        let concerns = tx.household_concerns(id)?;
+        Ok((row, village, cadre, visits, concerns))
+    })
+    .await;
+    let (row, village, cadre, visits, concerns) = match loaded {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let h = &row.household;
+    let today = user.today;
+    if let Err(e) =
+        crate::audit::office_view(&state, user.cadre.id, "household", id.to_string()).await
+    {
+        return e.into_response();
+    }
+    let village = village.as_ref();
+    let cadre = cadre.as_ref();
+    let body = html! {
+        div.noprint {
+            a href="/office/households" { "← 返回名册" } " "
+            button type="button" onclick="window.print()" { "打印" }
+            @if h.status != HouseholdStatus::Filed {
+                form.inline method="post" action="/office/households/file" {
+                    (user.csrf_field())
+                    input type="hidden" name="id" value=(h.id);
+                    " " button.primary type="submit" { "确认并备案" }
+                }
+            }
+        }
+        div.doc {
+            h1 { "联系户登记表" }
+            p.small { "所属乡镇：" (row.township)
+                "　　状态：" (h.status.zh()) "　　登记编号：" (h.id.to_string()[..8]) }
+            table {
+                tr { th { "户主姓名" } td { (h.head_name) } th { "联系电话" } td { (h.phone) } }
+                tr { th { "所在村" } td { (row.village) } th { "组别/住址" } td { (h.address) } }
+                tr { th { "村情类别" } td { (village.map_or("—", |v| v.standing.zh())) }
+                     th { "人口/定额" } td { @if let Some(v) = village { (v.population) "人 / " (minqing_shared::org::contact_quota(v.population)) "户" } } }
+                tr { th { "户别" } td colspan="3" {
+                    @for k in HouseholdKind::ALL {
+                        (if h.kinds.contains(k) { "☑" } else { "☐" }) (k.zh()) "　"
+                    }
+                } }
+                tr { th { "联系干部" } td { (cadre.map_or("—", |c| c.name.as_str())) }
+                     th { "职务/电话" } td { @if let Some(c) = cadre { (c.title) " " (c.phone) } } }
+                tr { th { "备注" } td colspan="3" { (h.notes) } }
+            }
+            h2 { "走访记录（民情联系卡）" }
+            table.small {
+                tr { th { "时间" } th { "方式" } th { "恳谈内容" } th { "情况摘要" } }
+                @for v in &visits {
+                    tr {
+                        td { (time(v.visited_at)) } td { (v.mode.zh()) }
+                        td { @for t in &v.topics { (t.zh()) " " } }
+                        td { (v.summary) }
+                    }
+                }
+                @if visits.is_empty() { tr { td colspan="4" .muted { "尚无走访记录" } } }
+            }
+            h2 { "反映的民情诉求" }
+            table.small {
+                tr { th { "反映时间" } th { "类别" } th { "内容" } th { "状态" } }
+                @for c in &concerns {
+                    tr {
+                        td { (c.raised_at.map(time).unwrap_or_default()) }
+                        td { (c.category.map_or("—", |k| k.zh())) }
+                        td { a href=(format!("/office/concerns/{}", c.id)) { (c.description) } }
+                        td { (c.effective_status(today).map_or("—", |st| st.zh())) }
+                    }
+                }
+                @if concerns.is_empty() { tr { td colspan="4" .muted { "无" } } }
+            }
+            div.sign {
+                div { "村党支部、村委会意见（盖章）" br; br; "　　年　　月　　日" }
+                div { "包村干部确认（签字）" br; br; "　　年　　月　　日" }
+                div { "乡镇党委备案（盖章）" br; br; "　　年　　月　　日" }
+            }
+            p.small.muted { "打印日期：" (date(today)) }
+        }
+    };
+    shell(&user, &format!("联系户登记表 · {}", h.head_name), Nav::Households, body)
+}

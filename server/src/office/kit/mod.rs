@@ -1,0 +1,13 @@
+//! The pages' kit: what every office page is built from — the layout and its navigation, forms
+//! and their errors, charts, downloads, the signed-in account and its session, the actions a form
+//! records, and the concern forms several pages show. No page imports another page; pages
+//! import the kit and the figures.
+
+pub mod act;
+pub mod chart;
+pub mod concern;
+pub mod download;
+pub mod error;
+pub mod form;
+pub mod layout;
+pub mod session;

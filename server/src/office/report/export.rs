@@ -1,0 +1,169 @@
+//! `GET /office/report/export.xlsx` and `.csv`: the monthly report as a workbook (rust_xlsxwriter)
+//! and as CSV, from the same [`MonthFigures`](crate::office::figures::month::MonthFigures) the
+//! page shows.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use minqing_shared::Label;
+use minqing_shared::calendar::{YearMonth, report_due, report_month};
+use minqing_shared::ids::UnitId;
+use minqing_shared::sync::op::ReportStatus;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::{Loaded, ReportQuery, load};
+use crate::office::figures::month::COLUMNS;
+use crate::office::kit::download::{XLSX, csv_bytes, download};
+use crate::office::kit::error::OfficeError;
+use crate::office::kit::layout::{date, time};
+use crate::office::kit::session::OfficeUser;
+use crate::state::AppState;
+
+async fn loaded(
+    user: &OfficeUser,
+    state: &AppState,
+    q: &ReportQuery,
+) -> Result<Loaded, OfficeError> {
+    let month = q.month.parse::<YearMonth>().unwrap_or_else(|_| report_month(user.today));
+    let unit = q.unit.parse::<UnitId>().unwrap_or(user.unit.id);
+    load(state, user, month, unit).await
+}
+
+/// The summary lines: label and value, in both exports.
+fn summary(l: &Loaded) -> Vec<(&'static str, String)> {
+    let f = &l.figures;
+    let r = l.record.as_ref();
+    vec![
+        ("单位", l.unit.name.clone()),
+        ("月份", f.month.to_string()),
+        ("报送期限", date(report_due(f.month))),
+        ("状态", r.map_or(ReportStatus::Draft, |r| r.body.status).zh().to_owned()),
+        ("报送时间", r.and_then(|r| r.body.submitted_at).map(time).unwrap_or_default()),
+        ("逾期报送", if r.is_some_and(|r| r.body.late) { "是" } else { "否" }.to_owned()),
+        ("联系户", f.households.to_string()),
+        ("走访到户", f.visited.to_string()),
+        ("入户走访次数", f.in_person.to_string()),
+        ("群众来电", f.calls.to_string()),
+        ("本月办结", f.done_in_month.to_string()),
+        ("交办逾期", f.overdue_now.to_string()),
+        ("专题报告", f.special.len().to_string()),
+        ("办公室说明", r.map(|r| r.body.notes.clone()).unwrap_or_default()),
+    ]
+}
+
+fn workbook(l: &Loaded) -> Result<Vec<u8>, XlsxError> {
+    let f = &l.figures;
+    let bold = Format::new().set_bold();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("月报")?;
+    sheet.set_column_width(0, 16)?;
+    sheet.set_column_width(1, 40)?;
+    for (i, (label, value)) in summary(l).iter().enumerate() {
+        sheet.write_string_with_format(i as u32, 0, *label, &bold)?;
+        match value.parse::<f64>() {
+            Ok(n) if !label.contains("月份") => sheet.write_number(i as u32, 1, n)?,
+            _ => sheet.write_string(i as u32, 1, value)?,
+        };
+    }
+    let sheet = book.add_worksheet().set_name("分类统计")?;
+    sheet.write_string_with_format(0, 0, "类别", &bold)?;
+    for (c, name) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16 + 1, *name, &bold)?;
+    }
+    let rows = f.by_category.iter().map(|(k, row)| (k.zh(), row)).chain([("合计", &f.total)]);
+    for (r, (name, row)) in rows.enumerate() {
+        sheet.write_string(r as u32 + 1, 0, name)?;
+        for (c, n) in row.iter().enumerate() {
+            sheet.write_number(r as u32 + 1, c as u16 + 1, *n as f64)?;
+        }
+    }
+    let sheet = book.add_worksheet().set_name("专题报告")?;
+    for (c, h) in
+        ["上报日期", "村", "户主", "包村干部", "标题", "涉及户数", "状态"].iter().enumerate()
+    {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, s) in f.special.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, date(s.date))?;
+        sheet.write_string(r, 1, &s.village)?;
+        sheet.write_string(r, 2, &s.head)?;
+        sheet.write_string(r, 3, &s.cadre)?;
+        sheet.write_string(r, 4, &s.title)?;
+        if let Some(n) = s.households {
+            sheet.write_number(r, 5, f64::from(n))?;
+        }
+        sheet.write_string(r, 6, s.status.zh())?;
+    }
+    let sheet = book.add_worksheet().set_name("干部走访")?;
+    for (c, h) in
+        ["干部", "联系户", "走访到户", "入户走访", "群众来电", "反映诉求"].iter().enumerate()
+    {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, c) in f.cadres.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, &c.name)?;
+        for (i, n) in [c.households, c.visited, c.in_person, c.calls, c.concerns].iter().enumerate()
+        {
+            sheet.write_number(r, i as u16 + 1, *n as f64)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// `GET /office/report/export.xlsx`.
+pub(crate) async fn xlsx(
+    user: OfficeUser,
+    State(state): State<AppState>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let l = match loaded(&user, &state, &q).await {
+        Ok(l) => l,
+        Err(e) => return e.into_response(),
+    };
+    match workbook(&l) {
+        Ok(bytes) => {
+            download(XLSX, &format!("{}-{}-月报.xlsx", l.unit.name, l.figures.month), bytes)
+        }
+        Err(e) => OfficeError::from(crate::error::ApiError::internal(e)).into_response(),
+    }
+}
+
+/// `GET /office/report/export.csv`: the summary, then the category table.
+pub(crate) async fn csv(
+    user: OfficeUser,
+    State(state): State<AppState>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let l = match loaded(&user, &state, &q).await {
+        Ok(l) => l,
+        Err(e) => return e.into_response(),
+    };
+    let bytes = csv_bytes(|w| {
+        for (label, value) in summary(&l) {
+            w.write_record([label, value.as_str()])?;
+        }
+        w.write_record([""])?;
+        w.write_record(std::iter::once("类别").chain(COLUMNS))?;
+        let rows = l
+            .figures
+            .by_category
+            .iter()
+            .map(|(k, row)| (k.zh(), row))
+            .chain([("合计", &l.figures.total)]);
+        for (name, row) in rows {
+            w.write_record(
+                std::iter::once(name.to_owned()).chain(row.iter().map(|n| n.to_string())),
+            )?;
+        }
+        Ok(())
+    });
+    match bytes {
+        Ok(b) => download(
+            "text/csv; charset=utf-8",
+            &format!("{}-{}-月报.csv", l.unit.name, l.figures.month),
+            b,
+        ),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,190 @@
+//! Visits as coverage: this week's per cadre and village, calls, the households longest without
+//! a visit, and the household-weeks the evaluation counts. A household-week is visited when an
+//! in-person visit was made in it (`household_weeks`, noted as visits are stored).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use minqing_shared::calendar::VisitWeek;
+use minqing_shared::ids::{CadreId, UnitId, VillageId};
+use minqing_shared::scope::Scope;
+
+use super::households::HouseholdRow;
+use super::{COUNTS_FOR, HOUSEHOLDS, active_statuses, household_at, in_scope, weekly_modes};
+use crate::store::sql::{Value, args};
+use crate::store::{StoreResult, Tx};
+
+/// Active households and how many of them were visited, for one cadre (or none) in one village.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoverageRow {
+    /// The linked cadre.
+    pub cadre: Option<CadreId>,
+    /// The village.
+    pub village: VillageId,
+    /// Active households.
+    pub active: usize,
+    /// Of which visited in person in the week.
+    pub visited: usize,
+}
+
+/// A household long without an in-person visit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverdueRow {
+    /// The household.
+    pub row: HouseholdRow,
+    /// Its latest in-person visit (ms), if any.
+    pub last_ms: Option<i64>,
+}
+
+/// Counts for one (unit, cadre) pair: what the evaluation adds up per unit and per cadre.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScoreRow {
+    /// The unit the households' work counts for.
+    pub unit: UnitId,
+    /// Their linked cadre.
+    pub cadre: Option<CadreId>,
+    /// How many.
+    pub count: usize,
+}
+
+fn score_rows(rows: Vec<crate::store::sql::Row>) -> StoreResult<Vec<ScoreRow>> {
+    rows.iter()
+        .map(|r| {
+            Ok(ScoreRow { unit: r.parse(0)?, cadre: r.opt_parse(1)?, count: r.int(2)? as usize })
+        })
+        .collect()
+}
+
+impl Tx<'_> {
+    /// `scope`'s active households per linked cadre and village, and how many were visited in
+    /// person in `week`.
+    pub fn week_coverage(
+        &mut self,
+        scope: Scope,
+        week: VisitWeek,
+    ) -> StoreResult<Vec<CoverageRow>> {
+        let (scoped, who) = in_scope(scope, 1);
+        let sql = format!(
+            "SELECT h.cadre_id, h.village_id, COUNT(*), COUNT(w.household_id)
+             FROM {HOUSEHOLDS}
+             LEFT JOIN household_weeks w ON w.household_id = h.id AND w.week = $2
+             WHERE {scoped} AND h.status IN ({})
+             GROUP BY h.cadre_id, h.village_id",
+            active_statuses()
+        );
+        self.query(&sql, &[who, week.key().into()])?
+            .iter()
+            .map(|r| {
+                Ok(CoverageRow {
+                    cadre: r.opt_parse(0)?,
+                    village: r.parse(1)?,
+                    active: r.int(2)? as usize,
+                    visited: r.int(3)? as usize,
+                })
+            })
+            .collect()
+    }
+
+    /// Contacts that are not the weekly visit (a household's call) with `scope`'s households
+    /// within `range` (ms), per cadre recorded.
+    pub fn calls_by_cadre(
+        &mut self,
+        scope: Scope,
+        range: Range<i64>,
+    ) -> StoreResult<BTreeMap<CadreId, usize>> {
+        let (scoped, who) = in_scope(scope, 1);
+        let sql = format!(
+            "SELECT x.cadre_id, COUNT(*) FROM {HOUSEHOLDS} JOIN visits x ON x.household_id = h.id
+             WHERE {scoped} AND x.visited_ms >= $2 AND x.visited_ms < $3
+               AND x.mode NOT IN ({})
+             GROUP BY x.cadre_id",
+            weekly_modes()
+        );
+        self.query(&sql, &[who, range.start.into(), range.end.into()])?
+            .iter()
+            .map(|r| Ok((r.parse(0)?, r.int(1)? as usize)))
+            .collect()
+    }
+
+    /// `scope`'s active households with no in-person visit since `since_ms` (or none ever),
+    /// never visited first, then the longest ago: at most `limit`, and how many in all.
+    pub fn overdue_households(
+        &mut self,
+        scope: Scope,
+        since_ms: i64,
+        limit: usize,
+    ) -> StoreResult<(Vec<OverdueRow>, usize)> {
+        let (scoped, who) = in_scope(scope, 1);
+        let last = format!(
+            "(SELECT MAX(x.visited_ms) FROM visits x
+              WHERE x.household_id = h.id AND x.mode IN ({}))",
+            weekly_modes()
+        );
+        let kept = format!(
+            "{scoped} AND h.status IN ({}) AND ({last} IS NULL OR {last} < $2)",
+            active_statuses()
+        );
+        let params: Vec<Value> = vec![who, since_ms.into()];
+        let total =
+            self.query_one(&format!("SELECT COUNT(*) FROM {HOUSEHOLDS} WHERE {kept}"), &params)?;
+        let rows = self.query(
+            &format!(
+                "SELECT h.state, v.name, t.name, c.name, {last} AS last FROM {HOUSEHOLDS}
+                 WHERE {kept} ORDER BY COALESCE({last}, 0), h.head_name, h.id LIMIT $3"
+            ),
+            &[params[0].clone(), params[1].clone(), (limit as u64).into()],
+        )?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                Ok(OverdueRow {
+                    row: HouseholdRow {
+                        household: household_at(r, 0)?,
+                        village: r.text(1)?,
+                        township: r.text(2)?,
+                        cadre: r.opt_text(3)?,
+                    },
+                    last_ms: r.opt_int(4)?,
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok((rows, total.int(0)? as usize))
+    }
+
+    /// `scope`'s active households per (unit, cadre).
+    pub fn active_households(&mut self, scope: Scope) -> StoreResult<Vec<ScoreRow>> {
+        let (scoped, who) = in_scope(scope, 1);
+        let sql = format!(
+            "SELECT {COUNTS_FOR}, h.cadre_id, COUNT(*) FROM {HOUSEHOLDS}
+             WHERE {scoped} AND h.status IN ({}) GROUP BY {COUNTS_FOR}, h.cadre_id",
+            active_statuses()
+        );
+        score_rows(self.query(&sql, &[who])?)
+    }
+
+    /// The household-weeks of `weeks` (first to last, inclusive) in which `scope`'s active
+    /// households were visited in person, per (unit, cadre).
+    pub fn visited_weeks(
+        &mut self,
+        scope: Scope,
+        county: minqing_shared::ids::CountyId,
+        weeks: (VisitWeek, VisitWeek),
+    ) -> StoreResult<Vec<ScoreRow>> {
+        let (scoped, who) = in_scope(scope, 1);
+        // Read through the visiting cadres' index: the county's cadres, the period's weeks.
+        let sql = format!(
+            "SELECT {COUNTS_FOR}, h.cadre_id, COUNT(*)
+             FROM {HOUSEHOLDS} JOIN household_weeks w ON w.household_id = h.id
+             WHERE w.cadre_id IN (SELECT x.id FROM cadres x JOIN units y ON y.id = x.unit_id
+                                  WHERE y.county_id = $2)
+               AND w.week >= $3 AND w.week <= $4
+               AND {scoped} AND h.status IN ({})
+             GROUP BY {COUNTS_FOR}, h.cadre_id",
+            active_statuses()
+        );
+        let params = args![county, weeks.0.key(), weeks.1.key()];
+        let mut all = vec![who];
+        all.extend(params);
+        score_rows(self.query(&sql, &all)?)
+    }
+}

@@ -1,0 +1,71 @@
+//! The office pages' reads: each page asks for what it shows, scoped in the query — a
+//! township's households, a department's cadres', a county's — counted in the database where a
+//! page shows counts, paged where it shows lists. Nothing here reads the county to show one
+//! household.
+//!
+//! Every query over households starts from [`HOUSEHOLDS`] and filters with [`in_scope`], the
+//! office's reading of `minqing_shared::scope::sees_household` (`tests/tests/office_scope.rs`
+//! holds the two together). The unit a household's work counts for is its linked cadre's unit,
+//! else its village's township ([`COUNTS_FOR`]).
+
+mod concerns;
+mod coverage;
+mod households;
+mod month;
+mod roster;
+
+use minqing_shared::household::{Household, HouseholdStatus};
+use minqing_shared::scope::Scope;
+use minqing_shared::visit::VisitMode;
+
+use super::StoreResult;
+use super::sql::{Row, Value};
+
+pub use concerns::{ConcernFacts, ConcernFilter, ConcernList, ConcernRow};
+pub use coverage::{CoverageRow, OverdueRow, ScoreRow};
+pub use households::{HouseholdFilter, HouseholdRow};
+pub use month::{ContactRow, MonthRows};
+
+/// Live households with their village, township and linked cadre: `h`, `v`, `t`, `c`.
+pub(crate) const HOUSEHOLDS: &str = "households h
+    JOIN villages v ON v.id = h.village_id
+    JOIN units t ON t.id = v.township_id
+    LEFT JOIN cadres c ON c.id = h.cadre_id";
+
+/// The unit a household's work counts for: its linked cadre's, else its village's township.
+pub(crate) const COUNTS_FOR: &str = "COALESCE(c.unit_id, v.township_id)";
+
+/// The condition that keeps `scope`'s live households (of [`HOUSEHOLDS`]), with its one
+/// parameter at `$n`.
+pub(crate) fn in_scope(scope: Scope, n: usize) -> (String, Value) {
+    match scope {
+        Scope::County(county) => (format!("NOT h.deleted AND t.county_id = ${n}"), county.into()),
+        Scope::Unit(unit) => {
+            (format!("NOT h.deleted AND (v.township_id = ${n} OR c.unit_id = ${n})"), unit.into())
+        }
+        Scope::Cadre { cadre, .. } => {
+            (format!("NOT h.deleted AND h.cadre_id = ${n}"), cadre.into())
+        }
+    }
+}
+
+/// The stored codes of the statuses of active households (confirmed or filed), quoted for SQL.
+pub(crate) fn active_statuses() -> String {
+    codes(HouseholdStatus::ALL.iter().filter(|s| s.is_confirmed()).map(|s| s.code()))
+}
+
+/// The stored codes of the visit modes that count as the weekly visit, quoted for SQL.
+pub(crate) fn weekly_modes() -> String {
+    codes(VisitMode::weekly().map(VisitMode::code))
+}
+
+/// `'a', 'b'`: codes of our own enums (never user input), for an `IN (…)` list.
+fn codes<'a>(codes: impl Iterator<Item = &'a str>) -> String {
+    codes.map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
+}
+
+/// The household decoded from its stored state at column `at`.
+pub(crate) fn household_at(r: &Row, at: usize) -> StoreResult<Household> {
+    let state: minqing_shared::sync::HouseholdState = r.json(at)?;
+    state.household().ok_or_else(|| super::StoreError::Corrupt(format!("household {}", state.id)))
+}

@@ -1,0 +1,88 @@
+//! The month's visits for the monthly report and the county's summary: active households,
+//! how many were visited in person, and the contacts made, per unit and cadre.
+
+use std::ops::Range;
+
+use minqing_shared::ids::{CadreId, UnitId};
+use minqing_shared::scope::Scope;
+
+use super::coverage::ScoreRow;
+use super::{COUNTS_FOR, HOUSEHOLDS, active_statuses, in_scope, weekly_modes};
+use crate::store::{StoreResult, Tx};
+
+/// Contacts made with households of a unit by one cadre in a month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactRow {
+    /// The unit the households' work counts for.
+    pub unit: UnitId,
+    /// The cadre who recorded the contact.
+    pub cadre: CadreId,
+    /// In-person visits (the weekly visit) or other contacts (a household's call).
+    pub in_person: bool,
+    /// How many.
+    pub count: usize,
+}
+
+/// What the month's visit figures are counted from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MonthRows {
+    /// Active households per (unit, linked cadre).
+    pub active: Vec<ScoreRow>,
+    /// Of which visited in person in the month.
+    pub visited: Vec<ScoreRow>,
+    /// Contacts per (unit, cadre, kind).
+    pub contacts: Vec<ContactRow>,
+}
+
+impl Tx<'_> {
+    /// The visit figures of `scope`'s households within `range` (ms).
+    pub fn month_rows(&mut self, scope: Scope, range: Range<i64>) -> StoreResult<MonthRows> {
+        let active = self.active_households(scope)?;
+        let (scoped, who) = in_scope(scope, 1);
+        let params = [who, range.start.into(), range.end.into()];
+        let visited = self.query(
+            &format!(
+                "SELECT {COUNTS_FOR}, h.cadre_id, COUNT(DISTINCT h.id) FROM {HOUSEHOLDS}
+                 JOIN visits x ON x.household_id = h.id
+                 WHERE {scoped} AND h.status IN ({}) AND x.mode IN ({})
+                   AND x.visited_ms >= $2 AND x.visited_ms < $3
+                 GROUP BY {COUNTS_FOR}, h.cadre_id",
+                active_statuses(),
+                weekly_modes()
+            ),
+            &params,
+        )?;
+        let visited = visited
+            .iter()
+            .map(|r| {
+                Ok(ScoreRow {
+                    unit: r.parse(0)?,
+                    cadre: r.opt_parse(1)?,
+                    count: r.int(2)? as usize,
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        let weekly = format!("x.mode IN ({})", weekly_modes());
+        let contacts = self.query(
+            &format!(
+                "SELECT {COUNTS_FOR}, x.cadre_id, {weekly}, COUNT(*) FROM {HOUSEHOLDS}
+                 JOIN visits x ON x.household_id = h.id
+                 WHERE {scoped} AND x.visited_ms >= $2 AND x.visited_ms < $3
+                 GROUP BY {COUNTS_FOR}, x.cadre_id, {weekly}"
+            ),
+            &params,
+        )?;
+        let contacts = contacts
+            .iter()
+            .map(|r| {
+                Ok(ContactRow {
+                    unit: r.parse(0)?,
+                    cadre: r.parse(1)?,
+                    in_person: r.bool(2)?,
+                    count: r.int(3)? as usize,
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(MonthRows { active, visited, contacts })
+    }
+}

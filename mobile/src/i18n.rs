@@ -107,6 +107,8 @@ keys! {
     VisitedThisWeek => ("本周已走访", "Visited this week"),
     NeverVisited => ("从未走访", "Never visited"),
     AllVisited => ("本周联系户已全部走访", "Every household visited this week"),
+    /// What the week's figure counts (the office counts the same).
+    CountsActive => ("已确认、已备案的联系户，入户走访才计入", "Confirmed and filed households; in-person visits only"),
     NoHouseholds => ("还没有联系户，请先同步", "No households yet: sync first"),
     RecordVisit => ("记录走访", "Record visit"),
     // Households.

@@ -1,7 +1,8 @@
 //! Each backend's pull-scope query is held to `minqing_shared::scope::sees`: for random small
 //! cities (two counties, their townships, a department, villages, cadres, households placed
 //! anywhere, and ops of every kind about them), every scope — each field cadre, each office, each
-//! county — pulls exactly the ops the shared rule says it sees. On SQLite by default, on
+//! county — pulls exactly the ops the shared rule says it sees, and the office pages list exactly
+//! the households it says it sees. On SQLite by default, on
 //! PostgreSQL with `MINQING_TEST_POSTGRES`. Bounded: 12 cities (6 on PostgreSQL, where each
 //! city is a database of its own).
 
@@ -272,6 +273,22 @@ fn check(city: City) {
             .map(|(op, _, _)| op.op_id)
             .collect();
         assert_eq!(pulled, expected, "{scope:?} on {}", db.backend());
+        // The office pages' reading of the same rule.
+        let listed: BTreeSet<HouseholdId> = db
+            .read(|tx| tx.scope_households(scope))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.household.id)
+            .collect();
+        let seen: BTreeSet<HouseholdId> = city
+            .ops
+            .iter()
+            .filter(|(op, subject, _)| {
+                matches!(op.payload, Payload::Household(_)) && sees(scope, subject, &villages)
+            })
+            .map(|(op, _, _)| HouseholdId(op.record_id))
+            .collect();
+        assert_eq!(listed, seen, "office pages of {scope:?} on {}", db.backend());
     }
 }
 

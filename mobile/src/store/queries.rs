@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use minqing_shared::calendar::{VisitWeek, china_date, due_this_week, weeks_missed};
+use minqing_shared::calendar::{VisitWeek, china_date, weeks_missed};
 use minqing_shared::card::ContactCard;
 use minqing_shared::household::Household;
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::sync::merge::{ConcernState, HouseholdState};
-use minqing_shared::visit::Visit;
+use minqing_shared::visit::{Visit, VisitMode};
 use rusqlite::Connection;
 
 use super::{Result, Store, load_account};
@@ -35,9 +35,10 @@ pub struct HouseholdSummary {
 pub struct WeekOverview {
     /// The ISO week.
     pub week: VisitWeek,
-    /// Households visited in person this week.
+    /// Active households ([`Household::is_active`]) visited in person this week.
     pub visited: u32,
-    /// Households to visit this week (all of the cadre's).
+    /// Active households to visit this week (the proposed ones are listed, not counted: the
+    /// office counts the same).
     pub total: u32,
     /// Households still due, most overdue first, then the visited ones.
     pub households: Vec<HouseholdSummary>,
@@ -101,12 +102,24 @@ fn summaries(c: &Connection, today: NaiveDate) -> Result<Vec<HouseholdSummary>> 
     let Some(account) = load_account(c)? else { return Ok(Vec::new()) };
     let villages = village_names(c)?;
     let mut last: HashMap<String, i64> = HashMap::new();
-    let mut stmt = c.prepare_cached(
-        "SELECT household_id, MAX(visited_ms) FROM visits WHERE mode = 'in_person' GROUP BY household_id",
-    )?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-        let (h, ms) = row?;
-        last.insert(h, ms);
+    // Every count of visits asks `VisitMode::counts_as_weekly_visit`; a household is visited
+    // this week when one of those is dated in the week (as the office counts it).
+    let mut this_week: std::collections::HashSet<String> = Default::default();
+    let week = VisitWeek::of(today).ms_range();
+    let mut stmt = c.prepare_cached("SELECT household_id, visited_ms, mode FROM visits")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+    })?;
+    for row in rows {
+        let (h, ms, mode) = row?;
+        if !VisitMode::from_code(&mode).is_some_and(VisitMode::counts_as_weekly_visit) {
+            continue;
+        }
+        if week.contains(&ms) {
+            this_week.insert(h.clone());
+        }
+        let latest = last.entry(h).or_insert(ms);
+        *latest = (*latest).max(ms);
     }
     let mut open: HashMap<String, u32> = HashMap::new();
     let mut stmt = c.prepare_cached("SELECT household_id, state FROM concerns")?;
@@ -140,7 +153,7 @@ fn summaries(c: &Connection, today: NaiveDate) -> Result<Vec<HouseholdSummary>> 
                 .cloned()
                 .unwrap_or_default(),
             last_visit,
-            due: due_this_week(last_visit, today),
+            due: !this_week.contains(&id),
             weeks_missed: weeks_missed(last_visit, today),
             open_concerns: open.get(&id).copied().unwrap_or(0),
             household,
@@ -161,10 +174,11 @@ impl Store {
     pub fn week(&self, today: NaiveDate) -> Result<WeekOverview> {
         self.read(|c| {
             let households = summaries(c, today)?;
+            let active = households.iter().filter(|h| h.household.is_active());
             Ok(WeekOverview {
                 week: VisitWeek::of(today),
-                visited: households.iter().filter(|h| !h.due).count() as u32,
-                total: households.len() as u32,
+                visited: active.clone().filter(|h| !h.due).count() as u32,
+                total: active.count() as u32,
                 households,
             })
         })

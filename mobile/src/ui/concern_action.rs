@@ -4,22 +4,24 @@
 use dioxus::prelude::*;
 use minqing_shared::concern::{ConcernAction, ConcernStatus, SpecialReport};
 use minqing_shared::ids::ConcernId;
+use minqing_shared::permit::{self, Action, Class, Phase, Record};
 
 use super::concern_form::Choice;
 use super::{bump, show_toast, use_lang, use_revision, use_services, use_toast};
 use crate::i18n::{Key, t};
 
-/// The follow-ups a concern in `status` allows.
-fn offered(status: ConcernStatus) -> &'static [(Choice, Key)] {
-    match status {
-        ConcernStatus::Raised => &[
-            (Choice::ResolveOnSpot, Key::ResolveOnSpot),
-            (Choice::Explain, Key::Explain),
-            (Choice::Escalate, Key::Escalate),
-        ],
-        ConcernStatus::Explained => &[(Choice::Escalate, Key::Escalate)],
-        _ => &[],
-    }
+/// The follow-ups a field cadre may take on a concern in `status`: the permission table's.
+fn offered(status: ConcernStatus) -> Vec<(Choice, Key)> {
+    let phase = Phase::of_concern(Some(status));
+    permit::offered(Class::Field, Record::Concern, phase, false)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::ResolveOnSpot => Some((Choice::ResolveOnSpot, Key::ResolveOnSpot)),
+            Action::Explain => Some((Choice::Explain, Key::Explain)),
+            Action::Escalate => Some((Choice::Escalate, Key::Escalate)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The step to record, or what is missing.

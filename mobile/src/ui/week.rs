@@ -25,6 +25,7 @@ pub fn WeekScreen() -> Element {
                 div {
                     div { class: "progress-figure", {i18n::progress(week.visited, week.total)} }
                     div { class: "progress-caption", {t(lang, Key::Visited)} }
+                    div { class: "progress-note", {t(lang, Key::CountsActive)} }
                 }
                 div { class: "progress-due",
                     div { class: "progress-figure due", "{due.len()}" }

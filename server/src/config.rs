@@ -20,7 +20,7 @@ pub enum Command {
     /// Serve the sync API and the office pages.
     Serve(ServeArgs),
     /// Fill an empty database with the demo county, print the logins, then serve.
-    Demo(ServeArgs),
+    Demo(DemoArgs),
     /// Write a consistent copy of a SQLite database while the server runs.
     Backup(BackupArgs),
     /// Import a roster (.xlsx with sheets 单位, 村, 干部, 联系户, or one .csv per sheet).
@@ -175,6 +175,19 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "MINQING_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+}
+
+/// `demo`.
+#[derive(Clone, Debug, Args)]
+pub struct DemoArgs {
+    /// Where to serve.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// How many counties to build (a city's server holds several; each has its own
+    /// Organization Department). The first's logins are demo-org, demo-office, demo-cadre; the
+    /// second's x02-demo-org and so on.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub counties: u16,
 }
 
 /// A backup.

@@ -110,16 +110,18 @@ pub async fn run_cli(
             serve(args.listen, state).await?;
         }
         config::Command::Demo(args) => {
-            let state = open_state_with_clock(&args.db, clock).await?;
+            let state = open_state_with_clock(&args.serve.db, clock).await?;
             let db = state.clone();
-            let summary = tokio::task::spawn_blocking(move || demo::ensure_demo(&db)).await??;
+            let counties = usize::from(args.counties);
+            let summary =
+                tokio::task::spawn_blocking(move || demo::ensure_demo(&db, counties)).await??;
             println!("{summary}");
-            println!("Office pages: http://{}/office", args.listen);
+            println!("Office pages: http://{}/office", args.serve.listen);
             println!(
                 "Demo logins (password {}): demo-cadre, demo-office, demo-org",
                 demo::DEMO_PASSWORD
             );
-            serve(args.listen, state).await?;
+            serve(args.serve.listen, state).await?;
         }
         config::Command::Backup(args) => {
             let db = store::Db::open(&args.db)?;

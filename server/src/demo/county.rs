@@ -103,11 +103,8 @@ fn population(g: &mut Gen, class: usize) -> u32 {
     }
 }
 
-/// The demo county's name.
-pub(super) const DEMO_COUNTY: &str = "示范县";
-
 /// Plans the county for `spec`; `start_ms` dates the ids.
-pub(super) fn plan(g: &mut Gen, spec: &DemoSpec, start_ms: i64) -> County {
+pub(super) fn plan(g: &mut Gen, spec: &DemoSpec, start_ms: i64, nth: super::Nth) -> County {
     let county_id = CountyId(g.uuid(start_ms));
     let mut taken: HashSet<String> = HashSet::from(["王建国".to_owned()]);
     let mut units = Vec::new();
@@ -281,7 +278,11 @@ pub(super) fn plan(g: &mut Gen, spec: &DemoSpec, start_ms: i64) -> County {
     let demo_cadre = demo_cadre.unwrap_or(field[0]);
     cadres[demo_cadre].username = "demo-cadre".into();
 
-    let name = DEMO_COUNTY.to_owned();
+    let name = nth.name();
+    let prefix = nth.prefix();
+    for c in &mut cadres {
+        c.username = format!("{prefix}{}", c.username);
+    }
     let mut county =
         County { id: county_id, name, units, villages, cadres, org_cadre: 0, demo_cadre, field };
     fit_households(g, spec, &mut county);

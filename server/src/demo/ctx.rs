@@ -96,6 +96,8 @@ pub(super) struct Ctx<'a, 'c> {
     pub today: NaiveDate,
     /// When generation began, for the progress lines.
     pub started: Instant,
+    /// Which county of the demo this is.
+    pub nth: super::Nth,
     /// Ops stored by phones.
     pub phone_ops: u64,
     /// Ops stored by offices.
@@ -173,6 +175,11 @@ impl Ctx<'_, '_> {
     /// Prints a progress line to stderr.
     pub fn progress(&self, step: u32, message: &str) {
         let secs = self.started.elapsed().as_secs_f64();
-        eprintln!("demo: {step}/5 {message} ({secs:.1}s)");
+        let county = if self.nth.of > 1 {
+            format!("county {}/{} · ", self.nth.index + 1, self.nth.of)
+        } else {
+            String::new()
+        };
+        eprintln!("demo: {county}{step}/5 {message} ({secs:.1}s)");
     }
 }

@@ -102,9 +102,42 @@ impl DemoSpec {
     }
 }
 
+/// One county of a demo city: which, of how many.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Nth {
+    /// From 0.
+    pub index: usize,
+    /// How many counties.
+    pub of: usize,
+}
+
+impl Nth {
+    /// The county's name: 示范县, then 示范二县, 示范三县 ….
+    pub fn name(self) -> String {
+        const NUMERALS: [&str; 10] = ["", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+        match NUMERALS.get(self.index) {
+            Some(n) => format!("示范{n}县"),
+            None => format!("示范{}县", self.index + 1),
+        }
+    }
+
+    /// What its login names start with: nothing for the first (demo-org, demo-office,
+    /// demo-cadre …), `x02-` for the second, and so on.
+    pub fn prefix(self) -> String {
+        if self.index == 0 { String::new() } else { format!("x{:02}-", self.index + 1) }
+    }
+
+    fn seed(self) -> u64 {
+        SEED ^ (self.index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
 /// What a generated demo county holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DemoSummary {
+    /// How many counties (a city's demo has several, each its own Organization Department).
+    #[serde(default = "one")]
+    pub counties: usize,
     /// The China date the county was generated for ("today").
     pub today: NaiveDate,
     /// Townships.
@@ -147,6 +180,42 @@ pub struct DemoSummary {
 }
 
 impl DemoSummary {
+    /// The sums of this and `other` (two counties of a city).
+    fn plus(&self, other: &Self) -> Self {
+        fn add<K: Ord + Copy>(
+            a: &BTreeMap<K, usize>,
+            b: &BTreeMap<K, usize>,
+        ) -> BTreeMap<K, usize> {
+            let mut out = a.clone();
+            for (k, v) in b {
+                *out.entry(*k).or_default() += v;
+            }
+            out
+        }
+        DemoSummary {
+            counties: self.counties + other.counties,
+            today: self.today,
+            townships: self.townships + other.townships,
+            departments: self.departments + other.departments,
+            villages: self.villages + other.villages,
+            cadres: self.cadres + other.cadres,
+            accounts: self.accounts + other.accounts,
+            households: self.households + other.households,
+            filed: self.filed + other.filed,
+            proposed: self.proposed + other.proposed,
+            visits: self.visits + other.visits,
+            calls: self.calls + other.calls,
+            concerns: self.concerns + other.concerns,
+            by_status: add(&self.by_status, &other.by_status),
+            overdue: self.overdue + other.overdue,
+            on_ledger: self.on_ledger + other.on_ledger,
+            by_category: add(&self.by_category, &other.by_category),
+            reports: self.reports + other.reports,
+            ops: self.ops + other.ops,
+            seconds: self.seconds + other.seconds,
+        }
+    }
+
     /// Whether two summaries describe the same county (everything but the time taken).
     pub fn same_county(&self, other: &Self) -> bool {
         Self { seconds: 0.0, ..self.clone() } == Self { seconds: 0.0, ..other.clone() }
@@ -156,12 +225,17 @@ impl DemoSummary {
     pub fn text(&self) -> String {
         let status = |s| self.by_status.get(&s).copied().unwrap_or(0);
         format!(
-            "Demo county as of {}: {} townships, {} county departments, {} villages, {} cadres \
+            "Demo {} as of {}: {} townships, {} county departments, {} villages, {} cadres \
              with contact households ({} accounts), {} contact households ({} filed, {} proposed), \
              {} visits and {} calls from households, {} concerns in {} categories ({} raised, \
              {} resolved on the spot, {} explained, {} escalated, {} assigned of which {} overdue, \
              {} done; {} on the supervision ledger); {} monthly reports; {} ops in the sync log; \
              built in {:.1} s.",
+            if self.counties == 1 {
+                "county".to_owned()
+            } else {
+                format!("city of {} counties", self.counties)
+            },
             self.today,
             self.townships,
             self.departments,
@@ -201,15 +275,29 @@ enum Outcome {
     NotEmpty,
 }
 
-/// Fills an empty database with the full demo county; on a database that already has it (or
-/// other data) changes nothing. Returns a one-paragraph summary.
-pub fn ensure_demo(state: &AppState) -> Result<String, StoreError> {
-    ensure_demo_with(state, &DemoSpec::full())
+fn one() -> usize {
+    1
 }
 
-/// [`ensure_demo`] for a county of size `spec`.
+/// Fills an empty database with `counties` full demo counties (a city of them, each with its own
+/// Organization Department); on a database that already has them (or other data) changes
+/// nothing. Returns a one-paragraph summary.
+pub fn ensure_demo(state: &AppState, counties: usize) -> Result<String, StoreError> {
+    ensure_demo_counties(state, &DemoSpec::full(), counties)
+}
+
+/// [`ensure_demo`] of one county of size `spec`.
 pub fn ensure_demo_with(state: &AppState, spec: &DemoSpec) -> Result<String, StoreError> {
-    Ok(match build(state, spec, state.now_ms())? {
+    ensure_demo_counties(state, spec, 1)
+}
+
+/// [`ensure_demo`] of `counties` counties of size `spec`.
+pub fn ensure_demo_counties(
+    state: &AppState,
+    spec: &DemoSpec,
+    counties: usize,
+) -> Result<String, StoreError> {
+    Ok(match build(state, spec, counties.max(1), state.now_ms())? {
         Outcome::Generated(s) => {
             state.db().checkpoint()?;
             s.text()
@@ -234,7 +322,7 @@ pub fn generate_at(
     spec: &DemoSpec,
     now_ms: i64,
 ) -> Result<DemoSummary, StoreError> {
-    match build(state, spec, now_ms)? {
+    match build(state, spec, 1, now_ms)? {
         Outcome::Generated(s) | Outcome::Existing(s) => Ok(s),
         Outcome::NotEmpty => Err(StoreError::Database(
             "the database is not empty: the demo county goes only into an empty one".into(),
@@ -242,73 +330,104 @@ pub fn generate_at(
     }
 }
 
-fn build(state: &AppState, spec: &DemoSpec, now: i64) -> Result<Outcome, StoreError> {
+fn build(
+    state: &AppState,
+    spec: &DemoSpec,
+    counties: usize,
+    now: i64,
+) -> Result<Outcome, StoreError> {
     if spec.townships == 0 || spec.villages < spec.townships || spec.weeks < 8 {
         return Err(StoreError::Database(format!("demo spec too small: {spec:?}")));
     }
     let started = Instant::now();
-    let hash = crate::auth::hash_password(DEMO_PASSWORD);
-    let outcome = state.db().write(|tx| {
+    let before = state.db().read(|tx| {
         if let Some(json) = tx.meta(META_KEY)? {
-            return Ok::<_, StoreError>(Outcome::Existing(serde_json::from_str(&json)?));
+            return Ok::<_, StoreError>(Some(Outcome::Existing(serde_json::from_str(&json)?)));
         }
         if tx.last_seq()? > 0 || tx.account_by_username("demo-org")?.is_some() {
-            return Ok(Outcome::NotEmpty);
+            return Ok(Some(Outcome::NotEmpty));
         }
-        let today = minqing_shared::calendar::china_date(rng::utc(now));
-        let weeks = spec.weeks as usize;
-        let first_monday = rng::add_days(VisitWeek::of(today).monday(), -7 * (weeks as i64));
-        let mut ctx = ctx::Ctx {
-            tx,
-            server: state.server_device(),
-            g: rng::Gen::new(SEED),
-            now,
-            today,
-            started,
-            phone_ops: 0,
-            office_ops: 0,
-            tally: ctx::Tally::default(),
-        };
-        let county = county::plan(&mut ctx.g, spec, rng::china_ms(first_monday, 8 * 60));
-        county::write(&mut ctx, &county, &hash)?;
-        ctx.progress(
-            1,
-            &format!(
-                "county: {} townships, {} villages, {} accounts",
-                county.townships(),
-                county.villages.len(),
-                county.cadres.len()
-            ),
-        );
-        let mut field = households::register(&mut ctx, &county, weeks)?;
-        let confirmed = field.households.len() as f64;
-        let expected_visits = confirmed * f64::from(spec.weeks) * 0.9;
-        let call_concerns = confirmed * f64::from(spec.weeks) * 0.01 * 0.5;
-        let rate =
-            ((spec.concerns as f64 - 12.0 - call_concerns) / expected_visits).clamp(0.0, 1.0);
-        let mut v = visits::Visits::new(&field, weeks, rate);
-        visits::run(&mut ctx, &county, &mut field, &mut v)?;
-        office::recent_scripts(&mut ctx, &county, &mut field, &mut v)?;
-        for phone in &field.phones {
-            ctx.finish_phone(phone)?;
-        }
-        office::apply(&mut ctx, &county, &mut v)?;
-        let reports = reports::write(&mut ctx, &county, first_monday)?;
-        ctx.progress(4, &format!("office: {reports} monthly reports"));
-        let mut summary = summarize(&mut ctx, &county)?;
-        summary.reports = reports;
-        ctx.tx.set_meta(META_KEY, &serde_json::to_string(&summary)?)?;
-        ctx.progress(5, "committing");
-        Ok(Outcome::Generated(summary))
+        Ok(None)
     })?;
-    Ok(match outcome {
-        Outcome::Generated(mut s) => {
-            s.seconds = started.elapsed().as_secs_f64();
-            eprintln!("demo: 5/5 done ({:.1}s)", s.seconds);
-            Outcome::Generated(s)
-        }
-        other => other,
-    })
+    if let Some(outcome) = before {
+        return Ok(outcome);
+    }
+    let hash = crate::auth::hash_password(DEMO_PASSWORD);
+    let mut total: Option<DemoSummary> = None;
+    for index in 0..counties {
+        let nth = Nth { index, of: counties };
+        let summary =
+            state.db().write(|tx| generate_county(tx, state, spec, nth, &hash, now, started))?;
+        // A county is one transaction; the write-ahead log is trimmed after each.
+        state.db().checkpoint()?;
+        total = Some(match total {
+            None => summary,
+            Some(t) => t.plus(&summary),
+        });
+    }
+    let mut summary = total.expect("at least one county");
+    summary.counties = counties;
+    state.db().write(|tx| tx.set_meta(META_KEY, &serde_json::to_string(&summary)?))?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    eprintln!("demo: done ({:.1}s)", summary.seconds);
+    Ok(Outcome::Generated(summary))
+}
+
+/// Generates one county of the demo, in the caller's transaction.
+fn generate_county(
+    tx: &mut crate::store::Tx<'_>,
+    state: &AppState,
+    spec: &DemoSpec,
+    nth: Nth,
+    hash: &str,
+    now: i64,
+    started: Instant,
+) -> Result<DemoSummary, StoreError> {
+    let today = minqing_shared::calendar::china_date(rng::utc(now));
+    let weeks = spec.weeks as usize;
+    let first_monday = rng::add_days(VisitWeek::of(today).monday(), -7 * (weeks as i64));
+    let mut ctx = ctx::Ctx {
+        tx,
+        server: state.server_device(),
+        g: rng::Gen::new(nth.seed()),
+        now,
+        today,
+        started,
+        nth,
+        phone_ops: 0,
+        office_ops: 0,
+        tally: ctx::Tally::default(),
+    };
+    let county = county::plan(&mut ctx.g, spec, rng::china_ms(first_monday, 8 * 60), nth);
+    county::write(&mut ctx, &county, hash)?;
+    ctx.progress(
+        1,
+        &format!(
+            "{}: {} townships, {} villages, {} accounts",
+            county.name,
+            county.townships(),
+            county.villages.len(),
+            county.cadres.len()
+        ),
+    );
+    let mut field = households::register(&mut ctx, &county, weeks)?;
+    let confirmed = field.households.len() as f64;
+    let expected_visits = confirmed * f64::from(spec.weeks) * 0.9;
+    let call_concerns = confirmed * f64::from(spec.weeks) * 0.01 * 0.5;
+    let rate = ((spec.concerns as f64 - 12.0 - call_concerns) / expected_visits).clamp(0.0, 1.0);
+    let mut v = visits::Visits::new(&field, weeks, rate);
+    visits::run(&mut ctx, &county, &mut field, &mut v)?;
+    office::recent_scripts(&mut ctx, &county, &mut field, &mut v)?;
+    for phone in &field.phones {
+        ctx.finish_phone(phone)?;
+    }
+    office::apply(&mut ctx, &county, &mut v)?;
+    let reports = reports::write(&mut ctx, &county, first_monday)?;
+    ctx.progress(4, &format!("office: {reports} monthly reports"));
+    let mut summary = summarize(&mut ctx, &county)?;
+    summary.reports = reports;
+    ctx.progress(5, "committing");
+    Ok(summary)
 }
 
 fn summarize(
@@ -333,6 +452,7 @@ fn summarize(
     }
     let departments = county.units.iter().filter(|u| u.kind == UnitKind::CountyDepartment).count();
     Ok(DemoSummary {
+        counties: 1,
         today: ctx.today,
         townships: county.townships(),
         departments,

@@ -341,3 +341,31 @@ fn a_database_with_other_data_is_left_alone() {
     assert!(generate(&state, &DemoSpec::small()).is_err());
     assert_eq!(state.db().read(|tx| tx.last_seq()).unwrap(), 1);
 }
+
+#[test]
+fn a_city_of_two_counties_keeps_each_to_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, _) = open(&dir, "city.db");
+    let text = ensure_demo_counties(&state, &DemoSpec::small(), 2).unwrap();
+    assert!(text.starts_with("Demo city of 2 counties"), "{text}");
+    let (first, second, theirs) = state
+        .db()
+        .read(|tx| {
+            let first = tx.account_by_username("demo-org")?.unwrap();
+            let second = tx.account_by_username("x02-demo-org")?.unwrap();
+            let county = |a: &crate::store::Account, tx: &mut crate::store::Tx<'_>| {
+                tx.unit(a.cadre.unit_id).map(|u| u.unwrap().county_id)
+            };
+            let (c1, c2) = (county(&first, tx)?, county(&second, tx)?);
+            let theirs = tx.scope_households(Scope::County(c2))?;
+            let mine = tx.scope_households(Scope::County(c1))?;
+            assert!(mine.iter().all(|r| !theirs.iter().any(|t| t.household.id == r.household.id)));
+            let names: Vec<String> = tx.counties()?.into_iter().map(|c| c.name).collect();
+            assert_eq!(names.len(), 2);
+            assert!(names.contains(&"示范县".to_owned()) && names.contains(&"示范二县".to_owned()));
+            Ok::<_, StoreError>((c1, c2, theirs.len()))
+        })
+        .unwrap();
+    assert_ne!(first, second);
+    assert_eq!(theirs, 200, "each county has its own households");
+}

@@ -12,6 +12,20 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// How log lines are written to standard error: `text` (coloured on a terminal, plain
+    /// otherwise) or `json` (one object a line, for a log collector). `MINQING_LOG` sets the
+    /// level, e.g. `MINQING_LOG=debug` or `MINQING_LOG=minqing_server::store=trace`.
+    #[arg(long, global = true, value_enum, env = "MINQING_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines; coloured only when standard error is a terminal.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 /// The server's commands.

@@ -87,15 +87,27 @@ pub async fn main_entry_with_clock(
     clock: minqing_shared::clock::SharedClock,
 ) -> std::process::ExitCode {
     use clap::Parser;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MINQING_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-    match run_cli(config::Cli::parse(), clock).await {
+    let cli = config::Cli::parse();
+    init_logging(cli.log_format);
+    match run_cli(cli, clock).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("minqing-server: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs to standard error at the level `MINQING_LOG` names (`info` by default), as `format`
+/// says; colour only on a terminal, so a log file or a journal holds plain text.
+fn init_logging(format: config::LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MINQING_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        config::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        config::LogFormat::Json => logs.json().init(),
     }
 }
 

@@ -138,8 +138,9 @@ impl AppState {
         call: &'static str,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let state = self.clone();
+        let (state, span) = (self.clone(), tracing::Span::current());
         tokio::task::spawn_blocking(move || {
+            let _request = span.enter();
             let start = Instant::now();
             let out = state.db().read(f);
             state.metrics().db(call, start.elapsed());
@@ -155,8 +156,9 @@ impl AppState {
         call: &'static str,
         mut f: impl FnMut(&mut Tx<'_>, &AppState) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let state = self.clone();
+        let (state, span) = (self.clone(), tracing::Span::current());
         tokio::task::spawn_blocking(move || {
+            let _request = span.enter();
             let start = Instant::now();
             let out = state.db().write(|tx| f(tx, &state));
             state.metrics().db(call, start.elapsed());

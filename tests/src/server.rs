@@ -51,7 +51,8 @@ impl TestServer {
         Self::start_on_with_clock(dir, db_url, crate::clock::shared()).await
     }
 
-    async fn start_on_with_clock(dir: TempDir, db_url: String, clock: SharedClock) -> Self {
+    /// [`TestServer::start_on`] on `clock`.
+    pub async fn start_on_with_clock(dir: TempDir, db_url: String, clock: SharedClock) -> Self {
         let state =
             minqing_server::open_state_with_clock(&db_url, clock).await.expect("open database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use minqing_shared::Label;
-use minqing_shared::calendar::{VisitWeek, china_date_ms, china_midnight_ms, weeks_missed};
+use minqing_shared::calendar::{VisitWeek, china_date_ms, weeks_missed};
 use minqing_shared::ids::{CadreId, VillageId};
 use minqing_shared::org::{Cadre, Unit, Village};
 use serde::Deserialize;
@@ -38,7 +38,7 @@ pub(crate) async fn page(
     let week = q.week.parse::<VisitWeek>().ok().unwrap_or_else(|| VisitWeek::of(today));
     let current = week == VisitWeek::of(today);
     // Overdue as of today: no in-person visit since last week's Monday (`weeks_missed` ≥ 1).
-    let since = china_midnight_ms(VisitWeek::of(today).prev().monday());
+    let since = VisitWeek::of(today).prev();
     let scope = user.scope();
     let loaded = act::read(&state, move |tx| {
         Ok(Week {

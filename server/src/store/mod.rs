@@ -131,7 +131,9 @@ impl<'c> Tx<'c> {
 
     /// Every row of `sql`.
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> StoreResult<Vec<Row>> {
+        let start = std::time::Instant::now();
         let r = self.conn.query(sql, params);
+        timed(sql, start);
         self.noted(r)
     }
 
@@ -148,7 +150,9 @@ impl<'c> Tx<'c> {
 
     /// Runs `sql`; the number of rows it changed.
     pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> StoreResult<u64> {
+        let start = std::time::Instant::now();
         let r = self.conn.execute(sql, params);
+        timed(sql, start);
         self.noted(r)
     }
 
@@ -184,6 +188,21 @@ impl<'c> Tx<'c> {
     pub fn exclusive(&mut self, section: Section) -> StoreResult<()> {
         let r = self.conn.exclusive(section);
         self.noted(r)
+    }
+}
+
+/// A statement slower than this is logged as a warning (every statement's time is logged at
+/// the `trace` level of `minqing_server::store`).
+const SLOW_STATEMENT: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Logs how long `sql`, started at `start`, took.
+fn timed(sql: &str, start: std::time::Instant) {
+    let took = start.elapsed();
+    let ms = took.as_secs_f64() * 1000.0;
+    if took >= SLOW_STATEMENT {
+        tracing::warn!(ms, sql, "slow statement");
+    } else {
+        tracing::trace!(ms, sql, "statement");
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use minqing_shared::calendar::{VisitWeek, china_date};
+use minqing_shared::calendar::{VisitWeek, YearMonth, china_date};
 use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, VisitId};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::visit::Visit;
@@ -93,6 +93,32 @@ impl Tx<'_> {
         )
     }
 
+    /// Counts contacts in each household's months, per cadre and kind (the weekly visit or
+    /// another contact): what the monthly report adds up. Visits are stored once and never
+    /// changed, so the counts only grow.
+    pub(super) fn count_visit_months_of(&mut self, visits: &[&Visit]) -> StoreResult<()> {
+        let mut counts: BTreeMap<_, i64> = BTreeMap::new();
+        for v in visits {
+            let month = YearMonth::of(china_date(v.visited_at)).key();
+            *counts
+                .entry((v.household_id, month, v.cadre_id, v.counts_as_weekly_visit()))
+                .or_default() += 1;
+        }
+        let rows: Vec<Vec<Value>> = counts
+            .into_iter()
+            .map(|((household, month, cadre, weekly), n)| {
+                args![household, month, cadre, weekly, n].to_vec()
+            })
+            .collect();
+        self.insert_rows(
+            "INSERT INTO household_months (household_id, month, cadre_id, weekly, contacts)",
+            5,
+            "ON CONFLICT (household_id, month, cadre_id, weekly)
+             DO UPDATE SET contacts = household_months.contacts + excluded.contacts",
+            &rows,
+        )
+    }
+
     /// Stores visits.
     pub fn insert_visits(&mut self, visits: &[&Visit]) -> StoreResult<()> {
         let rows = visits
@@ -115,7 +141,8 @@ impl Tx<'_> {
             "",
             &rows,
         )?;
-        self.note_visited_weeks_of(visits)
+        self.note_visited_weeks_of(visits)?;
+        self.count_visit_months_of(visits)
     }
 
     /// A visit's household and cadre.

@@ -273,6 +273,11 @@ impl YearMonth {
     pub fn contains(self, date: NaiveDate) -> bool {
         YearMonth::of(date) == self
     }
+
+    /// A number for the month that sorts like it: `year * 100 + month` (2026-11 is 202611).
+    pub fn key(self) -> i64 {
+        i64::from(self.year) * 100 + i64::from(self.month)
+    }
 }
 
 impl fmt::Display for YearMonth {

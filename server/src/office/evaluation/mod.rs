@@ -61,14 +61,13 @@ pub async fn load(
     user: &OfficeUser,
     period: Period,
 ) -> Result<Evaluation, OfficeError> {
-    let county = user.unit.county_id;
     let (scope, today) = (user.scope(), user.today);
     let (county_wide, own) = (user.county_wide(), user.unit.id);
     act::read(state, move |tx| {
         let weeks = due_weeks(period, today);
         let households = tx.active_households(scope)?;
         let visited = match (weeks.first(), weeks.last()) {
-            (Some(first), Some(last)) => tx.visited_weeks(scope, county, (*first, *last))?,
+            (Some(first), Some(last)) => tx.visited_weeks(scope, (*first, *last))?,
             _ => Vec::new(),
         };
         let range = period.ms_range();

@@ -83,8 +83,9 @@ pub async fn write<T: Send + 'static>(
     state: &AppState,
     mut f: impl FnMut(&mut Tx<'_>, &AppState) -> Result<T, Failed> + Send + 'static,
 ) -> Result<T, Failed> {
-    let state = state.clone();
+    let (state, span) = (state.clone(), tracing::Span::current());
     let joined = tokio::task::spawn_blocking(move || {
+        let _request = span.enter();
         state.db().write(|tx| {
             tx.high_water(state.server_device().id)?;
             f(tx, &state)
@@ -99,6 +100,10 @@ pub async fn read<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T, OfficeError> + Send + 'static,
 ) -> Result<T, OfficeError> {
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || state.db().read(f)).await?
+    let (state, span) = (state.clone(), tracing::Span::current());
+    tokio::task::spawn_blocking(move || {
+        let _request = span.enter();
+        state.db().read(f)
+    })
+    .await?
 }

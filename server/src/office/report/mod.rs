@@ -76,7 +76,7 @@ impl MonthData {
         today: NaiveDate,
     ) -> StoreResult<Self> {
         let range = month.ms_range();
-        let rows = tx.month_rows(scope, range.clone())?;
+        let rows = tx.month_rows(scope, month)?;
         let raised = ConcernFilter {
             raised_from_ms: Some(range.start),
             raised_before_ms: Some(range.end),

@@ -11,7 +11,7 @@ use minqing_shared::scope::Scope;
 
 use super::households::HouseholdRow;
 use super::{COUNTS_FOR, HOUSEHOLDS, active_statuses, household_at, in_scope, weekly_modes};
-use crate::store::sql::{Value, args};
+use crate::store::sql::Value;
 use crate::store::{StoreResult, Tx};
 
 /// Active households and how many of them were visited, for one cadre (or none) in one village.
@@ -94,8 +94,9 @@ impl Tx<'_> {
     ) -> StoreResult<BTreeMap<CadreId, usize>> {
         let (scoped, who) = in_scope(scope, 1);
         let sql = format!(
-            "SELECT x.cadre_id, COUNT(*) FROM {HOUSEHOLDS} JOIN visits x ON x.household_id = h.id
-             WHERE {scoped} AND x.visited_ms >= $2 AND x.visited_ms < $3
+            "SELECT x.cadre_id, COUNT(*) FROM {HOUSEHOLDS} CROSS JOIN visits x
+             WHERE x.household_id = h.id AND {scoped}
+               AND x.visited_ms >= $2 AND x.visited_ms < $3
                AND x.mode NOT IN ({})
              GROUP BY x.cadre_id",
             weekly_modes()
@@ -106,25 +107,28 @@ impl Tx<'_> {
             .collect()
     }
 
-    /// `scope`'s active households with no in-person visit since `since_ms` (or none ever),
+    /// `scope`'s active households with no in-person visit in `since` or after (or none ever),
     /// never visited first, then the longest ago: at most `limit`, and how many in all.
     pub fn overdue_households(
         &mut self,
         scope: Scope,
-        since_ms: i64,
+        since: VisitWeek,
         limit: usize,
     ) -> StoreResult<(Vec<OverdueRow>, usize)> {
         let (scoped, who) = in_scope(scope, 1);
+        // Kept by the household's visited weeks; the latest visit's time is read for the
+        // households listed only.
+        let kept = format!(
+            "{scoped} AND h.status IN ({}) AND NOT EXISTS (
+               SELECT 1 FROM household_weeks w WHERE w.household_id = h.id AND w.week >= $2)",
+            active_statuses()
+        );
         let last = format!(
             "(SELECT MAX(x.visited_ms) FROM visits x
               WHERE x.household_id = h.id AND x.mode IN ({}))",
             weekly_modes()
         );
-        let kept = format!(
-            "{scoped} AND h.status IN ({}) AND ({last} IS NULL OR {last} < $2)",
-            active_statuses()
-        );
-        let params: Vec<Value> = vec![who, since_ms.into()];
+        let params: Vec<Value> = vec![who, since.key().into()];
         let total =
             self.query_one(&format!("SELECT COUNT(*) FROM {HOUSEHOLDS} WHERE {kept}"), &params)?;
         let rows = self.query(
@@ -167,24 +171,21 @@ impl Tx<'_> {
     pub fn visited_weeks(
         &mut self,
         scope: Scope,
-        county: minqing_shared::ids::CountyId,
         weeks: (VisitWeek, VisitWeek),
     ) -> StoreResult<Vec<ScoreRow>> {
         let (scoped, who) = in_scope(scope, 1);
-        // Read through the visiting cadres' index: the county's cadres, the period's weeks.
+        // Counted per household through its weeks' key (household, week), then added up: a
+        // join of the period's household-weeks would group a row per week (300,000 a county-year).
         let sql = format!(
-            "SELECT {COUNTS_FOR}, h.cadre_id, COUNT(*)
-             FROM {HOUSEHOLDS} JOIN household_weeks w ON w.household_id = h.id
-             WHERE w.cadre_id IN (SELECT x.id FROM cadres x JOIN units y ON y.id = x.unit_id
-                                  WHERE y.county_id = $2)
-               AND w.week >= $3 AND w.week <= $4
-               AND {scoped} AND h.status IN ({})
+            "SELECT {COUNTS_FOR}, h.cadre_id,
+                    CAST(SUM((SELECT COUNT(*) FROM household_weeks w
+                              WHERE w.household_id = h.id AND w.week >= $2 AND w.week <= $3))
+                         AS BIGINT)
+             FROM {HOUSEHOLDS}
+             WHERE {scoped} AND h.status IN ({})
              GROUP BY {COUNTS_FOR}, h.cadre_id",
             active_statuses()
         );
-        let params = args![county, weeks.0.key(), weeks.1.key()];
-        let mut all = vec![who];
-        all.extend(params);
-        score_rows(self.query(&sql, &all)?)
+        score_rows(self.query(&sql, &[who, weeks.0.key().into(), weeks.1.key().into()])?)
     }
 }

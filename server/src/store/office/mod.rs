@@ -37,12 +37,27 @@ pub(crate) const COUNTS_FOR: &str = "COALESCE(c.unit_id, v.township_id)";
 
 /// The condition that keeps `scope`'s live households (of [`HOUSEHOLDS`]), with its one
 /// parameter at `$n`.
+///
+/// Each is written so a planner starts from the scope's households and reaches their visits
+/// and concerns by household: a county through its townships and villages; a unit as the set of
+/// its townships' households and its cadres' (a condition on the joined village *or* cadre has
+/// no index, and a planner would start from a month of the whole city's visits instead).
+/// Queries that join visits put them after the households with `CROSS JOIN`, which keeps
+/// SQLite to that order (PostgreSQL plans it as any join).
 pub(crate) fn in_scope(scope: Scope, n: usize) -> (String, Value) {
     match scope {
         Scope::County(county) => (format!("NOT h.deleted AND t.county_id = ${n}"), county.into()),
-        Scope::Unit(unit) => {
-            (format!("NOT h.deleted AND (v.township_id = ${n} OR c.unit_id = ${n})"), unit.into())
-        }
+        Scope::Unit(unit) => (
+            format!(
+                "NOT h.deleted AND h.id IN (
+                   SELECT sh.id FROM villages sv JOIN households sh ON sh.village_id = sv.id
+                   WHERE sv.township_id = ${n}
+                   UNION ALL
+                   SELECT sh.id FROM cadres sc JOIN households sh ON sh.cadre_id = sc.id
+                   WHERE sc.unit_id = ${n})"
+            ),
+            unit.into(),
+        ),
         Scope::Cadre { cadre, .. } => {
             (format!("NOT h.deleted AND h.cadre_id = ${n}"), cadre.into())
         }

@@ -1,13 +1,12 @@
 //! The month's visits for the monthly report and the county's summary: active households,
 //! how many were visited in person, and the contacts made, per unit and cadre.
 
-use std::ops::Range;
-
+use minqing_shared::calendar::YearMonth;
 use minqing_shared::ids::{CadreId, UnitId};
 use minqing_shared::scope::Scope;
 
 use super::coverage::ScoreRow;
-use super::{COUNTS_FOR, HOUSEHOLDS, active_statuses, in_scope, weekly_modes};
+use super::{COUNTS_FOR, HOUSEHOLDS, active_statuses, in_scope};
 use crate::store::{StoreResult, Tx};
 
 /// Contacts made with households of a unit by one cadre in a month.
@@ -35,20 +34,20 @@ pub struct MonthRows {
 }
 
 impl Tx<'_> {
-    /// The visit figures of `scope`'s households within `range` (ms).
-    pub fn month_rows(&mut self, scope: Scope, range: Range<i64>) -> StoreResult<MonthRows> {
+    /// The visit figures of `scope`'s households in `month`, from each household's counted
+    /// contacts (`household_months`).
+    pub fn month_rows(&mut self, scope: Scope, month: YearMonth) -> StoreResult<MonthRows> {
         let active = self.active_households(scope)?;
         let (scoped, who) = in_scope(scope, 1);
-        let params = [who, range.start.into(), range.end.into()];
+        let params = [who, month.key().into()];
         let visited = self.query(
             &format!(
-                "SELECT {COUNTS_FOR}, h.cadre_id, COUNT(DISTINCT h.id) FROM {HOUSEHOLDS}
-                 JOIN visits x ON x.household_id = h.id
-                 WHERE {scoped} AND h.status IN ({}) AND x.mode IN ({})
-                   AND x.visited_ms >= $2 AND x.visited_ms < $3
+                "SELECT {COUNTS_FOR}, h.cadre_id, COUNT(*) FROM {HOUSEHOLDS}
+                 WHERE {scoped} AND h.status IN ({})
+                   AND EXISTS (SELECT 1 FROM household_months m
+                               WHERE m.household_id = h.id AND m.month = $2 AND m.weekly)
                  GROUP BY {COUNTS_FOR}, h.cadre_id",
                 active_statuses(),
-                weekly_modes()
             ),
             &params,
         )?;
@@ -62,13 +61,12 @@ impl Tx<'_> {
                 })
             })
             .collect::<StoreResult<_>>()?;
-        let weekly = format!("x.mode IN ({})", weekly_modes());
         let contacts = self.query(
             &format!(
-                "SELECT {COUNTS_FOR}, x.cadre_id, {weekly}, COUNT(*) FROM {HOUSEHOLDS}
-                 JOIN visits x ON x.household_id = h.id
-                 WHERE {scoped} AND x.visited_ms >= $2 AND x.visited_ms < $3
-                 GROUP BY {COUNTS_FOR}, x.cadre_id, {weekly}"
+                "SELECT {COUNTS_FOR}, m.cadre_id, m.weekly, CAST(SUM(m.contacts) AS BIGINT)
+                 FROM {HOUSEHOLDS} CROSS JOIN household_months m
+                 WHERE m.household_id = h.id AND m.month = $2 AND {scoped}
+                 GROUP BY {COUNTS_FOR}, m.cadre_id, m.weekly"
             ),
             &params,
         )?;

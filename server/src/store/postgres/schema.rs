@@ -217,6 +217,19 @@ CREATE TABLE household_weeks (
 );
 CREATE INDEX household_weeks_cadre ON household_weeks(cadre_id, week);
 "#,
+    // 8: each household's contacts per month, cadre and kind (the monthly report's counts);
+    // household-weeks are read by household only.
+    r#"
+CREATE TABLE household_months (
+    household_id TEXT NOT NULL,
+    month        BIGINT NOT NULL,
+    cadre_id     TEXT NOT NULL,
+    weekly       BOOLEAN NOT NULL,
+    contacts     BIGINT NOT NULL,
+    PRIMARY KEY (household_id, month, cadre_id, weekly)
+);
+DROP INDEX household_weeks_cadre;
+"#,
 ];
 
 /// Brings the schema up to date, one process at a time (under `lock`).

@@ -216,6 +216,19 @@ CREATE TABLE household_weeks (
 ) STRICT;
 CREATE INDEX household_weeks_cadre ON household_weeks(cadre_id, week);
 "#,
+    // 7: each household's contacts per month, cadre and kind (the monthly report's counts);
+    // household-weeks are read by household only.
+    r#"
+CREATE TABLE household_months (
+    household_id TEXT NOT NULL,
+    month        INTEGER NOT NULL,          -- month of China time, year * 100 + month
+    cadre_id     TEXT NOT NULL,             -- who recorded the contacts
+    weekly       INTEGER NOT NULL,          -- 1: the weekly (in-person) visit, 0: other contact
+    contacts     INTEGER NOT NULL,
+    PRIMARY KEY (household_id, month, cadre_id, weekly)
+) STRICT;
+DROP INDEX household_weeks_cadre;
+"#,
 ];
 
 /// Brings a database up to the latest migration.

@@ -1,4 +1,7 @@
-//! The county and the day of work that `minqing-bench` uses.
+//! `minqing-bench`'s programs, and the county and the day of work they use.
+
+pub mod office;
+pub mod sync;
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -223,4 +226,9 @@ pub fn percentile(values: &mut [Duration], p: f64) -> Duration {
     }
     let rank = ((p / 100.0) * (values.len() - 1) as f64).round() as usize;
     values[rank.min(values.len() - 1)]
+}
+
+/// A duration in milliseconds, for printing.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }

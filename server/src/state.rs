@@ -107,29 +107,16 @@ impl AppState {
         &self.0.server_device
     }
 
-    /// Records that `device` was seen now, running `app_version`, writing at most once a minute
-    /// per device.
-    pub async fn seen(
-        &self,
-        device: DeviceId,
-        app_version: Option<String>,
-    ) -> Result<(), ApiError> {
-        let due = {
-            let mut seen = self.0.seen.lock().unwrap_or_else(|p| p.into_inner());
-            let now = Instant::now();
-            let due = seen.get(&device).is_none_or(|t| now.duration_since(*t) >= SEEN_EVERY);
-            if due {
-                seen.insert(device, now);
-            }
-            due
-        };
+    /// Whether `device`'s last sync time is due to be written (at most once a minute per
+    /// device); if so, counts it as written now.
+    pub fn seen_due(&self, device: DeviceId) -> bool {
+        let mut seen = self.0.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let due = seen.get(&device).is_none_or(|t| now.duration_since(*t) >= SEEN_EVERY);
         if due {
-            self.write("touch_device", move |tx, state| {
-                Ok(tx.touch_device(device, state.now_ms(), app_version.as_deref())?)
-            })
-            .await?;
+            seen.insert(device, now);
         }
-        Ok(())
+        due
     }
 
     /// Runs a read off the async runtime, timed under `call`.

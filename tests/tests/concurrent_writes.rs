@@ -1,6 +1,6 @@
 //! Many phones change one household at the same moment, one op per request: the server's merged
 //! state must be the merge of every op, whatever order the writers ran in. On PostgreSQL the
-//! writers run in parallel (see `server/src/store/postgres.rs`); a read-modify-write of the
+//! writers run in parallel (see `server/src/store/postgres/mod.rs`); a read-modify-write of the
 //! household that did not lock its row, or a fold of a concern's events that did not lock the
 //! concern first, would lose updates here.
 

@@ -1,4 +1,4 @@
-//! PostgreSQL connections keep their prepared statements (`server/src/store/postgres_conn.rs`).
+//! PostgreSQL connections keep their prepared statements (`server/src/store/postgres/statements.rs`).
 //! When the schema changes under a running server, a kept statement no longer fits: the request
 //! that meets it fails, and the next one on that connection prepares it again — the server does
 //! not stay broken until it restarts.

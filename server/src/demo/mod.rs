@@ -4,7 +4,7 @@
 //! sees a living system at once.
 //!
 //! Everything goes in the way a real county's data would: each household, visit and concern
-//! step as an op of a cadre's (simulated) phone through [`crate::sync::check_and_apply`], each
+//! step as an op of a cadre's (simulated) phone through [`crate::sync::apply`], each
 //! office action as an op of the server's own device, so phones pull exactly what they would
 //! have pushed. The random source is seeded and the calendar is anchored to today's China date,
 //! so the same start date gives the same county, and the demo always looks current.

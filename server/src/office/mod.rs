@@ -16,7 +16,7 @@
 //!
 //! **Scope.** A township office sees its villages and the households of its cadres; a county
 //! department's office the households linked to its cadres; the Organization Department and
-//! administrators the county ([`scope`]).
+//! administrators the county ([`minqing_shared::scope`]).
 //!
 //! **Actions are ops.** Filing a household, a meeting decision, a ledger record, completing a
 //! concern and the monthly report are recorded with [`crate::sync::ServerDevice::act`], the same

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use minqing_shared::calendar::YearMonth;
-use minqing_shared::ids::{DeviceId, HouseholdId, OpId, UnitId};
+use minqing_shared::ids::{CountyId, DeviceId, HouseholdId, OpId, UnitId};
 use minqing_shared::sync::merge::ReportState;
 use minqing_shared::sync::op::{Payload, RecordType};
 use minqing_shared::sync::{Change, Hlc, Op};
@@ -50,6 +50,15 @@ pub struct Quarantined {
     pub error: String,
     /// Reason.
     pub message: String,
+}
+
+/// Whose monthly reports to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportsOf {
+    /// One unit's.
+    Unit(UnitId),
+    /// Every unit's of a county.
+    County(CountyId),
 }
 
 impl Tx<'_> {
@@ -220,18 +229,27 @@ impl Tx<'_> {
         .collect()
     }
 
-    /// The monthly reports (of one unit, or all), by unit and month, as their ops leave them.
+    /// The monthly reports of one unit, or of a county's units, by unit and month, as their
+    /// ops leave them.
     pub fn monthly_reports(
         &mut self,
-        unit: Option<UnitId>,
+        of: ReportsOf,
     ) -> StoreResult<BTreeMap<(UnitId, YearMonth), ReportState>> {
         // PostgreSQL sorts this transaction's own unnumbered ops last: the latest, as they are.
-        let rows = self.query(
-            "SELECT server_seq, body FROM ops WHERE record_type = $1
-               AND (CAST($2 AS TEXT) IS NULL OR unit_id = $2)
-             ORDER BY server_seq",
-            &args![RecordType::MonthlyReport.code(), unit],
-        )?;
+        let kind = RecordType::MonthlyReport.code();
+        let rows = match of {
+            ReportsOf::Unit(unit) => self.query(
+                "SELECT server_seq, body FROM ops WHERE unit_id = $2 AND record_type = $1
+                 ORDER BY server_seq",
+                &args![kind, unit],
+            )?,
+            ReportsOf::County(county) => self.query(
+                "SELECT o.server_seq, o.body FROM units u CROSS JOIN ops o
+                 WHERE o.unit_id = u.id AND u.county_id = $2 AND o.record_type = $1
+                 ORDER BY o.server_seq",
+                &args![kind, county],
+            )?,
+        };
         let mut out: BTreeMap<(UnitId, YearMonth), ReportState> = BTreeMap::new();
         for r in rows {
             let op: Op = r.json(1)?;

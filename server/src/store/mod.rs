@@ -36,10 +36,10 @@ use sql::{Conn, Row, Value};
 
 pub use admin::{AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow};
 pub use bookkeeping::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession};
-pub use log::{LogEntry, QuarantineEntry, Quarantined};
+pub use log::{LogEntry, QuarantineEntry, Quarantined, ReportsOf};
 pub use office::{
     ConcernFacts, ConcernFilter, ConcernList, ConcernRow, ContactRow, CoverageRow, HouseholdFilter,
-    HouseholdRow, MonthRows, OverdueRow, ScoreRow,
+    HouseholdRow, MonthFacts, MonthRows, OverdueRow, ScoreRow,
 };
 pub use org::{Account, DeviceAuth, DeviceRow, NewDevice};
 

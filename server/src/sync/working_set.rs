@@ -19,6 +19,7 @@ use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState, Re
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
 use minqing_shared::visit::Visit;
 
+use crate::store::ReportsOf;
 use crate::store::{AuditEntry, LogEntry, StoreResult, Tx};
 
 /// One transaction's records and pending writes.
@@ -41,6 +42,8 @@ pub struct WorkingSet {
     reports: BTreeMap<UnitId, BTreeMap<YearMonth, ReportState>>,
     /// Op ids known to be in the log (read, or appended here).
     logged: BTreeSet<OpId>,
+    /// Op ids looked up at prefetch: in the log exactly when in `logged`.
+    looked_up: BTreeSet<OpId>,
     log: Vec<(Op, Option<HouseholdId>, Option<UnitId>)>,
     audits: Vec<AuditEntry>,
 }
@@ -116,6 +119,7 @@ impl WorkingSet {
             set.visits.insert(*id, stored_visits.contains(id));
         }
         set.logged = tx.logged_ops(&vec(&w.ops))?.into_iter().collect();
+        set.looked_up = w.ops;
         for id in &w.cadres {
             set.cadres.insert(*id, None);
         }
@@ -280,7 +284,7 @@ impl WorkingSet {
         month: YearMonth,
     ) -> StoreResult<Option<&ReportState>> {
         if let Entry::Vacant(slot) = self.reports.entry(unit) {
-            let reports = tx.monthly_reports(Some(unit))?;
+            let reports = tx.monthly_reports(ReportsOf::Unit(unit))?;
             let by_month = reports.into_iter().map(|((_, m), r)| (m, r)).collect();
             slot.insert(by_month);
         }
@@ -294,8 +298,8 @@ impl WorkingSet {
 
     /// Whether the op is already in the log.
     pub fn is_logged(&mut self, tx: &mut Tx<'_>, id: OpId) -> StoreResult<bool> {
-        if self.logged.contains(&id) {
-            return Ok(true);
+        if self.logged.contains(&id) || self.looked_up.contains(&id) {
+            return Ok(self.logged.contains(&id));
         }
         tx.op_exists(id)
     }

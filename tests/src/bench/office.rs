@@ -33,6 +33,10 @@ pub struct OfficeArgs {
     /// Times each page is fetched per account.
     #[arg(long, default_value_t = 20)]
     pub rounds: usize,
+    /// The accounts to log in as (the township office, a county department's office and the
+    /// Organization Department of the first county).
+    #[arg(long = "as", default_values_t = ["demo-office".to_owned(), "office-d01".to_owned(), "demo-org".to_owned()])]
+    pub accounts: Vec<String>,
 }
 
 /// The demo password (docs/OFFICE.md).
@@ -87,7 +91,7 @@ pub async fn run(args: OfficeArgs) {
         "/office/import".into(),
     ];
     let mut times: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
-    for user in ["demo-office", "office-d01", "demo-org"] {
+    for user in &args.accounts {
         let office = OfficeClient::login_with(&url, user, DEMO_PASSWORD).await;
         // One household and one concern the account sees, from its own lists.
         let mut paths = pages.clone();

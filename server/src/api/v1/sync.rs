@@ -94,17 +94,25 @@ pub async fn pull(
     let device = auth.device_id;
     let (changes, next_cursor, has_more) =
         state.read("pull", move |tx| Ok(sync::pull(tx, scope, q.cursor, limit, device)?)).await?;
-    if !changes.is_empty() {
-        // One audit line per page that carried records (an empty sync writes nothing).
+    // One audit line per page that carried records (an empty sync writes nothing), and the
+    // device's last sync at most once a minute: one write, if either is due.
+    let touch = state.seen_due(device);
+    if !changes.is_empty() || touch {
         let (cadre, count) = (auth.cadre_id, changes.len() as u32);
         state
-            .write("audit_pull", move |tx, state| {
-                let who = Who { cadre: Some(cadre), device: Some(device), address: None };
-                Ok(audit::record(tx, &who, AuditAction::View, "pull", None, count, state.now_ms())?)
+            .write("pull_noted", move |tx, state| {
+                let now = state.now_ms();
+                if count > 0 {
+                    let who = Who { cadre: Some(cadre), device: Some(device), address: None };
+                    audit::record(tx, &who, AuditAction::View, "pull", None, count, now)?;
+                }
+                if touch {
+                    tx.touch_device(device, now, version.as_deref())?;
+                }
+                Ok(())
             })
             .await?;
     }
-    state.seen(device, version).await?;
     state.metrics().pull_page();
     Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: state.now_ms() }))
 }

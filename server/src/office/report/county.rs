@@ -16,13 +16,14 @@ use crate::office::kit::form::FieldErrors;
 use crate::office::kit::layout::{Nav, date, percent, shell, time};
 use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
+use crate::store::ReportsOf;
 
 /// The county's reports for `month`.
 pub async fn page(user: OfficeUser, state: AppState, month: YearMonth, e: FieldErrors) -> Response {
-    let (today, scope) = (user.today, user.scope());
+    let (today, scope, user_county) = (user.today, user.scope(), user.unit.county_id);
     let loaded = act::read(&state, move |tx| {
         let data = MonthData::read(tx, scope, month, today)?;
-        let records = tx.monthly_reports(None)?;
+        let records = tx.monthly_reports(ReportsOf::County(user_county))?;
         let rows: Vec<_> = tx
             .scope_units(scope)?
             .into_iter()

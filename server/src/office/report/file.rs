@@ -12,6 +12,7 @@ use crate::office::kit::error::OfficeError;
 use crate::office::kit::form::FieldErrors;
 use crate::office::kit::session::Post;
 use crate::state::AppState;
+use crate::store::ReportsOf;
 use crate::store::Section;
 
 /// `POST /office/report/file`: the Organization Department files a submitted report.
@@ -25,7 +26,7 @@ pub(crate) async fn post(State(state): State<AppState>, Post(user, form): Post) 
     let done = act::write(&state, move |tx, state| {
         tx.exclusive(Section::MonthlyReports)?;
         let Some(r) = tx
-            .monthly_reports(Some(unit))?
+            .monthly_reports(ReportsOf::Unit(unit))?
             .remove(&(unit, month))
             .filter(|r| r.body.status == ReportStatus::Submitted)
         else {

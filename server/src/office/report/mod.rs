@@ -17,7 +17,6 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 use minqing_shared::Label;
 use minqing_shared::calendar::{YearMonth, report_due, report_month};
-use minqing_shared::concern::ConcernStatus;
 use minqing_shared::ids::UnitId;
 use minqing_shared::org::{Cadre, Unit};
 use minqing_shared::scope::Scope;
@@ -32,7 +31,8 @@ use crate::office::kit::form::{FieldErrors, FormData};
 use crate::office::kit::layout::{Nav, date, percent, shell, time};
 use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
-use crate::store::{ConcernFacts, ConcernFilter, ConcernRow, MonthRows, StoreResult, Tx};
+use crate::store::ReportsOf;
+use crate::store::{ConcernFacts, ConcernRow, MonthRows, StoreResult, Tx};
 
 /// The report page's query.
 #[derive(Debug, Default, Deserialize)]
@@ -77,38 +77,19 @@ impl MonthData {
     ) -> StoreResult<Self> {
         let range = month.ms_range();
         let rows = tx.month_rows(scope, month)?;
-        let raised = ConcernFilter {
-            raised_from_ms: Some(range.start),
-            raised_before_ms: Some(range.end),
-            ..ConcernFilter::default()
-        };
-        let done = ConcernFilter {
-            done_from_ms: Some(range.start),
-            done_before_ms: Some(range.end),
-            ..ConcernFilter::default()
-        };
-        let overdue = ConcernFilter { status: Some(ConcernStatus::Overdue), ..Default::default() };
-        let escalated = ConcernFilter {
-            escalated_from_ms: Some(range.start),
-            escalated_before_ms: Some(range.end),
-            ..ConcernFilter::default()
-        };
-        let units: std::collections::BTreeMap<_, _> = tx
-            .concern_facts(scope, &escalated, today)?
-            .into_iter()
-            .map(|f| (f.id, f.unit))
-            .collect();
+        let facts = tx.month_facts(scope, range.clone(), today)?;
+        let units: std::collections::BTreeMap<_, _> =
+            facts.escalated.iter().map(|f| (f.id, f.unit)).collect();
         let special = tx
-            .concerns_page(scope, &escalated, today, 0, usize::MAX >> 1)?
-            .rows
+            .concerns_escalated(scope, range)?
             .into_iter()
             .filter_map(|r| Some((*units.get(&r.concern.id)?, r)))
             .collect();
         Ok(MonthData {
             rows,
-            raised: tx.concern_facts(scope, &raised, today)?,
-            done: tx.concern_facts(scope, &done, today)?,
-            overdue: tx.concern_facts(scope, &overdue, today)?,
+            raised: facts.raised,
+            done: facts.done,
+            overdue: facts.overdue,
             special,
             cadres: tx.field_cadres(scope)?,
         })
@@ -152,7 +133,7 @@ pub async fn load(
             .ok_or_else(|| OfficeError::not_found("单位不存在"))?;
         let data = MonthData::read(tx, Scope::Unit(unit), month, today)?;
         let figures = data.figures(month, today, unit);
-        let record = tx.monthly_reports(Some(unit))?.remove(&(unit, month));
+        let record = tx.monthly_reports(ReportsOf::Unit(unit))?.remove(&(unit, month));
         Ok(Loaded { unit: unit_row, figures, record, today })
     })
     .await

@@ -14,6 +14,7 @@ use crate::office::kit::error::OfficeError;
 use crate::office::kit::form::FieldErrors;
 use crate::office::kit::session::Post;
 use crate::state::AppState;
+use crate::store::ReportsOf;
 use crate::store::Section;
 
 /// `POST /office/report/submit`: saves the draft's notes, or submits the report.
@@ -42,7 +43,7 @@ pub(crate) async fn post(State(state): State<AppState>, Post(user, form): Post) 
         let author = act::author(&user, &state);
         let done = act::write(&state, move |tx, state| {
             tx.exclusive(Section::MonthlyReports)?;
-            let existing = tx.monthly_reports(Some(unit))?.remove(&(unit, month));
+            let existing = tx.monthly_reports(ReportsOf::Unit(unit))?.remove(&(unit, month));
             if existing.as_ref().is_some_and(|r| r.body.status != ReportStatus::Draft) {
                 return Err(Failed::Refused("本月月报已报送，不能再修改".into()));
             }

@@ -17,8 +17,15 @@ use super::{COUNTS_FOR, in_scope};
 use crate::store::sql::{Row, Value, args};
 use crate::store::{StoreResult, Tx};
 
-/// Concerns with their household (`k`, then [`HOUSEHOLDS`]) and their raiser `r`.
+/// Concerns with their household (`k`, then [`HOUSEHOLDS`]).
 const FROM: &str = "concerns k
+    JOIN households h ON h.id = k.household_id
+    JOIN villages v ON v.id = h.village_id
+    JOIN units t ON t.id = v.township_id
+    LEFT JOIN cadres c ON c.id = h.cadre_id";
+
+/// [`FROM`] with the concern's raiser `r`, for rows that name them.
+const FROM_NAMED: &str = "concerns k
     JOIN households h ON h.id = k.household_id
     JOIN villages v ON v.id = h.village_id
     JOIN units t ON t.id = v.township_id
@@ -125,6 +132,39 @@ pub struct ConcernFacts {
     pub done_ms: Option<i64>,
 }
 
+/// The concerns a month's figures count, read in one pass over the scope's concerns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MonthFacts {
+    /// Raised in the month.
+    pub raised: Vec<ConcernFacts>,
+    /// Finished in the month (whenever raised).
+    pub done: Vec<ConcernFacts>,
+    /// Overdue today (whenever raised).
+    pub overdue: Vec<ConcernFacts>,
+    /// Escalated with a special report in the month.
+    pub escalated: Vec<ConcernFacts>,
+}
+
+/// The columns of [`ConcernFacts`], then the escalation time.
+const FACT_COLUMNS: &str =
+    "k.id, COALESCE(c.unit_id, v.township_id), COALESCE(k.raised_by, h.cadre_id),
+    k.category, k.status, k.deadline, k.raised_ms, k.done_ms, k.escalated_ms";
+
+fn facts(r: &Row, today: NaiveDate) -> StoreResult<ConcernFacts> {
+    let deadline = r.opt_text(5)?.map(|d| crate::store::parse(&d)).transpose()?;
+    let stored = r.code(4, ConcernStatus::from_code)?;
+    Ok(ConcernFacts {
+        id: r.parse(0)?,
+        unit: r.parse(1)?,
+        cadre: r.opt_parse(2)?,
+        category: r.opt_text(3)?.as_deref().and_then(Category::from_code),
+        status: effective_status(stored, deadline, today),
+        deadline,
+        raised_ms: r.opt_int(6)?,
+        done_ms: r.opt_int(7)?,
+    })
+}
+
 /// The filter's SQL (statuses as shown on `today`), its parameters numbered after `params`.
 fn conditions(filter: &ConcernFilter, today: NaiveDate, params: &mut Vec<Value>) -> String {
     let mut out = Vec::new();
@@ -187,7 +227,8 @@ impl Tx<'_> {
         let (scoped, who) = in_scope(scope, 1);
         let mut params = vec![who];
         params.extend_from_slice(extra);
-        let sql = format!("SELECT {ROW_COLUMNS} FROM {FROM} WHERE {scoped} AND {condition} {tail}");
+        let sql =
+            format!("SELECT {ROW_COLUMNS} FROM {FROM_NAMED} WHERE {scoped} AND {condition} {tail}");
         self.query(&sql, &params)?.iter().map(row).collect()
     }
 
@@ -223,7 +264,7 @@ impl Tx<'_> {
         params.extend(args![limit as u64, offset as u64]);
         // Newest first; PostgreSQL would put concerns with no time first, SQLite last.
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM {FROM} WHERE {scoped} AND {kept}
+            "SELECT {ROW_COLUMNS} FROM {FROM_NAMED} WHERE {scoped} AND {kept}
              ORDER BY COALESCE(k.raised_ms, 0) DESC, k.id LIMIT ${l} OFFSET ${o}"
         );
         list.rows = self.query(&sql, &params)?.iter().map(row).collect::<StoreResult<_>>()?;
@@ -338,26 +379,50 @@ impl Tx<'_> {
         let mut params = vec![who];
         let kept = conditions(filter, today, &mut params);
         let sql = format!(
-            "SELECT k.id, {COUNTS_FOR}, COALESCE(k.raised_by, h.cadre_id), k.category, k.status,
-                    k.deadline, k.raised_ms, k.done_ms
-             FROM {FROM} WHERE {scoped} AND {kept} AND k.status IS NOT NULL"
+            "SELECT {FACT_COLUMNS} FROM {FROM}
+             WHERE {scoped} AND {kept} AND k.status IS NOT NULL"
         );
-        self.query(&sql, &params)?
-            .iter()
-            .map(|r| {
-                let deadline = r.opt_text(5)?.map(|d| crate::store::parse(&d)).transpose()?;
-                let stored = r.code(4, ConcernStatus::from_code)?;
-                Ok(ConcernFacts {
-                    id: r.parse(0)?,
-                    unit: r.parse(1)?,
-                    cadre: r.opt_parse(2)?,
-                    category: r.opt_text(3)?.as_deref().and_then(Category::from_code),
-                    status: effective_status(stored, deadline, today),
-                    deadline,
-                    raised_ms: r.opt_int(6)?,
-                    done_ms: r.opt_int(7)?,
-                })
-            })
-            .collect()
+        self.query(&sql, &params)?.iter().map(|r| facts(r, today)).collect()
+    }
+
+    /// The concerns of `scope` that the figures of the month `range` (ms) count: raised,
+    /// finished or escalated in it, or overdue on `today`.
+    pub fn month_facts(
+        &mut self,
+        scope: Scope,
+        range: Range<i64>,
+        today: NaiveDate,
+    ) -> StoreResult<MonthFacts> {
+        let (scoped, who) = in_scope(scope, 1);
+        let within = |column: &str| format!("({column} >= $2 AND {column} < $3)");
+        let sql = format!(
+            "SELECT {FACT_COLUMNS} FROM {FROM}
+             WHERE {scoped} AND k.status IS NOT NULL
+               AND ({} OR {} OR {} OR ({}) = 'overdue')",
+            within("k.raised_ms"),
+            within("k.done_ms"),
+            within("k.escalated_ms"),
+            shown_status(4)
+        );
+        let params = args![who, range.start, range.end, today.to_string()];
+        let mut out = MonthFacts::default();
+        let during = |ms: Option<i64>| ms.is_some_and(|ms| range.contains(&ms));
+        for r in self.query(&sql, &params)? {
+            let f = facts(&r, today)?;
+            let escalated = r.opt_int(8)?;
+            if during(f.raised_ms) {
+                out.raised.push(f.clone());
+            }
+            if during(f.done_ms) {
+                out.done.push(f.clone());
+            }
+            if f.status == ConcernStatus::Overdue {
+                out.overdue.push(f.clone());
+            }
+            if during(escalated) {
+                out.escalated.push(f);
+            }
+        }
+        Ok(out)
     }
 }

@@ -10,8 +10,9 @@ use minqing_shared::ids::{CadreId, UnitId, VillageId};
 use minqing_shared::scope::Scope;
 
 use super::households::HouseholdRow;
-use super::{COUNTS_FOR, HOUSEHOLDS, active_statuses, household_at, in_scope, weekly_modes};
-use crate::store::sql::Value;
+use super::{
+    COUNTS_FOR, HOUSEHOLDS, active_statuses, household_at, in_scope, other_modes, weekly_modes,
+};
 use crate::store::{StoreResult, Tx};
 
 /// Active households and how many of them were visited, for one cadre (or none) in one village.
@@ -93,13 +94,13 @@ impl Tx<'_> {
         range: Range<i64>,
     ) -> StoreResult<BTreeMap<CadreId, usize>> {
         let (scoped, who) = in_scope(scope, 1);
+        // Calls are few: found by kind and time, then kept if their household is in scope.
         let sql = format!(
-            "SELECT x.cadre_id, COUNT(*) FROM {HOUSEHOLDS} CROSS JOIN visits x
-             WHERE x.household_id = h.id AND {scoped}
-               AND x.visited_ms >= $2 AND x.visited_ms < $3
-               AND x.mode NOT IN ({})
+            "SELECT x.cadre_id, COUNT(*) FROM visits x
+             WHERE x.mode IN ({}) AND x.visited_ms >= $2 AND x.visited_ms < $3
+               AND x.household_id IN (SELECT h.id FROM {HOUSEHOLDS} WHERE {scoped})
              GROUP BY x.cadre_id",
-            weekly_modes()
+            other_modes()
         );
         self.query(&sql, &[who, range.start.into(), range.end.into()])?
             .iter()
@@ -128,16 +129,19 @@ impl Tx<'_> {
               WHERE x.household_id = h.id AND x.mode IN ({}))",
             weekly_modes()
         );
-        let params: Vec<Value> = vec![who, since.key().into()];
-        let total =
-            self.query_one(&format!("SELECT COUNT(*) FROM {HOUSEHOLDS} WHERE {kept}"), &params)?;
+        // The rows listed, each with how many are kept in all (counted before the limit).
         let rows = self.query(
             &format!(
-                "SELECT h.state, v.name, t.name, c.name, {last} AS last FROM {HOUSEHOLDS}
+                "SELECT h.state, v.name, t.name, c.name, {last} AS last, COUNT(*) OVER ()
+                 FROM {HOUSEHOLDS}
                  WHERE {kept} ORDER BY COALESCE({last}, 0), h.head_name, h.id LIMIT $3"
             ),
-            &[params[0].clone(), params[1].clone(), (limit as u64).into()],
+            &[who, since.key().into(), (limit as u64).into()],
         )?;
+        let total = match rows.first() {
+            Some(r) => r.int(5)? as usize,
+            None => 0,
+        };
         let rows = rows
             .iter()
             .map(|r| {
@@ -152,7 +156,7 @@ impl Tx<'_> {
                 })
             })
             .collect::<StoreResult<_>>()?;
-        Ok((rows, total.int(0)? as usize))
+        Ok((rows, total))
     }
 
     /// `scope`'s active households per (unit, cadre).

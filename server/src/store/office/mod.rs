@@ -4,7 +4,7 @@
 //! household.
 //!
 //! Every query over households starts from [`HOUSEHOLDS`] and filters with [`in_scope`], the
-//! office's reading of `minqing_shared::scope::sees_household` (`tests/tests/office_scope.rs`
+//! office's reading of `minqing_shared::scope::sees_household` (`tests/tests/scope_property.rs`
 //! holds the two together). The unit a household's work counts for is its linked cadre's unit,
 //! else its village's township ([`COUNTS_FOR`]).
 
@@ -21,7 +21,7 @@ use minqing_shared::visit::VisitMode;
 use super::StoreResult;
 use super::sql::{Row, Value};
 
-pub use concerns::{ConcernFacts, ConcernFilter, ConcernList, ConcernRow};
+pub use concerns::{ConcernFacts, ConcernFilter, ConcernList, ConcernRow, MonthFacts};
 pub use coverage::{CoverageRow, OverdueRow, ScoreRow};
 pub use households::{HouseholdFilter, HouseholdRow};
 pub use month::{ContactRow, MonthRows};
@@ -72,6 +72,11 @@ pub(crate) fn active_statuses() -> String {
 /// The stored codes of the visit modes that count as the weekly visit, quoted for SQL.
 pub(crate) fn weekly_modes() -> String {
     codes(VisitMode::weekly().map(VisitMode::code))
+}
+
+/// The stored codes of the other contacts (a household's call), quoted for SQL.
+pub(crate) fn other_modes() -> String {
+    codes(VisitMode::ALL.iter().filter(|m| !m.counts_as_weekly_visit()).map(|m| m.code()))
 }
 
 /// `'a', 'b'`: codes of our own enums (never user input), for an `IN (…)` list.

@@ -1,8 +1,10 @@
 //! The month's visits for the monthly report and the county's summary: active households,
 //! how many were visited in person, and the contacts made, per unit and cadre.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use minqing_shared::calendar::YearMonth;
-use minqing_shared::ids::{CadreId, UnitId};
+use minqing_shared::ids::{CadreId, HouseholdId, UnitId};
 use minqing_shared::scope::Scope;
 
 use super::coverage::ScoreRow;
@@ -35,52 +37,56 @@ pub struct MonthRows {
 
 impl Tx<'_> {
     /// The visit figures of `scope`'s households in `month`, from each household's counted
-    /// contacts (`household_months`).
+    /// contacts (`household_months`), in one pass over the households.
     pub fn month_rows(&mut self, scope: Scope, month: YearMonth) -> StoreResult<MonthRows> {
-        let active = self.active_households(scope)?;
         let (scoped, who) = in_scope(scope, 1);
-        let params = [who, month.key().into()];
-        let visited = self.query(
+        // A row per household and counted (cadre, kind), or one with no counts.
+        let rows = self.query(
             &format!(
-                "SELECT {COUNTS_FOR}, h.cadre_id, COUNT(*) FROM {HOUSEHOLDS}
-                 WHERE {scoped} AND h.status IN ({})
-                   AND EXISTS (SELECT 1 FROM household_months m
-                               WHERE m.household_id = h.id AND m.month = $2 AND m.weekly)
-                 GROUP BY {COUNTS_FOR}, h.cadre_id",
+                "SELECT h.id, {COUNTS_FOR}, h.cadre_id, h.status IN ({}),
+                        m.cadre_id, m.weekly, m.contacts
+                 FROM {HOUSEHOLDS}
+                 LEFT JOIN household_months m ON m.household_id = h.id AND m.month = $2
+                 WHERE {scoped}",
                 active_statuses(),
             ),
-            &params,
+            &[who, month.key().into()],
         )?;
-        let visited = visited
-            .iter()
-            .map(|r| {
-                Ok(ScoreRow {
-                    unit: r.parse(0)?,
-                    cadre: r.opt_parse(1)?,
-                    count: r.int(2)? as usize,
+        let mut active: BTreeMap<(UnitId, Option<CadreId>), BTreeSet<HouseholdId>> =
+            BTreeMap::new();
+        let mut visited = active.clone();
+        let mut contacts: BTreeMap<(UnitId, CadreId, bool), usize> = BTreeMap::new();
+        for r in &rows {
+            let (household, unit, linked): (HouseholdId, UnitId, Option<CadreId>) =
+                (r.parse(0)?, r.parse(1)?, r.opt_parse(2)?);
+            let is_active = r.bool(3)?;
+            if is_active {
+                active.entry((unit, linked)).or_default().insert(household);
+            }
+            let Some(by) = r.opt_parse::<CadreId>(4)? else { continue };
+            let weekly = r.bool(5)?;
+            *contacts.entry((unit, by, weekly)).or_default() += r.int(6)? as usize;
+            if weekly && is_active {
+                visited.entry((unit, linked)).or_default().insert(household);
+            }
+        }
+        let scores = |m: BTreeMap<(UnitId, Option<CadreId>), BTreeSet<HouseholdId>>| {
+            m.into_iter()
+                .map(|((unit, cadre), set)| ScoreRow { unit, cadre, count: set.len() })
+                .collect()
+        };
+        Ok(MonthRows {
+            active: scores(active),
+            visited: scores(visited),
+            contacts: contacts
+                .into_iter()
+                .map(|((unit, cadre, in_person), count)| ContactRow {
+                    unit,
+                    cadre,
+                    in_person,
+                    count,
                 })
-            })
-            .collect::<StoreResult<_>>()?;
-        let contacts = self.query(
-            &format!(
-                "SELECT {COUNTS_FOR}, m.cadre_id, m.weekly, CAST(SUM(m.contacts) AS BIGINT)
-                 FROM {HOUSEHOLDS} CROSS JOIN household_months m
-                 WHERE m.household_id = h.id AND m.month = $2 AND {scoped}
-                 GROUP BY {COUNTS_FOR}, m.cadre_id, m.weekly"
-            ),
-            &params,
-        )?;
-        let contacts = contacts
-            .iter()
-            .map(|r| {
-                Ok(ContactRow {
-                    unit: r.parse(0)?,
-                    cadre: r.parse(1)?,
-                    in_person: r.bool(2)?,
-                    count: r.int(3)? as usize,
-                })
-            })
-            .collect::<StoreResult<_>>()?;
-        Ok(MonthRows { active, visited, contacts })
+                .collect(),
+        })
     }
 }

@@ -8,8 +8,8 @@
 //! **Why the blocking client.** The sync rules run inside `spawn_blocking` against one
 //! synchronous transaction type, whatever the backend. The cost PostgreSQL paid was round trips,
 //! not threads: a push now reads what it needs in a few set-wise statements and writes in
-//! multi-row ones (`store/batch.rs`), so a push of twenty ops is about a dozen round trips in
-//! all, where it was a dozen per op. An async client would add pipelining inside a transaction,
+//! multi-row ones (`sync/working_set.rs`, `Tx::insert_rows`), so a push of twenty ops is about
+//! two dozen round trips in all, where it was a dozen per op. An async client would add pipelining inside a transaction,
 //! not fewer statements; see docs/BENCHMARKS.md for what this gives.
 //!
 //! **Read-modify-write without a global lock.** What a write reads in order to change it is

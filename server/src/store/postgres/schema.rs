@@ -230,6 +230,16 @@ CREATE TABLE household_months (
 );
 DROP INDEX household_weeks_cadre;
 "#,
+    // 9: indexes for the office's reads: a county's concern counts read from an index, the
+    // week's calls found by kind and time; the visits' unused time and cadre indexes dropped
+    // (every read of visits goes by household, or by kind and time).
+    r#"
+CREATE INDEX concerns_counts ON concerns(household_id, status, deadline, on_ledger);
+DROP INDEX concerns_household;
+CREATE INDEX visits_mode_time ON visits(mode, visited_ms);
+DROP INDEX visits_time;
+DROP INDEX visits_cadre;
+"#,
 ];
 
 /// Brings the schema up to date, one process at a time (under `lock`).

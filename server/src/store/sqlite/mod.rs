@@ -24,7 +24,8 @@ const READERS: usize = 4;
 /// Prepared statements kept per connection (the office's filters build a few at run time).
 const STATEMENT_CACHE: usize = 256;
 
-/// How much of the database file each connection maps (a county's year is ~700 MB).
+/// How much of the database file each connection asks to map (SQLite caps it at its compiled
+/// maximum, 2 GiB; pages past it are read into the page cache).
 const MMAP_BYTES: i64 = 16 << 30;
 
 /// Each connection's page cache, in KiB.

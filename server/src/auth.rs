@@ -120,12 +120,30 @@ impl FromRequestParts<AppState> for Device {
             }
             Some(d) if d.revoked => Err(ApiError::unauthorized(
                 "token_revoked",
-                "this device was revoked (reported lost); log in again on a trusted phone",
+                "此设备已退出登录（报失，或账号密码已修改），请重新登录 (this device is signed out: \
+             reported lost, or the account's password changed; log in again)",
             )),
             Some(d) if d.disabled => {
                 Err(ApiError::forbidden("account_disabled", "this account is disabled"))
             }
             Some(d) => Ok(Device(d)),
+        }
+    }
+}
+
+/// A request that may carry a device token (a password change): a missing, unknown or ended
+/// token is no device, not a refusal.
+impl axum::extract::OptionalFromRequestParts<AppState> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
+        match <Device as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(device) => Ok(Some(device)),
+            Err(e) if e.status().is_client_error() => Ok(None),
+            Err(e) => Err(e),
         }
     }
 }

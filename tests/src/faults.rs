@@ -5,7 +5,8 @@ use std::sync::Mutex;
 use minqing_mobile::sync::{HttpTransport, Transport, TransportError};
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::sync::{
-    ChangePasswordRequest, HistoryResponse, LoginResponse, PullResponse, PushRequest, PushResponse,
+    ChangePasswordRequest, ChangePasswordResponse, HistoryResponse, LoginResponse, PullResponse,
+    PushRequest, PushResponse,
 };
 
 /// What the next push meets.
@@ -64,10 +65,11 @@ impl Transport for FaultyTransport {
     async fn change_password(
         &self,
         url: &str,
+        token: Option<&str>,
         req: &ChangePasswordRequest,
-    ) -> Result<(), TransportError> {
+    ) -> Result<ChangePasswordResponse, TransportError> {
         self.down()?;
-        self.inner.change_password(url, req).await
+        self.inner.change_password(url, token, req).await
     }
 
     async fn push(

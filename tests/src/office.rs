@@ -144,6 +144,31 @@ impl OfficeClient {
         self.post_raw(path, &all).await
     }
 
+    /// Uploads `bytes` as the form's `file` named `file_name`, with the session's CSRF token and
+    /// `fields`, as a browser's multipart form does.
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new().text("_csrf", self.csrf.clone());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header(COOKIE, &self.cookie)
+            .multipart(form.part("file", part))
+            .send()
+            .await
+            .expect("POST");
+        page(resp).await
+    }
+
     /// Posts exactly `fields` (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let resp = self

@@ -25,6 +25,7 @@ pub fn fresh_database(dir: &Path) -> String {
                 postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
                     panic!("connect to PostgreSQL at MINQING_TEST_POSTGRES={admin:?}: {e}")
                 });
+            drop_stale_databases(&mut client);
             // UTF-8 and the C collation whatever the cluster's defaults, as docs/DEPLOY.md asks
             // of a production database.
             client
@@ -36,6 +37,34 @@ pub fn fresh_database(dir: &Path) -> String {
             with_dbname(&admin, &name)
         }),
         None => format!("sqlite://{}", dir.join("minqing.db").display()),
+    }
+}
+
+/// Drops the test databases of earlier runs: a story's database is named after a UUIDv7, whose
+/// timestamp says when it was made; those over two hours old belong to finished runs (a database
+/// still in use refuses the drop, which is ignored). Without this they pile up and slow the
+/// cluster.
+fn drop_stale_databases(client: &mut postgres::Client) {
+    let Ok(rows) =
+        client.query("SELECT datname FROM pg_database WHERE datname LIKE 'minqing\\_t\\_%'", &[])
+    else {
+        return;
+    };
+    // The real time (not the stories' shifted clock): UUIDv7 stamps are real times.
+    let now_ms = minqing_shared::clock::Clock::now_ms(&minqing_shared::clock::SystemClock);
+    for row in rows {
+        let name: String = row.get(0);
+        let Some(made_ms) = name
+            .strip_prefix("minqing_t_")
+            .and_then(|id| uuid::Uuid::parse_str(id).ok())
+            .and_then(|id| id.get_timestamp())
+            .map(|t| t.to_unix().0 as i64 * 1000)
+        else {
+            continue;
+        };
+        if now_ms - made_ms > 2 * 3600 * 1000 {
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
+        }
     }
 }
 

@@ -191,6 +191,9 @@ async fn a_reset_password_is_shown_once_and_must_be_changed_at_the_next_login() 
     let (server, county) = county_server().await;
     let org = OfficeClient::login(&server.url, "org").await;
     let li = county.li.to_string();
+    // li's phone, logged in before the reset, with a token that pulls.
+    let phone = minqing_tests::ApiPhone::login(&server.url, "li").await;
+    assert_eq!(phone.pull_page(0, 10).await.status, StatusCode::OK);
 
     // First the confirmation; nothing changes yet.
     let confirm = org.post("/office/accounts/reset-password", &[("account", &li)]).await;
@@ -216,6 +219,10 @@ async fn a_reset_password_is_shown_once_and_must_be_changed_at_the_next_login() 
     assert_eq!(password.len(), 10, "{password}");
 
     assert_eq!(login(&server.url, "li", PASSWORD).await.status, 401, "the old password is gone");
+    // "原密码立即失效": the phone's token ended with it.
+    let pull = phone.pull_page(0, 10).await;
+    assert_eq!(pull.status, StatusCode::UNAUTHORIZED, "the old token no longer pulls");
+    assert_eq!(pull.err().error, "token_revoked");
     let answer = login(&server.url, "li", password).await;
     assert_eq!(answer.status, 403);
     assert_eq!(answer.err().error, "password_change_required");

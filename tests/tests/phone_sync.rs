@@ -215,13 +215,49 @@ async fn the_server_lists_each_phone_with_the_app_version_it_runs() {
 }
 
 #[tokio::test]
+async fn a_password_change_ends_every_other_sign_in_and_the_changing_phone_keeps_syncing() {
+    let server = TestServer::start().await;
+    let county = server.county();
+    households(&server.url, &county).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
+    let services =
+        Services::with_clock(store, FaultyTransport::default(), minqing_tests::clock::shared());
+    services.login(&server.url, "wang", minqing_tests::PASSWORD).await.unwrap();
+    services.engine().sync_once().await.unwrap();
+    let old_token = services.store().account().unwrap().unwrap().token;
+    // wang's other phone, and the token it was given.
+    let other = minqing_tests::ApiPhone::login(&server.url, "wang").await;
+    assert_eq!(other.pull_page(0, 10).await.status, 200);
+
+    let engine = services.engine();
+    engine
+        .change_password(&server.url, "wang", minqing_tests::PASSWORD, "换个密码abc1")
+        .await
+        .unwrap();
+    let new_token = services.store().account().unwrap().unwrap().token;
+    assert_ne!(new_token, old_token, "the phone that changed it got a new token");
+    services.engine().sync_once().await.expect("and keeps syncing with it");
+    let stale = other.pull_page(0, 10).await;
+    assert_eq!(stale.status, 401, "the other phone's token ended");
+    assert_eq!(stale.err().error, "token_revoked");
+    let replayed = reqwest::Client::new()
+        .get(format!("{}/api/v1/sync/pull?cursor=0&limit=10", server.url))
+        .bearer_auth(&old_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replayed.status(), 401, "the changing phone's old token ended too");
+}
+
+#[tokio::test]
 async fn a_password_reset_by_the_office_is_changed_on_the_phone_which_then_logs_in() {
     let server = TestServer::start().await;
     let county = server.county();
     let ids = households(&server.url, &county).await;
     let initial = "initial-7Kq2";
     let hash = minqing_server::auth::hash_password(initial);
-    server.write(|tx| tx.set_password(county.wang, &hash, true));
+    server.write(|tx| tx.set_password(county.wang, &hash, true, 0));
 
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
@@ -267,7 +303,7 @@ async fn a_revoked_phone_is_told_to_log_in_again() {
     let err = phone.engine.sync_once().await.unwrap_err();
     assert!(matches!(err, SyncError::LoggedOut(_)), "{err}");
     assert!(!err.is_transient());
-    assert!(phone.store().sync_info().unwrap().last_error.unwrap().contains("revoked"));
+    assert!(phone.store().sync_info().unwrap().last_error.unwrap().contains("此设备已退出登录"));
 }
 
 #[tokio::test]

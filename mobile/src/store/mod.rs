@@ -156,6 +156,14 @@ impl Store {
         })
     }
 
+    /// Replaces the token (the server gave a new one after a password change).
+    pub fn set_token(&self, token: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE account SET token = ?1", [token])?;
+            Ok(())
+        })
+    }
+
     /// Forgets the token (the data stays until another account logs in).
     pub fn log_out(&self) -> Result<()> {
         self.write(|tx| {

@@ -137,7 +137,18 @@ impl<T: Transport> SyncEngine<T> {
             old_password: old_password.to_owned(),
             new_password: new_password.to_owned(),
         };
-        Ok(self.transport.change_password(server_url, &req).await?)
+        // A logged-in phone sends its token: the change ends every sign-in of the account but
+        // this phone's, which gets a new token.
+        let token = self
+            .store
+            .account()?
+            .filter(|a| a.server_url == server_url && !a.token.is_empty())
+            .map(|a| a.token);
+        let answer = self.transport.change_password(server_url, token.as_deref(), &req).await?;
+        if let Some(new) = answer.token {
+            self.store.set_token(&new)?;
+        }
+        Ok(())
     }
 
     /// Pushes everything pending, then pulls everything new. Records the outcome in the store.

@@ -89,17 +89,18 @@ impl Transport for HttpTransport {
     async fn change_password(
         &self,
         server_url: &str,
+        token: Option<&str>,
         req: &ChangePasswordRequest,
-    ) -> Result<(), TransportError> {
-        let resp = self
+    ) -> Result<ChangePasswordResponse, TransportError> {
+        let mut request = self
             .client
             .post(url(server_url, "/api/v1/auth/change-password"))
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
-            .json(req)
-            .send()
-            .await
-            .map_err(offline)?;
-        answer::<ChangePasswordResponse>(resp).await.map(drop)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let resp = request.json(req).send().await.map_err(offline)?;
+        answer::<ChangePasswordResponse>(resp).await
     }
 
     async fn push(

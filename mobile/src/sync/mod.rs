@@ -10,8 +10,8 @@ pub use http::HttpTransport;
 
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::sync::{
-    ChangePasswordRequest, ErrorBody, HistoryResponse, LoginResponse, PullResponse, PushRequest,
-    PushResponse,
+    ChangePasswordRequest, ChangePasswordResponse, ErrorBody, HistoryResponse, LoginResponse,
+    PullResponse, PushRequest, PushResponse,
 };
 
 /// Why a request did not get a good answer.
@@ -43,12 +43,14 @@ pub trait Transport: Send + Sync {
         password: &str,
         device_name: &str,
     ) -> impl Future<Output = Result<LoginResponse, TransportError>> + Send;
-    /// `POST /api/v1/auth/change-password`.
+    /// `POST /api/v1/auth/change-password`, with the phone's token if it is logged in (so that
+    /// it gets a new one: the change ends every other).
     fn change_password(
         &self,
         server_url: &str,
+        token: Option<&str>,
         req: &ChangePasswordRequest,
-    ) -> impl Future<Output = Result<(), TransportError>> + Send;
+    ) -> impl Future<Output = Result<ChangePasswordResponse, TransportError>> + Send;
     /// `POST /api/v1/sync/push`.
     fn push(
         &self,

@@ -109,11 +109,12 @@ pub fn fresh_password() -> (String, String) {
     (password, hash)
 }
 
-/// Sets a new random password that must be changed at the next login.
-pub fn reset_password(db: &Db, username: &str) -> CliResult {
+/// Sets a new random password that must be changed at the next login; the account's phones
+/// and office sessions are signed out.
+pub fn reset_password(db: &Db, username: &str, now_ms: i64) -> CliResult {
     let a = account(db, username)?;
     let (password, hash) = fresh_password();
-    db.write(|tx| tx.set_password(a.cadre.id, &hash, true))?;
+    db.write(|tx| tx.set_password(a.cadre.id, &hash, true, now_ms))?;
     Ok(format!(
         "{username} 的新密码 {password}（下次登录须修改） (new password, to be changed at the next login)\n"
     ))

@@ -252,7 +252,7 @@ fn apply(
                 (p, h)
             });
             tx.put_cadre(c, Some(&hash))?;
-            tx.set_password(c.id, &hash, true)?;
+            tx.set_password(c.id, &hash, true, now_ms)?;
             passwords.push((c.username.clone(), c.name.clone(), password));
         }
         let unit_name = tx.unit(c.unit_id)?.map(|u| u.name).unwrap_or_default();

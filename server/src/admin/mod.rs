@@ -1,7 +1,7 @@
 //! Setting up a real county from its own spreadsheets, and administering it from the command
 //! line: roster import and templates, accounts, devices and the audit log.
 //!
-//! - [`sheet`] reads `.xlsx` / `.csv` into tables; [`roster`] types their rows;
+//! - [`sheet`] reads `.xlsx` (through [`workbook`], within bounds) / `.csv` into tables; [`roster`] types their rows;
 //!   [`plan`] compares them with the database; [`import`] reports and writes them.
 //! - [`template`] writes the templates; [`accounts`] holds the account, device and audit
 //!   commands.
@@ -13,6 +13,7 @@ pub mod plan;
 pub mod roster;
 pub mod sheet;
 pub mod template;
+pub mod workbook;
 
 use std::path::PathBuf;
 
@@ -49,7 +50,9 @@ pub fn run(command: Command) -> Option<accounts::CliResult> {
             }
             AccountAction::Disable { username } => accounts::set_disabled(&db, &username, true),
             AccountAction::Enable { username } => accounts::set_disabled(&db, &username, false),
-            AccountAction::ResetPassword { username } => accounts::reset_password(&db, &username),
+            AccountAction::ResetPassword { username } => {
+                accounts::reset_password(&db, &username, SystemClock.now_ms())
+            }
         }),
         Command::Device(d) => open(&d.db).and_then(|db| match d.action {
             DeviceAction::List { username } => accounts::list_devices(&db, username.as_deref()),

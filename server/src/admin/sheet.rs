@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::Data;
+
+use super::workbook::{self, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS};
 
 /// The four kinds of sheet a roster has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -142,7 +144,7 @@ impl Table {
     }
 }
 
-fn cell_text(d: &Data) -> String {
+pub(super) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_owned(),
@@ -171,7 +173,10 @@ pub fn read_file(path: &Path) -> Result<Vec<Table>, String> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_owned();
     let tables = match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &shown)?,
+        "xlsx" | "xlsm" => workbook::read(path, &shown)?
+            .into_iter()
+            .filter_map(|(name, rows)| table(format!("{shown}:{name}"), &name, rows))
+            .collect(),
         "csv" => read_csv(path, &shown, &stem)?,
         _ => {
             return Err(format!(
@@ -188,25 +193,15 @@ pub fn read_file(path: &Path) -> Result<Vec<Table>, String> {
     Ok(tables)
 }
 
-fn read_workbook(path: &Path, shown: &str) -> Result<Vec<Table>, String> {
-    let mut book = open_workbook_auto(path).map_err(|e| {
-        format!("{shown}: 不是可读取的 Excel 文件 (not a readable spreadsheet: {e})")
-    })?;
-    let mut tables = Vec::new();
-    for (name, range) in book.worksheets() {
-        let name: String = name;
-        let top = range.start().map_or(0, |(r, _)| r as usize);
-        let grid = range
-            .rows()
-            .enumerate()
-            .map(|(i, row)| (top + i + 1, row.iter().map(cell_text).collect()))
-            .collect();
-        tables.extend(table(format!("{shown}:{name}"), &name, grid));
-    }
-    Ok(tables)
-}
-
 fn read_csv(path: &Path, shown: &str, stem: &str) -> Result<Vec<Table>, String> {
+    let size = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "{shown}: 文件超过 {} MB (the file is over {} MB)",
+            MAX_FILE_BYTES >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
     let Some(text) = csv_text(&bytes) else {
         return Err(format!(
@@ -220,6 +215,14 @@ fn read_csv(path: &Path, shown: &str, stem: &str) -> Result<Vec<Table>, String> 
     for (i, record) in reader.records().enumerate() {
         let record =
             record.map_err(|e| format!("{shown}: 第{}行无法读取 (line {}: {e})", i + 1, i + 1))?;
+        if i >= MAX_ROWS as usize || record.len() > MAX_COLUMNS as usize {
+            return Err(format!(
+                "{shown}: 第{}行超出名册范围（最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列）(line {} is \
+                 beyond a roster's {MAX_ROWS} rows and {MAX_COLUMNS} columns)",
+                i + 1,
+                i + 1
+            ));
+        }
         grid.push((i + 1, record.iter().map(|c| c.trim().to_owned()).collect()));
     }
     let hint = Kind::ALL.into_iter().find(|k| stem == k.name()).map_or("", |k| k.name());

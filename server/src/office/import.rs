@@ -15,7 +15,7 @@ use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
 
 /// The largest roster accepted (a county's rosters are a few hundred KB).
-const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+pub(super) const MAX_UPLOAD: usize = crate::admin::workbook::MAX_FILE_BYTES as usize;
 
 fn form(user: &OfficeUser, result: Option<maud::Markup>) -> Response {
     let body = html! {
@@ -81,7 +81,12 @@ pub(super) async fn upload(
                 let name = field.file_name().unwrap_or_default().to_lowercase();
                 match field.bytes().await {
                     Ok(bytes) if bytes.len() <= MAX_UPLOAD => file = Some((name, bytes)),
-                    _ => return OfficeError::bad_request("文件过大或无法读取").into_response(),
+                    _ => {
+                        return OfficeError::bad_request(
+                            "文件超过 20 MB 或无法读取 (the file is over 20 MB or unreadable)",
+                        )
+                        .into_response();
+                    }
                 }
             }
             _ => {}

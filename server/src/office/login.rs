@@ -182,7 +182,8 @@ pub(super) async fn submit(State(state): State<AppState>, req: Request) -> Respo
         let verified = account.password_hash.clone();
         let changed = state
             .write("office_change_password", move |tx, state| {
-                if !tx.replace_password(cadre, &verified, &hash_password(&new_password))? {
+                let hash = hash_password(&new_password);
+                if !tx.replace_password(cadre, &verified, &hash, state.now_ms(), None)? {
                     return Ok(false);
                 }
                 let change = crate::store::AuditAction::Change;

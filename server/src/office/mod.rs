@@ -79,7 +79,12 @@ pub fn routes() -> Router<AppState> {
         .route("/office/evaluation/notes", post(evaluation::notes::post))
         .route("/office/evaluation/notice", get(evaluation::notice::page))
         .route("/office/cards", get(cards::page))
-        .route("/office/import", get(import::page).post(import::upload))
+        .route(
+            "/office/import",
+            get(import::page)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(import::MAX_UPLOAD + 64 * 1024)),
+        )
         .route("/office/import/template.xlsx", get(import::template))
         .route("/office/accounts", get(accounts::page))
         .route("/office/accounts/disable", post(accounts::actions::disable))

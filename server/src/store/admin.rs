@@ -98,36 +98,71 @@ pub struct AuditQuery {
 
 impl Tx<'_> {
     /// Sets an account's password hash and whether it must be changed at the next login; ends
-    /// the account's office sessions (a reset password opens nothing the old one had opened).
+    /// every sign-in of the account, its phones' tokens and its office sessions (a reset password
+    /// opens nothing the old one had opened).
     pub fn set_password(
         &mut self,
         cadre: CadreId,
         hash: &str,
         must_change: bool,
+        now_ms: i64,
     ) -> StoreResult<()> {
         self.execute(
             "UPDATE cadres SET password_hash = $2, must_change_password = $3 WHERE id = $1",
             &args![cadre, hash, must_change],
         )?;
-        self.end_office_sessions(cadre)
+        self.end_sign_ins(cadre, now_ms, None)
     }
 
     /// The account's own change: sets `hash` only if the stored hash is still `verified`, the
-    /// one its current password was checked against — a reset in between wins. Ends its office
-    /// sessions. Whether it changed.
+    /// one its current password was checked against — a reset in between wins. Ends every
+    /// sign-in of the account but `keep`'s device, whose token becomes `keep`'s new hash.
+    /// Whether it changed.
     pub fn replace_password(
         &mut self,
         cadre: CadreId,
         verified: &str,
         hash: &str,
+        now_ms: i64,
+        keep: Option<(DeviceId, &str)>,
     ) -> StoreResult<bool> {
         let n = self.execute(
             "UPDATE cadres SET password_hash = $3, must_change_password = $4
              WHERE id = $1 AND password_hash = $2",
             &args![cadre, verified, hash, false],
         )?;
-        self.end_office_sessions(cadre)?;
+        if n == 1 {
+            self.end_sign_ins(cadre, now_ms, keep.map(|(device, _)| device))?;
+            if let Some((device, token_hash)) = keep {
+                self.execute(
+                    "UPDATE devices SET token_hash = $2 WHERE id = $1",
+                    &args![device, token_hash],
+                )?;
+            }
+        }
         Ok(n == 1)
+    }
+
+    /// Ends the account's office sessions and its devices' tokens, but `keep`'s.
+    fn end_sign_ins(
+        &mut self,
+        cadre: CadreId,
+        now_ms: i64,
+        keep: Option<DeviceId>,
+    ) -> StoreResult<()> {
+        self.end_office_sessions(cadre)?;
+        match keep {
+            Some(device) => self.execute(
+                "UPDATE devices SET revoked_ms = $2
+                 WHERE cadre_id = $1 AND revoked_ms IS NULL AND id <> $3",
+                &args![cadre, now_ms, device],
+            )?,
+            None => self.execute(
+                "UPDATE devices SET revoked_ms = $2 WHERE cadre_id = $1 AND revoked_ms IS NULL",
+                &args![cadre, now_ms],
+            )?,
+        };
+        Ok(())
     }
 
     /// Whether the account must change its password before a phone may log in.

@@ -68,11 +68,16 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-/// The answer to a password change.
+/// The answer to a password change. A change ends every device token and office session of the
+/// account; a phone that sent its own token (`Authorization: Bearer`, the same account) gets a
+/// new one here and keeps syncing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePasswordResponse {
     /// Always `ok`.
     pub status: String,
+    /// The calling device's new token, when it sent a valid one of the same account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 /// The answer to a successful login.

@@ -13,7 +13,8 @@ use minqing_shared::sync::{
 };
 
 use crate::auth::{
-    ClientAddr, ClientVersion, decoy_hash, hash_password, new_token, token_hash, verify_password,
+    ClientAddr, ClientVersion, Device, decoy_hash, hash_password, new_token, token_hash,
+    verify_password,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -117,10 +118,12 @@ pub async fn login(
 }
 
 /// Sets a new password for an account that knows its current one, and lifts the
-/// must-change-password flag.
+/// must-change-password flag. Every other sign-in of the account ends; the calling phone, if it
+/// sent its own token, gets a new one.
 pub async fn change_password(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
+    caller: Option<Device>,
     body: Result<Json<ChangePasswordRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<ChangePasswordResponse>, ApiError> {
     let Json(req) = body.map_err(|e| ApiError::bad_request("malformed_json", e.body_text()))?;
@@ -152,9 +155,13 @@ pub async fn change_password(
     let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
     let cadre = account.cadre.id;
     let verified = account.password_hash;
+    // The calling phone keeps working under a new token, if its token is of this account.
+    let keep = caller.filter(|d| d.0.cadre_id == cadre).map(|d| (d.0.device_id, new_token()));
+    let kept = keep.as_ref().map(|(device, token)| (*device, token_hash(token)));
     let changed = state
-        .write("change_password", move |tx, _state| {
-            Ok(tx.replace_password(cadre, &verified, &hash)?)
+        .write("change_password", move |tx, state| {
+            let keep = kept.as_ref().map(|(device, hash)| (*device, hash.as_str()));
+            Ok(tx.replace_password(cadre, &verified, &hash, state.now_ms(), keep)?)
         })
         .await?;
     if !changed {
@@ -165,5 +172,5 @@ pub async fn change_password(
         ));
     }
     tracing::info!(%cadre, "password changed");
-    Ok(Json(ChangePasswordResponse { status: "ok".to_owned() }))
+    Ok(Json(ChangePasswordResponse { status: "ok".to_owned(), token: keep.map(|(_, t)| t) }))
 }

@@ -179,7 +179,7 @@ pub(crate) async fn reset_password(
         let account =
             account_by_id(tx, &target, actor, Action::ResetPassword)?.map_err(Failed::Refused)?;
         let id = account.cadre.id;
-        tx.set_password(id, &hash, true)?;
+        tx.set_password(id, &hash, true, state.now_ms())?;
         audit::office_change(tx, me, audit::PASSWORD_RESET, id.to_string(), state.now_ms())?;
         Ok(account)
     })

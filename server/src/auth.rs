@@ -44,28 +44,68 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
+/// Compares two tokens in time independent of where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// The stored form of a token.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The address a request came from (the peer's IP; `unknown` when the server was not started
-/// with connection info, as in `oneshot` tests). Forwarded-for headers are not trusted: a
-/// client could rotate them to escape the login throttle.
+/// The address a request came from: the peer's IP, or — when the peer is a proxy the server
+/// was told to trust (`--trusted-proxy`) — the nearest address in `X-Forwarded-For` that is not
+/// itself a trusted proxy. From any other peer the header is ignored: a client could rotate it
+/// to escape the login throttle. `unknown` when the server was not started with connection info
+/// (as in `oneshot` tests).
 #[derive(Clone, Debug)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_address(parts, state)))
     }
+}
+
+/// See [`ClientAddr`].
+pub fn client_address(parts: &Parts, state: &AppState) -> String {
+    let Some(peer) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+    else {
+        return "unknown".to_owned();
+    };
+    let trusted = &state.perimeter().trusted_proxies;
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer.to_string();
+    }
+    // Each proxy appends the address it got the request from: read from the right, past our
+    // own proxies, to the first address they did not add themselves (an entry that is not an
+    // address stops the walk at the last one that was).
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    let mut client = peer;
+    for entry in forwarded.into_iter().rev() {
+        let Ok(ip) = entry.trim().parse::<std::net::IpAddr>() else { break };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client.to_string()
 }
 
 /// The client's product and version, from its `User-Agent` (the phone sends

@@ -189,6 +189,16 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "MINQING_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// A reverse proxy (address or network, e.g. `127.0.0.1` or `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client, for the login throttle and the audit log; repeat or
+    /// separate with commas. Without it the header is ignored.
+    #[arg(long = "trusted-proxy", env = "MINQING_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A bearer token that lets a monitoring system read `/metrics` from elsewhere than the
+    /// server's own machine (without it, `/metrics` answers only loopback requests that no
+    /// proxy forwarded).
+    #[arg(long, env = "MINQING_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
 }
 
 /// `demo`.
@@ -212,4 +222,22 @@ pub struct BackupArgs {
     pub db: String,
     /// The file to write; must not exist.
     pub out: String,
+}
+
+impl ServeArgs {
+    /// What the server is told about the network around it.
+    pub fn perimeter(&self) -> crate::state::Perimeter {
+        crate::state::Perimeter {
+            trusted_proxies: self.trusted_proxies.clone(),
+            metrics_token: self.metrics_token.clone().filter(|t| !t.trim().is_empty()),
+        }
+    }
+}
+
+/// A proxy's address (`127.0.0.1`) or network (`10.0.0.0/8`).
+fn parse_proxy(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("not an address or network: {s}"))
 }

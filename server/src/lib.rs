@@ -119,10 +119,12 @@ pub async fn run_cli(
     match cli.command {
         config::Command::Serve(args) => {
             let state = open_state_with_clock(&args.db, clock).await?;
+            state.set_perimeter(args.perimeter());
             serve(args.listen, state).await?;
         }
         config::Command::Demo(args) => {
             let state = open_state_with_clock(&args.serve.db, clock).await?;
+            state.set_perimeter(args.serve.perimeter());
             let db = state.clone();
             let counties = usize::from(args.counties);
             let summary =

@@ -67,8 +67,20 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Counts a request.
-    pub fn request(&self, route: &str, method: &str, status: u16) {
+    /// Counts a request. The labels are bounded whatever clients send: `route` is a route of
+    /// the table (or `unmatched`), a method other than the standard ones counts as `OTHER`.
+    pub fn request(&self, route: &str, method: &axum::http::Method, status: u16) {
+        use axum::http::Method;
+        let standard = [
+            Method::GET,
+            Method::POST,
+            Method::HEAD,
+            Method::PUT,
+            Method::DELETE,
+            Method::PATCH,
+            Method::OPTIONS,
+        ];
+        let method = if standard.contains(method) { method.as_str() } else { "OTHER" };
         self.requests
             .get_or_create(&HttpLabels {
                 route: route.to_owned(),
@@ -99,7 +111,11 @@ impl Metrics {
         self.db_seconds.get_or_create(&DbLabels { call }).observe(took.as_secs_f64());
     }
 
-    /// The metrics in Prometheus text format.
+    /// The content type of [`Metrics::render`]'s text: OpenMetrics, which Prometheus reads.
+    pub const CONTENT_TYPE: &'static str =
+        "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    /// The metrics in the OpenMetrics text format.
     pub fn render(&self) -> String {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::office::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(middleware::from_fn(check_protocol))
+        .layer(middleware::map_response(crate::office::kit::headers::add))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(CompressionLayer::new())
         .layer(RequestDecompressionLayer::new())
@@ -52,8 +53,35 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics().render())
+/// `/metrics`, for the monitoring system on the server's own machine: answered only to a
+/// loopback peer that no proxy forwarded (a proxied request carries `X-Forwarded-For`), or to
+/// anyone with the configured `--metrics-token`.
+async fn metrics(State(state): State<AppState>, req: Request) -> Response {
+    let token = state.perimeter().metrics_token.as_deref();
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let local = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|c| c.0.ip().is_loopback())
+        && !req.headers().contains_key("x-forwarded-for")
+        && !req.headers().contains_key("forwarded");
+    let allowed = match (token, bearer) {
+        (Some(token), Some(bearer)) => crate::auth::same_token(token, bearer.trim()),
+        _ => local,
+    };
+    if !allowed {
+        return ApiError::forbidden(
+            "metrics_forbidden",
+            "监控数据仅限本机或持有监控令牌访问 (metrics are for this machine or a holder of the \
+             metrics token)",
+        )
+        .into_response();
+    }
+    ([(header::CONTENT_TYPE, crate::metrics::Metrics::CONTENT_TYPE)], state.metrics().render())
         .into_response()
 }
 
@@ -81,7 +109,7 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let start = Instant::now();
     let response = next.run(req).await;
     state.metrics().request(&route, &method, response.status().as_u16());

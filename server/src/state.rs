@@ -32,6 +32,19 @@ struct Inner {
     seen: std::sync::Mutex<std::collections::HashMap<DeviceId, Instant>>,
     /// Failed logins, per account and per address (in memory, per process).
     login_throttle: LoginThrottle,
+    /// What the server believes of the network around it; set once at start.
+    perimeter: std::sync::OnceLock<Perimeter>,
+}
+
+/// What the server believes of the network around it (`serve`'s flags).
+#[derive(Clone, Debug, Default)]
+pub struct Perimeter {
+    /// The proxies (addresses or networks) whose `X-Forwarded-For` names the client
+    /// (`--trusted-proxy`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token that opens `/metrics` to a request that is not straight from loopback
+    /// (`--metrics-token`).
+    pub metrics_token: Option<String>,
 }
 
 /// How often a device's `last_seen` is written at most.
@@ -64,6 +77,7 @@ impl AppState {
             server_device: ServerDevice { id, clock: std::sync::Mutex::new(hlc) },
             seen: std::sync::Mutex::new(std::collections::HashMap::new()),
             login_throttle: LoginThrottle::default(),
+            perimeter: std::sync::OnceLock::new(),
         })))
     }
 
@@ -100,6 +114,19 @@ impl AppState {
     /// Failed logins, per account and per address; shared by the API and office logins.
     pub fn login_throttle(&self) -> &LoginThrottle {
         &self.0.login_throttle
+    }
+
+    /// What the server believes of the network around it: nothing unless
+    /// [`AppState::set_perimeter`] was called.
+    pub fn perimeter(&self) -> &Perimeter {
+        static NONE: Perimeter = Perimeter { trusted_proxies: Vec::new(), metrics_token: None };
+        self.0.perimeter.get().unwrap_or(&NONE)
+    }
+
+    /// Sets what the server believes of the network (at start, once; a second call is
+    /// ignored).
+    pub fn set_perimeter(&self, perimeter: Perimeter) {
+        let _ = self.0.perimeter.set(perimeter);
     }
 
     /// The server's own device.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use calamine::Data;
 
-use super::workbook::{self, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS};
+use super::workbook::{self, MAX_COLUMNS, MAX_ROWS};
 
 /// The four kinds of sheet a roster has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -194,14 +194,7 @@ pub fn read_file(path: &Path) -> Result<Vec<Table>, String> {
 }
 
 fn read_csv(path: &Path, shown: &str, stem: &str) -> Result<Vec<Table>, String> {
-    let size = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "{shown}: 文件超过 {} MB (the file is over {} MB)",
-            MAX_FILE_BYTES >> 20,
-            MAX_FILE_BYTES >> 20
-        ));
-    }
+    workbook::check_file_size(path, shown)?;
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
     let Some(text) = csv_text(&bytes) else {
         return Err(format!(

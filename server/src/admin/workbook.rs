@@ -34,14 +34,7 @@ pub fn read(path: &Path, shown: &str) -> Result<Vec<Sheet>, String> {
     let unreadable = |e: &dyn std::fmt::Display| {
         format!("{shown}: 不是可读取的 Excel 文件 (not a readable .xlsx: {e})")
     };
-    let size = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "{shown}: 文件超过 {} MB (the file is over {} MB)",
-            MAX_FILE_BYTES >> 20,
-            MAX_FILE_BYTES >> 20
-        ));
-    }
+    check_file_size(path, shown)?;
     let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
     let file = std::io::BufReader::new(file);
     let mut file = check_archive(file, shown)?;
@@ -85,6 +78,19 @@ pub fn read(path: &Path, shown: &str) -> Result<Vec<Sheet>, String> {
         sheets.push((name, rows));
     }
     Ok(sheets)
+}
+
+/// Refuses a file over [`MAX_FILE_BYTES`] (a roster of any kind: `.xlsx` or `.csv`).
+pub fn check_file_size(path: &Path, shown: &str) -> Result<(), String> {
+    let size = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "{shown}: 文件超过 {} MB (the file is over {} MB)",
+            MAX_FILE_BYTES >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the zip archive's entries: how many, and how much they really decompress to (the

@@ -119,15 +119,15 @@ pub(super) async fn submit(State(state): State<AppState>, req: Request) -> Respo
         let msg = "登录表单已过期，请重新输入";
         return login_response(StatusCode::FORBIDDEN, &next, &username, Some(msg));
     }
-    // The same throttle as the phones' login: per account and per address.
-    let address = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
-    if let Err(wait) = state.login_throttle().check(&username, &address) {
-        let msg = crate::throttle::wait_message(wait);
-        return login_response(StatusCode::TOO_MANY_REQUESTS, &next, &username, Some(&msg));
-    }
+    // The same throttle as the phones' login, by the client's real address.
+    let address = crate::auth::client_address(&parts, &state);
+    let attempt = match state.login_throttle().begin(&username, &address) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let msg = crate::throttle::wait_message(wait);
+            return login_response(StatusCode::TOO_MANY_REQUESTS, &next, &username, Some(&msg));
+        }
+    };
     let password = form.get("password").to_owned();
     let name = username.clone();
     let old = password.clone();
@@ -147,13 +147,13 @@ pub(super) async fn submit(State(state): State<AppState>, req: Request) -> Respo
     let (account, must_change) = match checked {
         Ok(Some(a)) => a,
         Ok(None) => {
-            state.login_throttle().failed(&username, &address);
+            drop(attempt);
             let msg = "用户名或密码错误";
             return login_response(StatusCode::UNAUTHORIZED, &next, &username, Some(msg));
         }
         Err(e) => return OfficeError::from(e).into_response(),
     };
-    state.login_throttle().succeeded(&username);
+    attempt.succeeded();
     if !account.cadre.role.is_office() {
         let msg = "此账号为包村干部账号，请使用手机App；办公室页面仅供联系户办公室和组织部使用";
         return login_response(StatusCode::FORBIDDEN, &next, &username, Some(msg));

@@ -93,5 +93,6 @@ pub fn routes() -> Router<AppState> {
         .route("/office/accounts/revoke-device", post(accounts::actions::revoke_device))
         .route("/office/audit", get(audit::page))
         .route("/office/audit.csv", get(audit::csv))
+        .route(kit::headers::PRINT_JS_PATH, get(kit::headers::print_js))
         .layer(axum::middleware::from_fn(kit::session::secure_cookies_behind_https))
 }

@@ -28,13 +28,9 @@ async fn check_credentials(
     username: &str,
     password: String,
 ) -> Result<Account, ApiError> {
-    if let Err(wait) = state.login_throttle().check(username, address) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            wait_message(wait),
-        ));
-    }
+    let attempt = state.login_throttle().begin(username, address).map_err(|wait| {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", wait_message(wait))
+    })?;
     let name = username.to_owned();
     let account =
         state.read("account_by_username", move |tx| Ok(tx.account_by_username(&name)?)).await?;
@@ -43,12 +39,15 @@ async fn check_credentials(
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
     match account {
         Some(a) if ok => {
-            state.login_throttle().succeeded(username);
+            attempt.succeeded();
             Ok(a)
         }
         _ => {
-            state.login_throttle().failed(username, address);
-            Err(ApiError::unauthorized("invalid_credentials", "wrong username or password"))
+            drop(attempt);
+            Err(ApiError::unauthorized(
+                "invalid_credentials",
+                "用户名或密码错误 (wrong username or password)",
+            ))
         }
     }
 }

@@ -43,7 +43,7 @@ pub(crate) async fn page(
         e.units.iter().filter(|(_, s)| s.due > 0).collect();
     ranked.sort_by(|a, b| b.1.coverage().unwrap_or(0.0).total_cmp(&a.1.coverage().unwrap_or(0.0)));
     let body = html! {
-        p.noprint { a href=(format!("/office/evaluation?period={}", period.code())) { "← 返回考核" } " " button type="button" onclick="window.print()" { "打印" } }
+        p.noprint { a href=(format!("/office/evaluation?period={}", period.code())) { "← 返回考核" } " " button type="button" data-print { "打印" } }
         div.doc {
             h1 { "关于" (period.label_zh()) "民情联系户工作情况的通报" }
             p.small style="text-align:center" { "（" (kind_of(period)) "）" }

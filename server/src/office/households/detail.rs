@@ -54,7 +54,7 @@ pub(crate) async fn page(
     let body = html! {
         div.noprint {
             a href="/office/households" { "← 返回名册" } " "
-            button type="button" onclick="window.print()" { "打印" }
+            button type="button" data-print { "打印" }
             @if h.status != HouseholdStatus::Filed {
                 form.inline method="post" action="/office/households/file" {
                     (user.csrf_field())

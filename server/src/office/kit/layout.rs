@@ -137,6 +137,7 @@ pub fn shell(user: &OfficeUser, title: &str, nav: Nav, body: Markup) -> Response
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · 民情通" }
                 style { (PreEscaped(CSS)) }
+                script src=(crate::office::kit::headers::PRINT_JS_PATH) defer {}
             }
             body {
                 header.top {

@@ -1,6 +1,6 @@
 //! The pages' kit: what every office page is built from — the layout and its navigation, forms
 //! and their errors, charts, downloads, the signed-in account and its session, the actions a form
-//! records, and the concern forms several pages show. No page imports another page; pages
+//! records, the security headers, and the concern forms several pages show. No page imports another page; pages
 //! import the kit and the figures.
 
 pub mod act;
@@ -9,5 +9,6 @@ pub mod concern;
 pub mod download;
 pub mod error;
 pub mod form;
+pub mod headers;
 pub mod layout;
 pub mod session;

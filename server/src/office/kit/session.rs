@@ -154,10 +154,7 @@ impl FromRequest<AppState> for Post {
     }
 }
 
-/// Compares two tokens in time independent of where they differ.
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub(crate) use crate::auth::same_token as same;
 
 pub(crate) fn session_cookie(value: &str, max_age_s: i64) -> HeaderValue {
     let c = format!(

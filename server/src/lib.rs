@@ -14,6 +14,7 @@ pub mod error;
 pub mod metrics;
 pub mod office;
 pub mod router;
+pub mod spreadsheet;
 pub mod state;
 pub mod store;
 pub mod sync;

@@ -112,9 +112,10 @@ impl Transport for FaultyTransport {
         url: &str,
         token: &str,
         household: HouseholdId,
+        after: u64,
         through: u64,
     ) -> Result<HistoryResponse, TransportError> {
         self.down()?;
-        self.inner.history(url, token, household, through).await
+        self.inner.history(url, token, household, after, through).await
     }
 }

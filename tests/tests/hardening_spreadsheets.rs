@@ -86,3 +86,44 @@ async fn a_roster_of_three_megabytes_is_read_not_cut_at_the_framework_default() 
     assert!(page.body.contains("试运行结果"), "{}", page.body);
     assert!(page.body.contains("河东9镇"), "every row was read");
 }
+
+#[tokio::test]
+async fn text_a_spreadsheet_would_run_as_a_formula_is_exported_as_text() {
+    use minqing_shared::sync::op::{HouseholdPatch, Payload};
+    let server = TestServer::start().await;
+    let county = server.county();
+    let mut wang = minqing_tests::ApiPhone::login(&server.url, "wang").await;
+    let head = "=HYPERLINK(\"http://evil.example\",\"点我\")";
+    let address = "+cmd|' /C calc'!A0";
+    let id = minqing_shared::ids::HouseholdId::new();
+    let patch = HouseholdPatch {
+        village_id: Some(county.village),
+        head_name: Some(head.into()),
+        address: Some(address.into()),
+        phone: Some("13900000000".into()),
+        cadre_id: Some(Some(county.wang)),
+        ..HouseholdPatch::default()
+    };
+    let op = wang.op(id.0, Payload::Household(patch));
+    assert!(wang.push(&[op]).await.ok().rejected.is_empty(), "the text itself is allowed");
+
+    let office = OfficeClient::login(&server.url, "office").await;
+    let (status, _, bytes) = office.get_bytes("/office/households.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| r.iter().any(|c| c.contains("HYPERLINK")))
+        .expect("the household is exported");
+    let cells: Vec<&str> = row.iter().collect();
+    assert!(cells.contains(&format!("'{head}").as_str()), "{cells:?}");
+    assert!(cells.contains(&format!("'{address}").as_str()), "{cells:?}");
+    for c in &cells {
+        assert!(!c.starts_with(['=', '+', '-', '@']), "a cell a spreadsheet would run: {c}");
+    }
+}

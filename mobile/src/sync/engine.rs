@@ -238,15 +238,30 @@ impl<T: Transport> SyncEngine<T> {
             }
         }
         for (household, through) in self.store.pending_histories()? {
-            report.requests += 1;
+            // Page by page, applied together once whole (the household is one cadre's: its
+            // history is small, and a phone must not show half of it as all of it).
             let url = &account.server_url;
-            let history =
-                match self.transport.history(url, &account.token, household, through).await {
-                    Ok(h) => h,
+            let mut history = HistoryResponse::default();
+            loop {
+                report.requests += 1;
+                let after = history.changes.last().map_or(0, |c| c.server_seq);
+                match self.transport.history(url, &account.token, household, after, through).await {
+                    Ok(page) => {
+                        let more = page.has_more && !page.changes.is_empty();
+                        history.changes.extend(page.changes);
+                        history.server_time = page.server_time;
+                        if !more {
+                            break;
+                        }
+                    }
                     // Given to someone else again meanwhile: nothing of it is this phone's any more.
-                    Err(TransportError::Server { status: 404, .. }) => HistoryResponse::default(),
+                    Err(TransportError::Server { status: 404, .. }) => {
+                        history = HistoryResponse::default();
+                        break;
+                    }
                     Err(e) => return Err(refused(e)),
-                };
+                }
+            }
             self.store.apply_history(household, &history, self.now_ms())?;
             report.pulled += history.changes.len() as u64;
         }

@@ -147,9 +147,11 @@ impl Transport for HttpTransport {
         server_url: &str,
         token: &str,
         household: HouseholdId,
+        after: u64,
         through: u64,
     ) -> Result<HistoryResponse, TransportError> {
-        let path = format!("/api/v1/sync/household/{household}/history?through={through}");
+        let path =
+            format!("/api/v1/sync/household/{household}/history?through={through}&after={after}");
         let resp = self
             .client
             .get(url(server_url, &path))

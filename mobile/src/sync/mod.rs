@@ -66,12 +66,13 @@ pub trait Transport: Send + Sync {
         cursor: u64,
         limit: u32,
     ) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
-    /// `GET /api/v1/sync/household/{id}/history?through=N`.
+    /// `GET /api/v1/sync/household/{id}/history?through=N&after=M`: one page.
     fn history(
         &self,
         server_url: &str,
         token: &str,
         household: HouseholdId,
+        after: u64,
         through: u64,
     ) -> impl Future<Output = Result<HistoryResponse, TransportError>> + Send;
 }

@@ -136,14 +136,28 @@ pub fn list_devices(db: &Db, username: Option<&str>) -> CliResult {
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             d.id,
             d.username.as_deref().unwrap_or("(server)"),
-            d.name,
-            d.app_version.as_deref().unwrap_or("-"),
+            printable(&d.name),
+            printable(d.app_version.as_deref().unwrap_or("-")),
             cst_time(d.created_ms),
             d.last_seen_ms.map_or("-".to_owned(), cst_time),
             state
         ));
     }
     Ok(out)
+}
+
+/// `text` for a terminal: control and invisible characters (a name stored before they were
+/// refused) shown escaped, so a row cannot move the cursor or draw another row.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || minqing_shared::sync::validate::is_invisible(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Revokes a device (a lost phone): its token stops working at its next request.
@@ -181,12 +195,12 @@ pub fn search_audit(
         tx.audit_entries(&AuditQuery { cadre, since_ms, limit, ..AuditQuery::default() })
     })?;
     if csv {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = crate::spreadsheet::SafeCsv::new(b"");
         w.write_record(audit::HEADERS)?;
         for r in &rows {
             w.write_record(audit::export_row(r))?;
         }
-        return Ok(String::from_utf8(w.into_inner().map_err(|e| e.to_string())?)?);
+        return Ok(String::from_utf8(w.into_bytes()?)?);
     }
     let mut out = audit::HEADERS.join("\t");
     out.push('\n');

@@ -90,12 +90,12 @@ fn import_files(
     if report.passwords.is_empty() {
         return Ok(out);
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::spreadsheet::SafeCsv::new(b"");
     w.write_record(["用户名 username", "姓名 name", "初始密码 initial password"])?;
     for (u, n, p) in &report.passwords {
         w.write_record([u, n, p])?;
     }
-    let table = String::from_utf8(w.into_inner().map_err(|e| e.to_string())?)?;
+    let table = String::from_utf8(w.into_bytes()?)?;
     match passwords {
         Some(path) => {
             write_private(&path, &table)?;

@@ -206,12 +206,15 @@ impl Tx<'_> {
     pub fn household_history(
         &mut self,
         household: HouseholdId,
+        after: u64,
         through: u64,
+        limit: u32,
     ) -> StoreResult<Vec<Change>> {
         self.query(
-            "SELECT server_seq, body FROM ops WHERE household_id = $1 AND server_seq <= $2
-             ORDER BY server_seq",
-            &args![household, through],
+            "SELECT server_seq, body FROM ops
+             WHERE household_id = $1 AND server_seq > $2 AND server_seq <= $3
+             ORDER BY server_seq LIMIT $4",
+            &args![household, after, through, i64::from(limit)],
         )?
         .iter()
         .map(decode::change)

@@ -8,7 +8,9 @@ pub mod working_set;
 
 use minqing_shared::ids::{ConcernId, DeviceId, HouseholdId};
 use minqing_shared::sync::op::Payload;
-use minqing_shared::sync::{Change, HlcClock, MAX_PULL_LIMIT, Op, SCHEMA_VERSION};
+use minqing_shared::sync::{
+    Change, HlcClock, MAX_HISTORY_PAGE, MAX_PAGE_BYTES, MAX_PULL_LIMIT, Op, SCHEMA_VERSION,
+};
 use uuid::Uuid;
 
 pub use apply::{Author, apply};
@@ -34,10 +36,39 @@ pub fn pull(
 ) -> StoreResult<(Vec<Change>, u64, bool)> {
     let limit = limit.clamp(1, MAX_PULL_LIMIT);
     let mut changes = tx.changes_since(scope, cursor, limit + 1, Some(device))?;
-    let has_more = changes.len() > limit as usize;
-    changes.truncate(limit as usize);
+    let has_more = within_page_bytes(&mut changes, limit as usize);
     let next = changes.last().map_or(cursor, |c| c.server_seq);
     Ok((changes, next, has_more))
+}
+
+/// One page of a household's history: its changes after `after` up to `through`, at most
+/// [`MAX_HISTORY_PAGE`] and [`MAX_PAGE_BYTES`]; whether more follow.
+pub fn history_page(
+    tx: &mut Tx<'_>,
+    household: HouseholdId,
+    after: u64,
+    through: u64,
+) -> StoreResult<(Vec<Change>, bool)> {
+    let mut changes = tx.household_history(household, after, through, MAX_HISTORY_PAGE + 1)?;
+    let more = within_page_bytes(&mut changes, MAX_HISTORY_PAGE as usize);
+    Ok((changes, more))
+}
+
+/// Cuts `changes` (read one past the page) to at most `limit` changes and
+/// [`MAX_PAGE_BYTES`] of JSON, at least one; whether any were cut (more follow).
+pub fn within_page_bytes(changes: &mut Vec<Change>, limit: usize) -> bool {
+    let mut bytes = 0;
+    let mut keep = 0;
+    for change in changes.iter().take(limit) {
+        bytes += serde_json::to_vec(change).map_or(MAX_PAGE_BYTES, |v| v.len());
+        if keep > 0 && bytes > MAX_PAGE_BYTES {
+            break;
+        }
+        keep += 1;
+    }
+    let more = changes.len() > keep;
+    changes.truncate(keep);
+    more
 }
 
 /// The server's own device, which stamps office actions.

@@ -3,6 +3,7 @@
 //! rest checked and merged through one working set and written together.
 
 use minqing_shared::permit::Refusal;
+use minqing_shared::sync::validate::MAX_OP_BYTES;
 use minqing_shared::sync::{Hlc, Op, PushResponse, Rejection};
 use serde_json::Value;
 
@@ -74,16 +75,29 @@ pub fn push(
             }
             break; // The client resends from the new high-water mark.
         }
-        let op = match serde_json::from_value::<Op>(raw.clone()) {
-            Err(e) => Err(Refusal::new(
+        let size = serde_json::to_vec(raw).map_or(usize::MAX, |v| v.len());
+        let parsed = if size > MAX_OP_BYTES {
+            None
+        } else {
+            Some(serde_json::from_value::<Op>(raw.clone()))
+        };
+        let op: Result<Op, Refusal> = match parsed {
+            None => Err(Refusal::new(
+                "op_too_large",
+                format!(
+                    "记录过大：{size} 字节，上限 {MAX_OP_BYTES} 字节（the op is {size} bytes; at \
+                     most {MAX_OP_BYTES}）"
+                ),
+            )),
+            Some(Err(e)) => Err(Refusal::new(
                 decode_error_code(&e),
                 format!("无法读取该记录（the op could not be read: {e}）"),
             )),
-            Ok(op) if op.device_id != device => Err(Refusal::new(
+            Some(Ok(op)) if op.device_id != device => Err(Refusal::new(
                 "wrong_device",
                 "该记录来自另一台手机（the op was made on another device）",
             )),
-            Ok(op) => Ok(op),
+            Some(Ok(op)) => Ok(op),
         };
         fresh.push(Incoming { seq, raw, op });
         high = seq;

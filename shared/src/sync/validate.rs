@@ -10,6 +10,71 @@ pub const MAX_NAME_CHARS: usize = 50;
 pub const MAX_SHORT_CHARS: usize = 200;
 /// Longest long texts (summary, description, notes), in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
+/// Most villages a cadre may be linked to.
+pub const MAX_CADRE_VILLAGES: usize = 100;
+/// The largest op, as JSON, in bytes (a visit with both long texts full of Chinese is ~25 KB).
+pub const MAX_OP_BYTES: usize = 64 * 1024;
+
+/// Whether `c` is an invisible formatting character that can make a text show other than it
+/// is: the bidirectional controls (which reorder what follows: a name can be made to read
+/// backwards, or a device list drawn with a fake row) and the zero-width and other invisible
+/// characters (which make two names look alike).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Whether `c` reorders the text around it (bidirectional embedding, override and isolate
+/// controls, and the marks): refused in every text, not only in names.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks a name (of a person, a household's head, a unit, a village or a device): not empty
+/// unless optional, at most `max` characters, no control and no invisible characters. The
+/// refusal names the field.
+pub fn check_name(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> Result<(), OpError> {
+    text(field, value, max, required)?;
+    if value.chars().any(is_invisible) {
+        return Err(OpError::Invalid {
+            field,
+            reason: "contains invisible or direction characters",
+        });
+    }
+    Ok(())
+}
+
+/// Checks a list: at most `max` entries, none twice.
+fn list<T: PartialEq>(field: &'static str, values: &[T], max: usize) -> Result<(), OpError> {
+    if values.len() > max {
+        return Err(OpError::Invalid { field, reason: "has too many entries" });
+    }
+    if values.iter().enumerate().any(|(i, v)| values[..i].contains(v)) {
+        return Err(OpError::Invalid { field, reason: "lists an entry twice" });
+    }
+    Ok(())
+}
 
 /// Why an op was refused. Its [`code`](OpError::code) is stable; the text is for a person.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -70,6 +135,9 @@ fn text(field: &'static str, value: &str, max: usize, required: bool) -> Result<
     if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         return Err(OpError::Invalid { field, reason: "contains control characters" });
     }
+    if value.chars().any(is_bidi_control) {
+        return Err(OpError::Invalid { field, reason: "contains direction characters" });
+    }
     Ok(())
 }
 
@@ -91,16 +159,20 @@ pub fn validate_op(op: &Op) -> Result<(), OpError> {
         return Err(OpError::Invalid { field: "device_seq", reason: "starts at 1" });
     }
     match &op.payload {
-        Payload::Unit(u) => text("name", &u.name, MAX_SHORT_CHARS, true),
-        Payload::Village(v) => text("name", &v.name, MAX_SHORT_CHARS, true),
+        Payload::Unit(u) => check_name("name", &u.name, MAX_SHORT_CHARS, true),
+        Payload::Village(v) => check_name("name", &v.name, MAX_SHORT_CHARS, true),
         Payload::Cadre(c) => {
-            text("name", &c.name, MAX_NAME_CHARS, true)?;
+            check_name("name", &c.name, MAX_NAME_CHARS, true)?;
             text("title", &c.title, MAX_SHORT_CHARS, false)?;
+            list("villages", &c.villages, MAX_CADRE_VILLAGES)?;
             phone("phone", &c.phone)
         }
         Payload::Household(h) => {
             if let Some(v) = &h.head_name {
-                text("head_name", v, MAX_NAME_CHARS, true)?;
+                check_name("head_name", v, MAX_NAME_CHARS, true)?;
+            }
+            if let Some(kinds) = &h.kinds {
+                list("kinds", kinds, crate::household::HouseholdKind::ALL.len())?;
             }
             if let Some(v) = &h.address {
                 text("address", v, MAX_SHORT_CHARS, false)?;
@@ -116,6 +188,7 @@ pub fn validate_op(op: &Op) -> Result<(), OpError> {
         Payload::Visit(v) => {
             text("summary", &v.summary, MAX_TEXT_CHARS, false)?;
             text("policies", &v.policies, MAX_TEXT_CHARS, false)?;
+            list("topics", &v.topics, crate::visit::Topic::ALL.len())?;
             if let Some(gps) = v.gps {
                 let ok = gps.lat.is_finite()
                     && gps.lon.is_finite()
@@ -143,7 +216,7 @@ pub fn validate_op(op: &Op) -> Result<(), OpError> {
             }
             ConcernAction::Assign { decision } => {
                 text("solution", &decision.solution, MAX_TEXT_CHARS, true)?;
-                text("handler", &decision.handler, MAX_NAME_CHARS, true)?;
+                check_name("handler", &decision.handler, MAX_NAME_CHARS, true)?;
                 if decision.deadline < decision.meeting_date {
                     return Err(OpError::Invalid {
                         field: "deadline",

@@ -18,6 +18,13 @@ pub const MAX_OPS_PER_PUSH: usize = 500;
 pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
 /// The largest page a pull returns.
 pub const MAX_PULL_LIMIT: u32 = 1000;
+/// A pull or history page stops once its changes reach this many bytes (as JSON), whatever its
+/// `limit`: at least one change is always sent.
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+/// The most changes in one page of a household's history.
+pub const MAX_HISTORY_PAGE: u32 = 500;
+/// The highest cursor the server takes: its log is numbered with signed 64-bit integers.
+pub const MAX_CURSOR: u64 = i64::MAX as u64;
 /// How far ahead of the server's clock an op's clock may be before it is refused.
 pub const MAX_CLOCK_AHEAD_MS: i64 = 60 * 60 * 1000;
 
@@ -179,8 +186,12 @@ pub struct PullResponse {
 /// cursor is past the household's earlier history).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HistoryResponse {
-    /// The household's changes (its profile, visits, concerns), in `server_seq` order.
+    /// The household's changes (its profile, visits, concerns), in `server_seq` order: one page,
+    /// after the query's `after`.
     pub changes: Vec<Change>,
+    /// Whether more follow: ask again with `after` = the last change's `server_seq`.
+    #[serde(default)]
+    pub has_more: bool,
     /// The server's time, ms since the Unix epoch.
     pub server_time: i64,
 }

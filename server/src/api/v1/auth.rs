@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use minqing_shared::ids::DeviceId;
 use minqing_shared::sync::op::CadreBody;
+use minqing_shared::sync::validate;
 use minqing_shared::sync::{
     CadreInfo, ChangePasswordRequest, ChangePasswordResponse, LoginRequest, LoginResponse,
     MIN_PASSWORD_CHARS, PasswordProblem, check_new_password,
@@ -20,6 +21,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{Account, NewDevice};
 use crate::throttle::wait_message;
+
+/// The longest device name kept.
+const MAX_DEVICE_NAME_CHARS: usize = 100;
 
 /// Checks `username` and `password` under the login throttle: the account if they match.
 async fn check_credentials(
@@ -60,6 +64,18 @@ pub async fn login(
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Json(req) = body.map_err(|e| ApiError::bad_request("malformed_json", e.body_text()))?;
+    if validate::check_name("device_name", req.device_name.trim(), MAX_DEVICE_NAME_CHARS, false)
+        .is_err()
+    {
+        return Err(ApiError::bad_request(
+            "invalid_device_name",
+            format!(
+                "设备名称不能含控制字符或不可见字符，最长{MAX_DEVICE_NAME_CHARS}字 (the device name \
+                 may not hold control or invisible characters, and has at most \
+                 {MAX_DEVICE_NAME_CHARS} characters)"
+            ),
+        ));
+    }
     let username = req.username.trim().to_owned();
     let account = check_credentials(&state, &address, &username, req.password).await?;
     if account.disabled {
@@ -79,7 +95,7 @@ pub async fn login(
     let device_name = if req.device_name.trim().is_empty() {
         "phone".to_owned()
     } else {
-        req.device_name.chars().take(100).collect()
+        req.device_name.trim().to_owned()
     };
     let hash = token_hash(&token);
     let unit_id = cadre.unit_id;

@@ -6,7 +6,8 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use minqing_shared::ids::{DeviceId, HouseholdId};
 use minqing_shared::sync::{
-    HistoryResponse, MAX_OPS_PER_PUSH, MAX_PUSH_BYTES, PullQuery, PullResponse, PushResponse,
+    HistoryResponse, MAX_CURSOR, MAX_OPS_PER_PUSH, MAX_PUSH_BYTES, PullQuery, PullResponse,
+    PushResponse,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -89,6 +90,7 @@ pub async fn pull(
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
+    check_cursor("cursor", q.cursor)?;
     let scope = sync::scope_of(&auth);
     let limit = q.limit.unwrap_or(500);
     let device = auth.device_id;
@@ -117,11 +119,26 @@ pub async fn pull(
     Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: state.now_ms() }))
 }
 
-/// `?through=N` of a household's history.
+/// Refuses a sequence number past the log's numbering (signed 64-bit), which would otherwise
+/// wrap or saturate into another place of the log.
+fn check_cursor(name: &'static str, value: u64) -> Result<(), ApiError> {
+    if value > MAX_CURSOR {
+        return Err(ApiError::bad_request(
+            "bad_cursor",
+            format!("{name} 超出范围（at most {MAX_CURSOR}）"),
+        ));
+    }
+    Ok(())
+}
+
+/// `?through=N&after=M` of a household's history.
 #[derive(Debug, Deserialize)]
 pub struct HistoryQuery {
     /// The last `server_seq` wanted (the phone's pull brought the rest).
     pub through: u64,
+    /// The page starts after this `server_seq` (0 at first; then the last one received).
+    #[serde(default)]
+    pub after: u64,
 }
 
 /// A household's changes up to `through`, for the cadre it is assigned to now: a phone whose
@@ -136,11 +153,13 @@ pub async fn household_history(
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
     let id: HouseholdId =
         id.parse().map_err(|_| ApiError::bad_request("bad_id", "not a household id"))?;
+    check_cursor("through", q.through)?;
+    check_cursor("after", q.after)?;
     let cadre = auth.cadre_id;
-    let changes = state
+    let (changes, has_more) = state
         .read("household_history", move |tx| {
             let mine = tx.household(id)?.is_some_and(|h| h.cadre_id.value == Some(cadre));
-            Ok(if mine { Some(tx.household_history(id, q.through)?) } else { None })
+            Ok(if mine { Some(sync::history_page(tx, id, q.after, q.through)?) } else { None })
         })
         .await?
         .ok_or_else(|| {
@@ -166,5 +185,5 @@ pub async fn household_history(
             )?)
         })
         .await?;
-    Ok(Json(HistoryResponse { changes, server_time: state.now_ms() }))
+    Ok(Json(HistoryResponse { changes, has_more, server_time: state.now_ms() }))
 }

@@ -5,6 +5,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
 use super::error::OfficeError;
+use crate::spreadsheet::SafeCsv;
 
 /// The content type of an `.xlsx` workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -24,15 +25,15 @@ pub fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// CSV bytes from `write`, with a byte-order mark so Excel reads the UTF-8 as Chinese.
+/// CSV bytes from `write`, with a byte-order mark so Excel reads the UTF-8 as Chinese, and no
+/// cell a spreadsheet would run as a formula.
 pub fn csv_bytes(
-    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+    write: impl FnOnce(&mut SafeCsv) -> csv::Result<()>,
 ) -> Result<Vec<u8>, OfficeError> {
     // A byte-order mark, so that Excel on an office PC opens the UTF-8 file as Chinese.
-    let mut w =
-        csv::WriterBuilder::new().flexible(true).from_writer("\u{feff}".as_bytes().to_vec());
+    let mut w = SafeCsv::new("\u{feff}".as_bytes());
     let internal =
         |e: &dyn std::fmt::Display| OfficeError::from(crate::error::ApiError::internal(e));
     write(&mut w).map_err(|e| internal(&e))?;
-    w.into_inner().map_err(|e| internal(&e))
+    w.into_bytes().map_err(|e| internal(&e))
 }

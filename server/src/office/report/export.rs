@@ -16,6 +16,7 @@ use crate::office::kit::download::{XLSX, csv_bytes, download};
 use crate::office::kit::error::OfficeError;
 use crate::office::kit::layout::{date, time};
 use crate::office::kit::session::OfficeUser;
+use crate::spreadsheet::cell;
 use crate::state::AppState;
 
 async fn loaded(
@@ -61,7 +62,7 @@ fn workbook(l: &Loaded) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string_with_format(i as u32, 0, *label, &bold)?;
         match value.parse::<f64>() {
             Ok(n) if !label.contains("月份") => sheet.write_number(i as u32, 1, n)?,
-            _ => sheet.write_string(i as u32, 1, value)?,
+            _ => sheet.write_string(i as u32, 1, cell(value))?,
         };
     }
     let sheet = book.add_worksheet().set_name("分类统计")?;
@@ -85,10 +86,10 @@ fn workbook(l: &Loaded) -> Result<Vec<u8>, XlsxError> {
     for (r, s) in f.special.iter().enumerate() {
         let r = r as u32 + 1;
         sheet.write_string(r, 0, date(s.date))?;
-        sheet.write_string(r, 1, &s.village)?;
-        sheet.write_string(r, 2, &s.head)?;
-        sheet.write_string(r, 3, &s.cadre)?;
-        sheet.write_string(r, 4, &s.title)?;
+        sheet.write_string(r, 1, cell(&s.village))?;
+        sheet.write_string(r, 2, cell(&s.head))?;
+        sheet.write_string(r, 3, cell(&s.cadre))?;
+        sheet.write_string(r, 4, cell(&s.title))?;
         if let Some(n) = s.households {
             sheet.write_number(r, 5, f64::from(n))?;
         }
@@ -102,7 +103,7 @@ fn workbook(l: &Loaded) -> Result<Vec<u8>, XlsxError> {
     }
     for (r, c) in f.cadres.iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, &c.name)?;
+        sheet.write_string(r, 0, cell(&c.name))?;
         for (i, n) in [c.households, c.visited, c.in_person, c.calls, c.concerns].iter().enumerate()
         {
             sheet.write_number(r, i as u16 + 1, *n as f64)?;

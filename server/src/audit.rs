@@ -40,6 +40,26 @@ pub async fn office_view(
         .await
 }
 
+/// Records that an office account exported `rows` records as `what` (e.g. `households.csv`;
+/// `record_id` names the report, when it is one): a view, with how many records left the
+/// server in a file.
+pub async fn office_export(
+    state: &crate::AppState,
+    cadre: CadreId,
+    what: &'static str,
+    record_id: Option<String>,
+    rows: usize,
+) -> Result<(), crate::error::ApiError> {
+    let rows = u32::try_from(rows).unwrap_or(u32::MAX);
+    state
+        .write("audit_export", move |tx, state| {
+            let who = Who { cadre: Some(cadre), device: None, address: Some("office".into()) };
+            let (now, id) = (state.now_ms(), record_id.clone());
+            Ok(record(tx, &who, AuditAction::View, what, id, rows, now)?)
+        })
+        .await
+}
+
 /// Records that an office account changed one record, in the caller's transaction (the
 /// account pages: [`ACCOUNT_DISABLED`], [`ACCOUNT_ENABLED`], [`PASSWORD_RESET`] of an account,
 /// [`DEVICE_REVOKED`] of a device).

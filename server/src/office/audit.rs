@@ -333,10 +333,15 @@ pub(super) async fn csv(
         Ok(())
     });
     let name = format!("审计日志-{}.csv", crate::office::kit::layout::date(state.today()));
-    match bytes {
-        Ok(b) => crate::office::kit::download::download("text/csv; charset=utf-8", &name, b),
-        Err(e) => e.into_response(),
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let rows = found.rows.len();
+    if let Err(e) = audit::office_export(&state, user.cadre.id, "audit.csv", None, rows).await {
+        return OfficeError::from(e).into_response();
     }
+    crate::office::kit::download::download("text/csv; charset=utf-8", &name, bytes)
 }
 
 #[cfg(test)]

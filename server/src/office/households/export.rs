@@ -6,6 +6,7 @@ use minqing_shared::Label;
 
 use crate::office::kit::act;
 use crate::office::kit::download::{csv_bytes, download};
+use crate::office::kit::error::OfficeError;
 use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
 
@@ -34,10 +35,14 @@ pub(crate) async fn csv(user: OfficeUser, State(state): State<AppState>) -> Resp
         }
         Ok(())
     });
-    match bytes {
-        Ok(b) => {
-            download("text/csv; charset=utf-8", &format!("{}-联系户名册.csv", user.unit.name), b)
-        }
-        Err(e) => e.into_response(),
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) =
+        crate::audit::office_export(&state, user.cadre.id, "households.csv", None, rows.len()).await
+    {
+        return OfficeError::from(e).into_response();
     }
+    download("text/csv; charset=utf-8", &format!("{}-联系户名册.csv", user.unit.name), bytes)
 }

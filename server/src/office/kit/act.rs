@@ -61,7 +61,8 @@ pub fn author(user: &OfficeUser, state: &AppState) -> Author {
     }
 }
 
-/// Records one action; a refusal aborts the transaction.
+/// Records one action, with its audit line naming the office account; a refusal aborts the
+/// transaction.
 pub fn act(
     tx: &mut Tx<'_>,
     state: &AppState,
@@ -69,8 +70,27 @@ pub fn act(
     record_id: Uuid,
     payload: Payload,
 ) -> Result<(), Failed> {
-    match state.server_device().act(tx, author, record_id, payload, state.now_ms())? {
-        Ok(()) => Ok(()),
+    let record_type = payload.record_type().code();
+    let now = state.now_ms();
+    match state.server_device().act(tx, author, record_id, payload, now)? {
+        Ok(()) => {
+            let who = crate::audit::Who {
+                cadre: Some(author.cadre_id),
+                device: Some(author.device_id),
+                address: Some("office".into()),
+            };
+            let id = Some(record_id.to_string());
+            crate::audit::record(
+                tx,
+                &who,
+                crate::store::AuditAction::Change,
+                record_type,
+                id,
+                1,
+                now,
+            )?;
+            Ok(())
+        }
         Err(refusal) => Err(Failed::Refused(refusal_text(&refusal))),
     }
 }

@@ -122,12 +122,14 @@ pub(crate) async fn xlsx(
         Ok(l) => l,
         Err(e) => return e.into_response(),
     };
-    match workbook(&l) {
-        Ok(bytes) => {
-            download(XLSX, &format!("{}-{}-月报.xlsx", l.unit.name, l.figures.month), bytes)
-        }
-        Err(e) => OfficeError::from(crate::error::ApiError::internal(e)).into_response(),
+    let bytes = match workbook(&l) {
+        Ok(bytes) => bytes,
+        Err(e) => return OfficeError::from(crate::error::ApiError::internal(e)).into_response(),
+    };
+    if let Err(e) = audited(&user, &state, &l, "report.xlsx").await {
+        return e.into_response();
     }
+    download(XLSX, &format!("{}-{}-月报.xlsx", l.unit.name, l.figures.month), bytes)
 }
 
 /// `GET /office/report/export.csv`: the summary, then the category table.
@@ -159,12 +161,27 @@ pub(crate) async fn csv(
         }
         Ok(())
     });
-    match bytes {
-        Ok(b) => download(
-            "text/csv; charset=utf-8",
-            &format!("{}-{}-月报.csv", l.unit.name, l.figures.month),
-            b,
-        ),
-        Err(e) => e.into_response(),
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = audited(&user, &state, &l, "report.csv").await {
+        return e.into_response();
     }
+    download(
+        "text/csv; charset=utf-8",
+        &format!("{}-{}-月报.csv", l.unit.name, l.figures.month),
+        bytes,
+    )
+}
+
+/// The audit line of a report's export: which unit's month, by whom.
+async fn audited(
+    user: &OfficeUser,
+    state: &AppState,
+    l: &Loaded,
+    what: &'static str,
+) -> Result<(), OfficeError> {
+    let report = format!("{}:{}", l.unit.id, l.figures.month);
+    Ok(crate::audit::office_export(state, user.cadre.id, what, Some(report), 1).await?)
 }

@@ -180,6 +180,16 @@ impl ApiPhone {
         (id, self.step(id, action))
     }
 
+    /// Escalating concern `id` with a special report titled `title` (上报).
+    pub fn escalate(&mut self, id: ConcernId, title: &str) -> Op {
+        let report = minqing_shared::concern::SpecialReport {
+            title: title.into(),
+            content: "需维修".into(),
+            households_affected: None,
+        };
+        self.step(id, ConcernAction::Escalate { report })
+    }
+
     /// A step on concern `id`.
     pub fn step(&mut self, id: ConcernId, action: ConcernAction) -> Op {
         let step = Step { actor: self.cadre, at: crate::clock::now(), action };

@@ -40,7 +40,10 @@ async fn office_changes_and_exports_name_the_account_and_the_rows() {
     let exported_rows = String::from_utf8(csv).unwrap().lines().count() as i64 - 1;
     let month = minqing_shared::calendar::YearMonth::of(minqing_tests::clock::today()).to_string();
     let sent = office
-        .post("/office/report/submit", &[("month", &month), ("notes", "按时"), ("action", "submit")])
+        .post(
+            "/office/report/submit",
+            &[("month", &month), ("notes", "按时"), ("action", "submit")],
+        )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let (status, ..) = office.get_bytes(&format!("/office/report/export.xlsx?month={month}")).await;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use minqing_shared::concern::{Category, ConcernAction, Decision, LedgerKind, SpecialReport};
+use minqing_shared::concern::{Category, ConcernAction, Decision, LedgerKind};
 use minqing_shared::ids::{ConcernId, HouseholdId};
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
 use minqing_tests::{ApiPhone, TestServer};
@@ -35,16 +35,7 @@ async fn world() -> World {
         let (home, create) = phone.new_household(village, &format!("{user}的联系户"));
         let (visit, v) = phone.visit(home, "走访");
         let (concern, raise) = phone.raise(home, Some(visit), Category::Irrigation, "机井坏了");
-        let escalate = phone.step(
-            concern,
-            ConcernAction::Escalate {
-                report: SpecialReport {
-                    title: "机井".into(),
-                    content: "需维修".into(),
-                    households_affected: None,
-                },
-            },
-        );
+        let escalate = phone.escalate(concern, "机井");
         assert!(phone.push(&[create, v, raise, escalate]).await.ok().rejected.is_empty());
         homes.push(home);
         concerns.push(concern);

@@ -146,7 +146,7 @@ impl FromRequestParts<AppState> for Device {
             .ok_or_else(|| {
                 ApiError::unauthorized(
                     "missing_token",
-                    "log in and send Authorization: Bearer <token>",
+                    "请先登录 (log in and send Authorization: Bearer <token>)",
                 )
             })?;
         let hash = token_hash(token);
@@ -155,17 +155,19 @@ impl FromRequestParts<AppState> for Device {
             tokio::task::spawn_blocking(move || db.read(|tx| tx.device_by_token_hash(&hash)))
                 .await??;
         match found {
-            None => {
-                Err(ApiError::unauthorized("invalid_token", "the token is not valid; log in again"))
-            }
+            None => Err(ApiError::unauthorized(
+                "invalid_token",
+                "登录已失效，请重新登录 (the token is not valid; log in again)",
+            )),
             Some(d) if d.revoked => Err(ApiError::unauthorized(
                 "token_revoked",
                 "此设备已退出登录（报失，或账号密码已修改），请重新登录 (this device is signed out: \
              reported lost, or the account's password changed; log in again)",
             )),
-            Some(d) if d.disabled => {
-                Err(ApiError::forbidden("account_disabled", "this account is disabled"))
-            }
+            Some(d) if d.disabled => Err(ApiError::forbidden(
+                "account_disabled",
+                "此账号已停用，请联系组织部 (this account is disabled)",
+            )),
             Some(d) => Ok(Device(d)),
         }
     }

@@ -34,7 +34,7 @@ pub fn router(state: AppState) -> Router {
             get(api::v1::sync::household_history),
         )
         .merge(crate::office::routes())
-        .fallback(|| async { ApiError::not_found("no such route") })
+        .fallback(|| async { ApiError::not_found("没有这个地址 (no such route)") })
         .layer(middleware::from_fn(check_protocol))
         .layer(middleware::map_response(crate::office::kit::headers::add))
         .layer(middleware::from_fn_with_state(state.clone(), track))
@@ -97,7 +97,7 @@ async fn check_protocol(req: Request, next: Next) -> Response {
         _ => ApiError::new(
             StatusCode::UPGRADE_REQUIRED,
             "app_too_old",
-            "this app is too old for the server; please update Minqing",
+            "民情通版本过旧，请更新后再同步 (this app is too old for the server; please update Minqing)",
         )
         .into_response(),
     }

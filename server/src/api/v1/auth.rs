@@ -79,7 +79,10 @@ pub async fn login(
     let username = req.username.trim().to_owned();
     let account = check_credentials(&state, &address, &username, req.password).await?;
     if account.disabled {
-        return Err(ApiError::forbidden("account_disabled", "this account is disabled"));
+        return Err(ApiError::forbidden(
+            "account_disabled",
+            "此账号已停用，请联系组织部 (this account is disabled)",
+        ));
     }
     let cadre_id = account.cadre.id;
     if state.read("must_change_password", move |tx| Ok(tx.must_change_password(cadre_id)?)).await? {
@@ -145,7 +148,10 @@ pub async fn change_password(
     let username = req.username.trim().to_owned();
     let account = check_credentials(&state, &address, &username, req.old_password.clone()).await?;
     if account.disabled {
-        return Err(ApiError::forbidden("account_disabled", "this account is disabled"));
+        return Err(ApiError::forbidden(
+            "account_disabled",
+            "此账号已停用，请联系组织部 (this account is disabled)",
+        ));
     }
     match check_new_password(&req.old_password, &req.new_password) {
         Ok(()) => {}

@@ -39,29 +39,29 @@ pub async fn push(
         if too_big {
             ApiError::too_large(
                 "body_too_large",
-                format!("a push body may be at most {MAX_PUSH_BYTES} bytes"),
+                format!("一次上传最多 {MAX_PUSH_BYTES} 字节 (a push body may be at most {MAX_PUSH_BYTES} bytes)"),
             )
         } else {
-            ApiError::bad_request("unreadable_body", format!("the body could not be read: {e}"))
+            ApiError::bad_request("unreadable_body", format!("无法读取上传内容 (the body could not be read: {e})"))
         }
     })?;
     let req: RawPush = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::bad_request(
             "malformed_json",
-            format!("the push is not valid JSON of the expected shape: {e}"),
+            format!("上传内容格式不对 (the push is not valid JSON of the expected shape: {e})"),
         )
     })?;
     if req.device_id != auth.device_id {
         return Err(ApiError::forbidden(
             "wrong_device",
-            "device_id is not the device this token belongs to",
+            "设备与登录不符 (device_id is not the device this token belongs to)",
         ));
     }
     if req.ops.len() > MAX_OPS_PER_PUSH {
         return Err(ApiError::too_large(
             "too_many_ops",
             format!(
-                "a push may carry at most {MAX_OPS_PER_PUSH} ops; send the rest in the next push"
+                "一次最多上传 {MAX_OPS_PER_PUSH} 条记录 (a push may carry at most {MAX_OPS_PER_PUSH} ops; send the rest in the next push)"
             ),
         ));
     }
@@ -151,8 +151,9 @@ pub async fn household_history(
     query: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<HistoryResponse>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
-    let id: HouseholdId =
-        id.parse().map_err(|_| ApiError::bad_request("bad_id", "not a household id"))?;
+    let id: HouseholdId = id
+        .parse()
+        .map_err(|_| ApiError::bad_request("bad_id", "联系户编号不对 (not a household id)"))?;
     check_cursor("through", q.through)?;
     check_cursor("after", q.after)?;
     let cadre = auth.cadre_id;
@@ -166,7 +167,7 @@ pub async fn household_history(
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not_your_household",
-                "no household of yours has this id",
+                "您没有这个联系户 (no household of yours has this id)",
             )
         })?;
     let (device, count) = (auth.device_id, changes.len() as u32);

@@ -60,9 +60,11 @@ pub async fn office_export(
         .await
 }
 
-/// Records that an office account changed one record, in the caller's transaction (the
-/// account pages: [`ACCOUNT_DISABLED`], [`ACCOUNT_ENABLED`], [`PASSWORD_RESET`] of an account,
-/// [`DEVICE_REVOKED`] of a device).
+/// Records that an office account changed one record, in the caller's transaction: what the
+/// office keeps outside the sync log (the account pages: [`ACCOUNT_DISABLED`],
+/// [`ACCOUNT_ENABLED`], [`PASSWORD_RESET`] of an account, [`DEVICE_REVOKED`] of a device; an
+/// evaluation note; an assignment warning overridden). Changes made as ops are recorded by
+/// `office::kit::act::act`.
 pub fn office_change(
     tx: &mut Tx<'_>,
     cadre: CadreId,

@@ -1,5 +1,5 @@
 //! Office changes and bulk exports are attributable: filing a household, submitting and filing
-//! a monthly report, and every export (the registry with its phone numbers, a report, the audit
+//! a monthly report, a reward or criticism, and every export (the registry with its phone numbers, a report, the audit
 //! log itself) leave an audit line naming the acting account, with how many rows left.
 
 use minqing_tests::office::OfficeClient;
@@ -59,9 +59,17 @@ async fn office_changes_and_exports_name_the_account_and_the_rows() {
     let unit = county.township.to_string();
     let filed = org.post("/office/report/file", &[("month", &month), ("unit", &unit)]).await;
     assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let note = [
+        ("period", "2026-Q4"),
+        ("unit", unit.as_str()),
+        ("kind", "reward"),
+        ("text", "每周走访到户"),
+    ];
+    assert_eq!(org.post("/office/evaluation/notes", &note).await.status, StatusCode::SEE_OTHER);
     let (status, ..) = org.get_bytes("/office/audit.csv").await;
     assert_eq!(status, StatusCode::OK);
     let lines = lines_of(&server, "org");
     assert_eq!(has(&lines, "change", "monthly_report"), Some(1), "the filing: {lines:?}");
     assert!(has(&lines, "view", "audit.csv").is_some_and(|n| n > 0), "{lines:?}");
+    assert_eq!(has(&lines, "change", "evaluation_note"), Some(1), "the reward: {lines:?}");
 }

@@ -60,6 +60,8 @@ pub(crate) async fn post(State(state): State<AppState>, Post(user, form): Post) 
             created_ms: state.now_ms(),
         };
         tx.insert_evaluation_note(&note)?;
+        let id = note.id.to_string();
+        crate::audit::office_change(tx, author, "evaluation_note", id, state.now_ms())?;
         Ok::<_, Failed>(Ok(()))
     })
     .await;

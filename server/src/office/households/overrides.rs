@@ -115,6 +115,8 @@ pub(crate) async fn post(State(state): State<AppState>, Post(user, form): Post) 
             created_ms: state.now_ms(),
         };
         tx.put_assignment_override(&o)?;
+        let id = format!("{}:{}", o.code, o.subject);
+        crate::audit::office_change(tx, author, "assignment_override", id, state.now_ms())?;
         Ok(Ok(()))
     })
     .await;

@@ -16,7 +16,12 @@ fn main() {
     dioxus::LaunchBuilder::mobile().launch(minqing_mobile::ui::App);
 }
 
-#[cfg(not(any(feature = "desktop", feature = "mobile")))]
+#[cfg(all(feature = "web", not(any(feature = "desktop", feature = "mobile"))))]
+fn main() {
+    dioxus::LaunchBuilder::web().launch(minqing_mobile::ui::App);
+}
+
+#[cfg(not(any(feature = "desktop", feature = "mobile", feature = "web")))]
 fn main() {
     eprintln!(
         "minqing: this build has no window. Run the app on Linux with\n  \

@@ -52,12 +52,22 @@ pub enum SyncEvent {
 pub struct Services<T = HttpTransport> {
     engine: SyncEngine<T>,
     kick: Notify,
+    /// The store's write generation last made durable by [`Services::persist`].
+    persisted: std::sync::atomic::AtomicU64,
 }
 
 impl Services<HttpTransport> {
     /// Opens the phone's database in `dir` with the real network.
     pub fn open(dir: &Path) -> Result<Arc<Self>, StoreError> {
         let store = Arc::new(Store::open(&dir.join("minqing.db"))?);
+        Ok(Arc::new(Self::new(store, HttpTransport::default())))
+    }
+
+    /// Opens the browser's database (its snapshot in IndexedDB) with the real network.
+    #[cfg(target_arch = "wasm32")]
+    pub async fn open_web() -> Result<Arc<Self>, StoreError> {
+        let image = crate::web::load().await.map_err(StoreError::Invalid)?;
+        let store = Arc::new(Store::open_image(image.as_deref())?);
         Ok(Arc::new(Self::new(store, HttpTransport::default())))
     }
 }
@@ -70,7 +80,11 @@ impl<T: Transport> Services<T> {
 
     /// Services over `store` and `transport`, reading the time from `clock`.
     pub fn with_clock(store: Arc<Store>, transport: T, clock: SharedClock) -> Self {
-        Self { engine: SyncEngine::new(store, transport).with_clock(clock), kick: Notify::new() }
+        Self {
+            engine: SyncEngine::new(store, transport).with_clock(clock),
+            kick: Notify::new(),
+            persisted: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
     /// Now, on the device's clock (the store corrects what it saves by the server's offset).
@@ -104,7 +118,26 @@ impl<T: Transport> Services<T> {
     ) -> Result<(), SyncError> {
         let device = format!("{}的手机", username.trim());
         self.engine.login(server_url.trim(), username.trim(), password, &device).await?;
+        self.persist().await?;
         self.request_sync();
+        Ok(())
+    }
+
+    /// Makes every committed write durable. On a phone or desktop each commit already is (an
+    /// SQLite file, `synchronous=FULL`); in a browser the database lives in memory and this
+    /// saves its snapshot to IndexedDB, returning once the browser committed it.
+    pub async fn persist(&self) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering;
+        let generation = self.store().generation();
+        if generation == self.persisted.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let bytes = self.store().snapshot()?;
+            crate::web::save(&bytes).await.map_err(StoreError::Invalid)?;
+        }
+        self.persisted.fetch_max(generation, Ordering::SeqCst);
         Ok(())
     }
 
@@ -123,13 +156,17 @@ impl<T: Transport> Services<T> {
             if logged_in {
                 on_event(SyncEvent::Started);
                 let result = self.engine.sync_once().await;
+                let result = match (result, self.persist().await) {
+                    (Ok(_), Err(e)) => Err(SyncError::from(e)),
+                    (result, _) => result,
+                };
                 backoff.record(result.is_ok());
                 on_event(SyncEvent::Finished(result));
             }
             let wait = backoff.next_delay(SYNC_INTERVAL);
             tokio::select! {
                 _ = self.kick.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
+                _ = crate::platform::sleep(wait) => {}
             }
         }
     }

@@ -199,6 +199,9 @@ pub struct ServeArgs {
     /// proxy forwarded).
     #[arg(long, env = "MINQING_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+    /// The phone app's web build, served at /app/ (scripts/build-web writes it to target/web).
+    #[arg(long, env = "MINQING_WEB_DIR", default_value = crate::app_files::DEFAULT_WEB_DIR)]
+    pub web_dir: std::path::PathBuf,
 }
 
 /// `demo`.

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod app_files;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -121,11 +122,13 @@ pub async fn run_cli(
         config::Command::Serve(args) => {
             let state = open_state_with_clock(&args.db, clock).await?;
             state.set_perimeter(args.perimeter());
+            state.set_web_dir(args.web_dir.clone());
             serve(args.listen, state).await?;
         }
         config::Command::Demo(args) => {
             let state = open_state_with_clock(&args.serve.db, clock).await?;
             state.set_perimeter(args.serve.perimeter());
+            state.set_web_dir(args.serve.web_dir.clone());
             let db = state.clone();
             let counties = usize::from(args.counties);
             let summary =

@@ -33,6 +33,9 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/sync/household/{id}/history",
             get(api::v1::sync::household_history),
         )
+        .route("/app", get(crate::app_files::redirect))
+        .route("/app/", get(crate::app_files::serve))
+        .route("/app/{*path}", get(crate::app_files::serve))
         .merge(crate::office::routes())
         .fallback(|| async { ApiError::not_found("没有这个地址 (no such route)") })
         .layer(middleware::from_fn(check_protocol))

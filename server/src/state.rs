@@ -34,6 +34,8 @@ struct Inner {
     login_throttle: LoginThrottle,
     /// What the server believes of the network around it; set once at start.
     perimeter: std::sync::OnceLock<Perimeter>,
+    /// Where the web app's files are (`--web-dir`); set once at start.
+    web_dir: std::sync::OnceLock<std::path::PathBuf>,
 }
 
 /// What the server believes of the network around it (`serve`'s flags).
@@ -78,6 +80,7 @@ impl AppState {
             seen: std::sync::Mutex::new(std::collections::HashMap::new()),
             login_throttle: LoginThrottle::default(),
             perimeter: std::sync::OnceLock::new(),
+            web_dir: std::sync::OnceLock::new(),
         })))
     }
 
@@ -127,6 +130,16 @@ impl AppState {
     /// ignored).
     pub fn set_perimeter(&self, perimeter: Perimeter) {
         let _ = self.0.perimeter.set(perimeter);
+    }
+
+    /// Where the web app's files are, if the server was told (`--web-dir`).
+    pub fn web_dir(&self) -> Option<&std::path::Path> {
+        self.0.web_dir.get().map(std::path::PathBuf::as_path)
+    }
+
+    /// Serves the web app from `dir` (at start, once; a second call is ignored).
+    pub fn set_web_dir(&self, dir: std::path::PathBuf) {
+        let _ = self.0.web_dir.set(dir);
     }
 
     /// The server's own device.

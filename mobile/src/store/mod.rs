@@ -70,6 +70,8 @@ pub struct Account {
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Bumped by every committed write: the browser build saves a snapshot when it moved.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
@@ -83,7 +85,38 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::init(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self::over(conn))
+    }
+
+    /// Opens a database in memory holding `image` (a [`Store::snapshot`]; empty when `None`),
+    /// creating and upgrading it: the browser build keeps the snapshot in IndexedDB.
+    pub fn open_image(image: Option<&[u8]>) -> Result<Self> {
+        let mut conn = Connection::open_in_memory()?;
+        if let Some(image) = image {
+            conn.deserialize_read_exact(
+                rusqlite::MAIN_DB,
+                std::io::Cursor::new(image),
+                image.len(),
+                false,
+            )?;
+        }
+        schema::init(&mut conn)?;
+        Ok(Self::over(conn))
+    }
+
+    fn over(conn: Connection) -> Self {
+        Self { conn: Mutex::new(conn), generation: std::sync::atomic::AtomicU64::new(0) }
+    }
+
+    /// The whole database as bytes (SQLite's own file format).
+    pub fn snapshot(&self) -> Result<Vec<u8>> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn.serialize(rusqlite::MAIN_DB)?.to_vec())
+    }
+
+    /// How many writes were committed since the store was opened.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Runs `f` over the connection (reads see committed data only).
@@ -98,6 +131,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(out)
     }
 

@@ -1,5 +1,6 @@
 //! The real transport: HTTPS (rustls) with compressed bodies both ways.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
 use minqing_shared::ids::HouseholdId;
@@ -18,6 +19,7 @@ pub struct HttpTransport {
 }
 
 impl Default for HttpTransport {
+    #[cfg(not(target_arch = "wasm32"))]
     fn default() -> Self {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
@@ -26,6 +28,13 @@ impl Default for HttpTransport {
             .build()
             .expect("a client with static settings builds");
         Self { client }
+    }
+
+    /// In a browser the page's `fetch` sets its own timeouts and user agent (a browser does
+    /// not let a page choose it; the server reads the app's version from the protocol header).
+    #[cfg(target_arch = "wasm32")]
+    fn default() -> Self {
+        Self { client: reqwest::Client::new() }
     }
 }
 

@@ -33,6 +33,18 @@ pub enum TransportError {
     Decode(String),
 }
 
+/// `Send` on a phone or desktop, where the engine's futures may move between threads; nothing
+/// in a browser, whose HTTP futures (the page's `fetch`) live on its one thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send> MaybeSend for T {}
+/// `Send` on a phone or desktop; nothing in a browser.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T> MaybeSend for T {}
+
 /// The three calls a phone makes.
 pub trait Transport: Send + Sync {
     /// `POST /api/v1/auth/login`.
@@ -42,7 +54,7 @@ pub trait Transport: Send + Sync {
         username: &str,
         password: &str,
         device_name: &str,
-    ) -> impl Future<Output = Result<LoginResponse, TransportError>> + Send;
+    ) -> impl Future<Output = Result<LoginResponse, TransportError>> + MaybeSend;
     /// `POST /api/v1/auth/change-password`, with the phone's token if it is logged in (so that
     /// it gets a new one: the change ends every other).
     fn change_password(
@@ -50,14 +62,14 @@ pub trait Transport: Send + Sync {
         server_url: &str,
         token: Option<&str>,
         req: &ChangePasswordRequest,
-    ) -> impl Future<Output = Result<ChangePasswordResponse, TransportError>> + Send;
+    ) -> impl Future<Output = Result<ChangePasswordResponse, TransportError>> + MaybeSend;
     /// `POST /api/v1/sync/push`.
     fn push(
         &self,
         server_url: &str,
         token: &str,
         req: &PushRequest,
-    ) -> impl Future<Output = Result<PushResponse, TransportError>> + Send;
+    ) -> impl Future<Output = Result<PushResponse, TransportError>> + MaybeSend;
     /// `GET /api/v1/sync/pull`.
     fn pull(
         &self,
@@ -65,7 +77,7 @@ pub trait Transport: Send + Sync {
         token: &str,
         cursor: u64,
         limit: u32,
-    ) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+    ) -> impl Future<Output = Result<PullResponse, TransportError>> + MaybeSend;
     /// `GET /api/v1/sync/household/{id}/history?through=N&after=M`: one page.
     fn history(
         &self,
@@ -74,5 +86,5 @@ pub trait Transport: Send + Sync {
         household: HouseholdId,
         after: u64,
         through: u64,
-    ) -> impl Future<Output = Result<HistoryResponse, TransportError>> + Send;
+    ) -> impl Future<Output = Result<HistoryResponse, TransportError>> + MaybeSend;
 }

@@ -7,7 +7,7 @@ use minqing_shared::ids::ConcernId;
 use minqing_shared::permit::{self, Action, Class, Phase, Record};
 
 use super::concern_form::Choice;
-use super::{bump, show_toast, use_lang, use_revision, use_services, use_toast};
+use super::{bump, confirm_saved, use_lang, use_revision, use_services, use_toast};
 use crate::i18n::{Key, t};
 
 /// The follow-ups a field cadre may take on a concern in `status`: the permission table's.
@@ -68,7 +68,7 @@ pub fn ConcernFollowUp(id: ConcernId, status: ConcernStatus) -> Element {
         match services.store().concern_step(id, step, services.now()) {
             Ok(()) => {
                 services.request_sync();
-                show_toast(toast, t(lang, Key::Saved).to_owned());
+                confirm_saved(&services, toast, t(lang, Key::Saved).to_owned());
                 chosen.set(Choice::Open);
                 for mut field in [note, title, content] {
                     field.set(String::new());

@@ -78,18 +78,22 @@ fn LoginForm() -> Element {
     let lang = use_lang()();
     let revision = use_revision();
     let mut nav = use_nav();
+    let (link_server, link_user) = use_hook(crate::platform::setup_link);
     let initial = services.clone();
     let mut server = use_signal(move || {
         let store = initial.store();
         let saved = store.account().ok().flatten().map(|a| a.server_url);
         saved
             .or_else(|| store.setting(SERVER_SETTING).ok().flatten())
+            .or(link_server)
             .or_else(|| std::env::var(SERVER_ENV).ok())
             .unwrap_or_default()
     });
     let initial = services.clone();
     let mut username = use_signal(move || {
-        initial.store().setting(USERNAME_SETTING).ok().flatten().unwrap_or_default()
+        link_user
+            .or_else(|| initial.store().setting(USERNAME_SETTING).ok().flatten())
+            .unwrap_or_default()
     });
     let mut password = use_signal(String::new);
     let mut new_password = use_signal(String::new);

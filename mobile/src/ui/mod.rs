@@ -21,7 +21,7 @@ use std::sync::Arc;
 use dioxus::prelude::*;
 
 use crate::i18n::{self, Key, LANG_SETTING, Lang, t};
-use crate::services::{Services, SyncEvent, data_dir};
+use crate::services::{Services, SyncEvent};
 use crate::sync::SyncReport;
 pub use tabs::{Nav, Screen, Tab};
 
@@ -70,9 +70,30 @@ impl std::fmt::Debug for RootProps {
 }
 
 /// The app as launched on a phone or desktop: opens the store in [`data_dir`].
+#[cfg(not(target_arch = "wasm32"))]
 #[allow(non_snake_case)]
 pub fn App() -> Element {
-    let services = use_hook(|| Services::open(&data_dir()).map_err(|e| e.to_string()));
+    let services = use_hook(|| {
+        crate::services::Services::open(&crate::services::data_dir()).map_err(|e| e.to_string())
+    });
+    opened(services)
+}
+
+/// The app as launched in a browser: opens the store saved in IndexedDB.
+#[cfg(target_arch = "wasm32")]
+#[allow(non_snake_case)]
+pub fn App() -> Element {
+    let services = use_resource(|| async {
+        crate::services::Services::open_web().await.map_err(|e| e.to_string())
+    });
+    let opened_now = services.read().clone();
+    match opened_now {
+        Some(result) => opened(result),
+        None => rsx! { style { {CSS} } div { class: "app" } },
+    }
+}
+
+fn opened(services: Result<Arc<Services>, String>) -> Element {
     match services {
         Ok(services) => rsx! { Root { services } },
         Err(error) => rsx! {
@@ -169,6 +190,27 @@ pub fn use_revision() -> Signal<Revision> {
 /// The confirmation banner.
 pub fn use_toast() -> Signal<Toast> {
     use_context::<Signal<Toast>>()
+}
+
+/// Shows "已保存" (`text`) once the save is durable: at once on a phone or desktop, whose store
+/// commits to disk; in a browser after the database's snapshot is committed to IndexedDB (or
+/// the failure instead).
+pub fn confirm_saved(services: &Arc<Services>, toast: Signal<Toast>, text: String) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = services;
+        show_toast(toast, text);
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let services = services.clone();
+        spawn(async move {
+            match services.persist().await {
+                Ok(()) => show_toast(toast, text),
+                Err(e) => show_toast(toast, format!("{}: {e}", t(Lang::Zh, Key::SaveFailed))),
+            }
+        });
+    }
 }
 
 /// Shows `text` in the confirmation banner.

@@ -8,7 +8,7 @@ use minqing_shared::label::Label;
 use minqing_shared::visit::{Topic, VisitMode};
 
 use super::concern_form::{ConcernDraft, ConcernEditor};
-use super::{StoreErrorNote, bump, show_toast, use_lang, use_nav, use_revision};
+use super::{StoreErrorNote, bump, confirm_saved, use_lang, use_nav, use_revision};
 use super::{use_services, use_toast};
 use crate::i18n::{Key, t};
 use crate::store::NewVisit;
@@ -82,7 +82,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
         match services.store().record_visit(&visit, services.now()) {
             Ok(_) => {
                 services.request_sync();
-                show_toast(toast, format!("{} · {name}", t(lang, Key::Saved)));
+                confirm_saved(&services, toast, format!("{} · {name}", t(lang, Key::Saved)));
                 bump(revision);
                 nav.write().back();
             }

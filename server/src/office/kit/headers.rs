@@ -28,10 +28,13 @@ pub async fn print_js() -> Response {
     resp
 }
 
-/// Adds the security headers to an answer (keeping a `Cache-Control` a route set itself).
+/// Adds the security headers to an answer (keeping a `Cache-Control` or a policy a route set
+/// itself: the web app at `/app/` has its own).
 pub async fn add(mut resp: Response) -> Response {
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

@@ -52,6 +52,34 @@ fn decode_base64(text: &str) -> Vec<u8> {
 impl Browser {
     /// Starts chromedriver and a headless Chromium (1366 px wide, an office PC's screen).
     pub async fn start(chromium: &str, driver: &str) -> Self {
+        let options = json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-background-networking", "--disable-dev-shm-usage",
+                     "--window-size=1366,900", "--lang=zh-CN"]
+        });
+        Self::start_with(driver, options).await
+    }
+
+    /// Starts a headless Chromium as a phone: 390×844 CSS pixels at 3×, touch, `zh-CN`, keeping
+    /// its profile (service workers, IndexedDB) in `profile` so that another start reopens it.
+    pub async fn start_phone(chromium: &str, driver: &str, profile: &Path) -> Self {
+        let options = json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-background-networking", "--disable-dev-shm-usage",
+                     "--lang=zh-CN", "--accept-lang=zh-CN",
+                     format!("--user-data-dir={}", profile.display())],
+            "mobileEmulation": {
+                "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": true},
+                "userAgent": "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 \
+                              (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
+            }
+        });
+        Self::start_with(driver, options).await
+    }
+
+    async fn start_with(driver: &str, options: Value) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -78,12 +106,7 @@ impl Browser {
         }
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-background-networking", "--disable-dev-shm-usage",
-                         "--window-size=1366,900", "--lang=zh-CN"]
-            }
+            "goog:chromeOptions": options
         }}});
         let session: Value = http
             .post(format!("{base}/session"))
@@ -206,6 +229,41 @@ impl Browser {
             Some(json!({"width": 1366, "height": 900})),
         )
         .await;
+    }
+
+    /// Saves a PNG of what the window shows (a phone's screen).
+    pub async fn screenshot_screen(&self, path: &Path) {
+        let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        std::fs::write(path, decode_base64(png.as_str().unwrap_or_default()))
+            .expect("write a screenshot");
+    }
+
+    /// Runs a DevTools-protocol command on the page (e.g. `Network.emulateNetworkConditions`).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": cmd, "params": params})),
+        )
+        .await
+    }
+
+    /// Cuts the page off the network, or brings it back (DevTools' offline emulation: the
+    /// page's requests fail, `navigator.onLine` follows, `online`/`offline` events fire).
+    pub async fn set_offline(&self, offline: bool) {
+        self.cdp("Network.enable", json!({})).await;
+        let conditions = json!({"offline": offline, "latency": 0,
+                                "downloadThroughput": -1, "uploadThroughput": -1});
+        self.cdp("Network.emulateNetworkConditions", conditions).await;
+    }
+
+    /// Waits (up to `secs`) until `script` returns true.
+    pub async fn wait_until(&self, script: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.script(script).await != Value::Bool(true) {
+            assert!(Instant::now() < deadline, "never true: {script}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Prints the page to an A4 PDF, backgrounds included.

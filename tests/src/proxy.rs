@@ -60,6 +60,8 @@ pub struct Proxy {
     pub stats: Arc<ProxyStats>,
     config: Arc<Mutex<ProxyConfig>>,
     upstream: Arc<Mutex<SocketAddr>>,
+    /// The connections under way, so that a cut can end them too.
+    open: Arc<Mutex<Vec<JoinHandle<()>>>>,
     task: JoinHandle<()>,
 }
 
@@ -71,16 +73,29 @@ impl Proxy {
         let stats = Arc::new(ProxyStats::default());
         let config = Arc::new(Mutex::new(ProxyConfig::default()));
         let upstream = Arc::new(Mutex::new(upstream));
-        let (s, c, u) = (stats.clone(), config.clone(), upstream.clone());
+        let open = Arc::new(Mutex::new(Vec::<JoinHandle<()>>::new()));
+        let (s, c, u, o) = (stats.clone(), config.clone(), upstream.clone(), open.clone());
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 s.connections.fetch_add(1, Ordering::Relaxed);
                 let cfg = *c.lock().unwrap();
                 let target = *u.lock().unwrap();
-                tokio::spawn(handle(client, target, cfg, s.clone()));
+                let connection = tokio::spawn(handle(client, target, cfg, s.clone()));
+                let mut open = o.lock().unwrap();
+                open.retain(|h| !h.is_finished());
+                open.push(connection);
             }
         });
-        Self { addr, stats, config, upstream, task }
+        Self { addr, stats, config, upstream, open, task }
+    }
+
+    /// The network goes down at once: new connections are refused and those under way (a
+    /// browser's kept-alive ones too) are cut.
+    pub fn cut_all(&self) {
+        self.set(ProxyConfig { down: true, ..ProxyConfig::default() });
+        for connection in self.open.lock().unwrap().drain(..) {
+            connection.abort();
+        }
     }
 
     /// `http://ADDR`.

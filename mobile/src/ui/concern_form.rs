@@ -100,7 +100,7 @@ pub fn ConcernEditor(index: usize, drafts: Signal<Vec<ConcernDraft>>) -> Element
                 }
             }
             div { class: "field-label", {t(lang, Key::Category)} }
-            div { class: "chips",
+            div { id: "concern-{index}-categories", class: "chips",
                 for category in Category::ALL.iter().copied() {
                     button {
                         key: "{category}",
@@ -114,6 +114,7 @@ pub fn ConcernEditor(index: usize, drafts: Signal<Vec<ConcernDraft>>) -> Element
             label { class: "field",
                 span { class: "field-label", {t(lang, Key::Description)} }
                 textarea {
+                    id: "concern-{index}-description",
                     class: "input",
                     rows: "2",
                     placeholder: t(lang, Key::DescriptionHint),

@@ -204,7 +204,8 @@ pub fn confirm_saved(services: &Arc<Services>, toast: Signal<Toast>, text: Strin
     #[cfg(target_arch = "wasm32")]
     {
         let services = services.clone();
-        spawn(async move {
+        // Not tied to the form: the form closes on save, and the confirmation must still come.
+        dioxus::core::spawn_forever(async move {
             match services.persist().await {
                 Ok(()) => show_toast(toast, text),
                 Err(e) => show_toast(toast, format!("{}: {e}", t(Lang::Zh, Key::SaveFailed))),

@@ -1,0 +1,151 @@
+//! The phone app in a phone's browser (Debian's Chromium as a 390×844 touch phone in `zh-CN`):
+//! opened from a setup link, logged in; the network cut and the page reloaded — it opens from
+//! the service worker's cache and IndexedDB; a visit with a concern recorded offline and shown
+//! 已保存; the browser closed and a new one started on the same profile, still offline — the
+//! visit is there, waiting to upload; the network back — it syncs without a tap within 30 s and
+//! the server holds it exactly once; the card's QR decodes (zbar) to the cadre's vCard.
+//! Screenshots of every screen land in `target/web-story/`.
+//!
+//! Needs the web build (`scripts/build-web`), Chromium, chromedriver and zbarimg; without them it
+//! says SKIPPED, unless `MINQING_WEB_STORY=required` (as `scripts/test` sets it) makes that a
+//! failure.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use minqing_tests::browser::{Browser, installed};
+use minqing_tests::{ApiPhone, PASSWORD, TestServer};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn skip(why: &str) {
+    assert!(
+        std::env::var("MINQING_WEB_STORY").as_deref() != Ok("required"),
+        "the web story is required here, but {why}"
+    );
+    eprintln!("SKIPPED: {why}");
+}
+
+fn count(server: &TestServer, sql: &str, text: &str) -> i64 {
+    server.sql().count(sql, &[text])
+}
+
+#[tokio::test]
+async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_signal_returns() {
+    let web = workspace().join("target/web");
+    if !web.join("index.html").is_file() {
+        return skip("the web build is missing (run scripts/build-web)");
+    }
+    let Some((chromium, driver)) = installed() else {
+        return skip("chromium or chromedriver is not installed");
+    };
+    if std::process::Command::new("zbarimg").arg("--version").output().is_err() {
+        return skip("zbarimg is not installed");
+    }
+    let out = workspace().join("target/web-story");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let shot = |name: &str| out.join(format!("{name}.png"));
+
+    let server = TestServer::start().await;
+    let county = server.county();
+    server.state.set_web_dir(web);
+    // The phone reaches the server through a link that can really go down (DevTools' offline
+    // switch does not cover what the service worker fetches for the page).
+    let upstream = server.url.trim_start_matches("http://").parse().unwrap();
+    let link = minqing_tests::proxy::Proxy::start(upstream).await;
+    let url = link.url();
+    let mut office_side = ApiPhone::login(&server.url, "wang").await;
+    let (_, create) = office_side.new_household(county.village, "张老汉");
+    assert!(office_side.push(&[create]).await.ok().rejected.is_empty());
+
+    let profile = tempfile::tempdir().unwrap();
+    let b = Browser::start_phone(&chromium, &driver, profile.path()).await;
+    // The setup link the office prints: the server is the page's own, the username filled in.
+    b.goto(&format!("{url}/app/?user=wang")).await;
+    b.wait_text("服务器地址").await;
+    let filled = b.script("return [document.getElementById('server').value, document.getElementById('username').value]").await;
+    assert_eq!(filled, serde_json::json!([url, "wang"]), "the link filled the form");
+    b.screenshot_screen(&shot("01-login")).await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("#login").await;
+    b.wait_text("本周走访").await;
+    b.wait_text("张老汉").await;
+    b.screenshot_screen(&shot("02-week")).await;
+    // The service worker has the app shell before the signal goes.
+    b.wait_until("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", 30)
+        .await;
+
+    link.cut_all();
+    b.set_offline(true).await;
+    assert_eq!(b.script("return navigator.onLine").await, serde_json::json!(false));
+    let started = Instant::now();
+    b.goto(&format!("{url}/app/")).await;
+    b.wait_text("张老汉").await;
+    let opened = started.elapsed();
+    assert_eq!(
+        b.script("return navigator.onLine").await,
+        serde_json::json!(false),
+        "still offline"
+    );
+    b.screenshot_screen(&shot("03-offline-reopened")).await;
+    eprintln!("opened from the cache with no network in {} ms", opened.as_millis());
+
+    let summary = "网页版离线走访：谈了医保缴费";
+    let concern = "网页版离线诉求：村口路灯坏了";
+    b.click(".row-action").await;
+    b.wait_text("保存").await;
+    b.type_into("#summary", summary).await;
+    b.click("#add-concern").await;
+    b.click("#concern-0-categories .chip").await;
+    b.type_into("#concern-0-description", concern).await;
+    b.screenshot_screen(&shot("04-visit-form")).await;
+    b.click("#save").await;
+    b.wait_text("已保存").await;
+    b.screenshot_screen(&shot("05-saved")).await;
+    b.quit().await;
+    let visits = "SELECT COUNT(*) FROM ops WHERE record_type = 'visit' AND body LIKE $1";
+    let this_visit = format!("%{summary}%");
+    assert_eq!(count(&server, visits, &this_visit), 0, "nothing reached the server offline");
+
+    // A new browser on the same profile, still with no signal: the visit waits to upload.
+    let b = Browser::start_phone(&chromium, &driver, profile.path()).await;
+    b.set_offline(true).await;
+    b.goto(&format!("{url}/app/")).await;
+    b.wait_text("本周走访").await;
+    b.click(".tabbar .tab:nth-child(5)").await;
+    b.wait_text("待上传").await;
+    b.screenshot_screen(&shot("06-offline-pending")).await;
+    let pending = b.script("return document.querySelector('.fact .due-text')?.textContent").await;
+    assert!(pending.as_str().is_some_and(|p| !p.is_empty()), "records wait to upload: {pending}");
+
+    // Signal returns: it goes out by itself, once.
+    link.set(minqing_tests::proxy::ProxyConfig::default());
+    b.set_offline(false).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count(&server, visits, &this_visit) == 0 {
+        assert!(Instant::now() < deadline, "the visit did not sync within 30 s of the signal");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(count(&server, visits, &this_visit), 1, "stored exactly once");
+    let concerns = "SELECT COUNT(*) FROM ops WHERE record_type = 'concern' AND body LIKE $1";
+    assert_eq!(count(&server, concerns, &format!("%{concern}%")), 1);
+    b.screenshot_screen(&shot("07-synced")).await;
+
+    // The card: its QR decodes to the cadre's vCard.
+    b.click(".tabbar .tab:nth-child(4)").await;
+    b.wait_text("名片").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.screenshot_screen(&shot("08-card")).await;
+    let decoded = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(shot("08-card"))
+        .output()
+        .expect("zbarimg");
+    let text = String::from_utf8_lossy(&decoded.stdout);
+    assert!(text.contains("BEGIN:VCARD") && text.contains("王建国"), "{text}");
+    b.quit().await;
+}

@@ -78,12 +78,7 @@ impl ContactCard {
 
     /// Like [`ContactCard::qr_svg`], at least `min_px` pixels (SVG units) wide and high.
     pub fn qr_svg_sized(&self, min_px: u32) -> String {
-        let code = self.qr_code();
-        let mut renderer = code.render::<svg::Color<'_>>();
-        renderer.dark_color(svg::Color("#000000"));
-        renderer.light_color(svg::Color("#ffffff"));
-        renderer.quiet_zone(true).min_dimensions(min_px, min_px);
-        renderer.build()
+        svg_of(&self.qr_code(), min_px)
     }
 
     /// The QR code of the card. It holds [`ContactCard::to_vcard`], unless that is too long for
@@ -107,12 +102,21 @@ impl ContactCard {
     }
 }
 
+/// `code` as SVG: black modules on white with a quiet zone, at least `min_px` wide and high.
+pub(crate) fn svg_of(code: &QrCode, min_px: u32) -> String {
+    let mut renderer = code.render::<svg::Color<'_>>();
+    renderer.dark_color(svg::Color("#000000"));
+    renderer.light_color(svg::Color("#ffffff"));
+    renderer.quiet_zone(true).min_dimensions(min_px, min_px);
+    renderer.build()
+}
+
 /// Encodes `text` (UTF-8) in byte mode, at level M, in the smallest version that holds it.
 ///
 /// `QrCode::new` is not used: its optimizer reads the input as Shift JIS, and puts runs of UTF-8
 /// Chinese whose bytes happen to look like Shift JIS in Kanji mode (two cards in three with a
 /// list of villages, in a trial), which phone scanners would then decode as Japanese.
-fn byte_mode_qr(text: &str) -> Option<QrCode> {
+pub(crate) fn byte_mode_qr(text: &str) -> Option<QrCode> {
     (1..=40).find_map(|version| {
         let mut bits = Bits::new(Version::Normal(version));
         bits.push_byte_data(text.as_bytes()).ok()?;

@@ -25,6 +25,7 @@ pub mod org;
 pub mod permit;
 pub mod rules;
 pub mod scope;
+pub mod setup_link;
 pub mod sync;
 pub mod visit;
 

@@ -177,6 +177,7 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
         ("20-import", "/office/import".to_owned()),
         ("21-accounts", "/office/accounts".to_owned()),
         ("22-audit", "/office/audit".to_owned()),
+        ("24-setup-sheet", "/office/cards?kind=setup".to_owned()),
     ] {
         b.goto(&format!("{url}{path}")).await;
         b.screenshot(&dir.join(format!("{name}.png"))).await;

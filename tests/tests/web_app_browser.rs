@@ -1,5 +1,5 @@
 //! The phone app in a phone's browser (Debian's Chromium as a 390×844 touch phone in `zh-CN`):
-//! opened from a setup link, logged in; the network cut and the page reloaded — it opens from
+//! opened from the setup link the office's setup sheet prints (its QR decoded by zbar), logged in; the network cut and the page reloaded — it opens from
 //! the service worker's cache and IndexedDB; a visit with a concern recorded offline and shown
 //! 已保存; the browser closed and a new one started on the same profile, still offline — the
 //! visit is there, waiting to upload; the network back — it syncs without a tap within 30 s and
@@ -55,16 +55,40 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     // The phone reaches the server through a link that can really go down (DevTools' offline
     // switch does not cover what the service worker fetches for the page).
     let upstream = server.url.trim_start_matches("http://").parse().unwrap();
-    let link = minqing_tests::proxy::Proxy::start(upstream).await;
-    let url = link.url();
+    let network = minqing_tests::proxy::Proxy::start(upstream).await;
+    let url = network.url();
     let mut office_side = ApiPhone::login(&server.url, "wang").await;
     let (_, create) = office_side.new_household(county.village, "张老汉");
     assert!(office_side.push(&[create]).await.ok().rejected.is_empty());
 
+    // The township office prints the cadres' setup sheet; wang's QR holds his link.
+    let office = minqing_tests::office::OfficeClient::login(&url, "office").await;
+    let sheet = office.get(&format!("/office/cards?unit={}&kind=setup", county.township)).await;
+    let card = sheet.body.split("id=\"setup-wang\"").nth(1).expect("wang's setup card");
+    let link = card.split("<div class=\"small muted link\">").nth(1).unwrap();
+    let link = link[..link.find('<').unwrap()].to_owned();
+    assert_eq!(link, format!("{url}/app/?user=wang"));
+    let svg = &card[card.find("<svg").unwrap()..card.find("</svg>").unwrap() + 6];
+    std::fs::write(out.join("setup-wang.svg"), svg).unwrap();
+    // Rendered by the browser itself (this ImageMagick reads no SVG), then scanned.
+    let rendered = std::process::Command::new(&chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--window-size=400,400"])
+        .arg(format!("--screenshot={}", out.join("setup-wang.png").display()))
+        .arg(out.join("setup-wang.svg"))
+        .output()
+        .expect("chromium renders the QR");
+    assert!(rendered.status.success(), "{}", String::from_utf8_lossy(&rendered.stderr));
+    let scanned = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(out.join("setup-wang.png"))
+        .output()
+        .expect("zbarimg");
+    assert_eq!(String::from_utf8_lossy(&scanned.stdout).trim(), link, "the QR holds the link");
+
     let profile = tempfile::tempdir().unwrap();
     let b = Browser::start_phone(&chromium, &driver, profile.path()).await;
-    // The setup link the office prints: the server is the page's own, the username filled in.
-    b.goto(&format!("{url}/app/?user=wang")).await;
+    // The setup link: the server is the page's own, the username filled in.
+    b.goto(&link).await;
     b.wait_text("服务器地址").await;
     let filled = b.script("return [document.getElementById('server').value, document.getElementById('username').value]").await;
     assert_eq!(filled, serde_json::json!([url, "wang"]), "the link filled the form");
@@ -78,7 +102,7 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     b.wait_until("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", 30)
         .await;
 
-    link.cut_all();
+    network.cut_all();
     b.set_offline(true).await;
     assert_eq!(b.script("return navigator.onLine").await, serde_json::json!(false));
     let started = Instant::now();
@@ -122,7 +146,7 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     assert!(pending.as_str().is_some_and(|p| !p.is_empty()), "records wait to upload: {pending}");
 
     // Signal returns: it goes out by itself, once.
-    link.set(minqing_tests::proxy::ProxyConfig::default());
+    network.set(minqing_tests::proxy::ProxyConfig::default());
     b.set_offline(false).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while count(&server, visits, &this_visit) == 0 {

@@ -275,6 +275,10 @@ fn render(user: &OfficeUser, l: &Loaded, f: &Filter, error: Option<&str>) -> Res
                                 input type="hidden" name="account" value=(c.id);
                                 button type="submit" { "重置密码" }
                             }
+                            @if minqing_shared::permit::Class::of(c.role) == minqing_shared::permit::Class::Field {
+                                " "
+                                a href=(format!("/office/cards?unit={}&kind=setup#setup-{}", c.unit_id, c.username)) { "安装二维码" }
+                            }
                         }
                     }
                 }

@@ -11,4 +11,5 @@ pub mod error;
 pub mod form;
 pub mod headers;
 pub mod layout;
+pub mod origin;
 pub mod session;

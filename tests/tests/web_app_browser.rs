@@ -158,6 +158,12 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     let concerns = "SELECT COUNT(*) FROM ops WHERE record_type = 'concern' AND body LIKE $1";
     assert_eq!(count(&server, concerns, &format!("%{concern}%")), 1);
     b.screenshot_screen(&shot("07-synced")).await;
+    for (tab, title, name) in [(2, "联系户", "09-households"), (3, "民情", "10-concerns")] {
+        b.click(&format!(".tabbar .tab:nth-child({tab})")).await;
+        b.wait_text(title).await;
+        b.wait_text("张老汉").await;
+        b.screenshot_screen(&shot(name)).await;
+    }
 
     // The card: its QR decodes to the cadre's vCard.
     b.click(".tabbar .tab:nth-child(4)").await;

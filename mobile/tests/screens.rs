@@ -193,7 +193,8 @@ async fn an_escalated_concern_is_saved_only_with_its_special_report() {
     assert!(phone.store().household_detail(home, today()).unwrap().unwrap().visits.is_empty());
 
     app.type_into("placeholder", "报告标题", 0, "三组学生辍学");
-    app.type_into("placeholder", "报告内容：问题、涉及户数、建议", 0, "建议乡里协调减免学费");
+    app.type_into("placeholder", "报告内容：问题、建议", 0, "建议乡里协调减免学费");
+    app.type_into("id", "concern-0-households", 0, "3");
     app.click("保存");
     assert!(app.text().contains("已保存 · 孙老汉"), "{}", app.text());
     let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
@@ -201,6 +202,7 @@ async fn an_escalated_concern_is_saved_only_with_its_special_report() {
     let concern = &detail.concerns[0];
     assert_eq!(concern.status, Some(ConcernStatus::Escalated));
     assert_eq!(concern.report.as_ref().unwrap().title, "三组学生辍学");
+    assert_eq!(concern.report.as_ref().unwrap().households_affected, Some(3), "涉及户数");
     // A call is recorded, but the household is still due this week.
     assert!(detail.summary.due);
 }

@@ -246,7 +246,11 @@ async fn a_concern_left_open_is_escalated_later_from_the_concerns_screen() {
     app.click("保存");
     assert!(app.text().contains("上报须填写专题报告标题和内容"));
     app.type_into("placeholder", "报告标题", 0, "二组宅基地纠纷");
-    app.type_into("placeholder", "报告内容：问题、涉及户数、建议", 0, "建议司法所调解");
+    app.type_into("placeholder", "报告内容：问题、建议", 0, "建议司法所调解");
+    app.type_into("placeholder", "涉及户数", 0, "两户");
+    app.click("保存");
+    assert!(app.text().contains("涉及户数须为1至100000的整数"), "a number, or nothing");
+    app.type_into("placeholder", "涉及户数", 0, "2");
     app.click("保存");
     let text = app.text();
     assert!(text.contains("已保存"), "{text}");
@@ -254,5 +258,6 @@ async fn a_concern_left_open_is_escalated_later_from_the_concerns_screen() {
     assert!(!text.contains("后续处理"), "the office's turn now: {text}");
     let state = &phone.store().concerns().unwrap()[0].state;
     assert_eq!(state.report.as_ref().unwrap().title, "二组宅基地纠纷");
+    assert_eq!(state.report.as_ref().unwrap().households_affected, Some(2), "涉及户数");
     assert_eq!(phone.store().pending_count().unwrap(), pending + 1);
 }

@@ -6,7 +6,7 @@ use minqing_shared::concern::{ConcernAction, ConcernStatus, SpecialReport};
 use minqing_shared::ids::ConcernId;
 use minqing_shared::permit::{self, Action, Class, Phase, Record};
 
-use super::concern_form::Choice;
+use super::concern_form::{Choice, households_affected};
 use super::{bump, confirm_saved, use_lang, use_revision, use_services, use_toast};
 use crate::i18n::{Key, t};
 
@@ -25,7 +25,13 @@ fn offered(status: ConcernStatus) -> Vec<(Choice, Key)> {
 }
 
 /// The step to record, or what is missing.
-fn action(choice: Choice, note: &str, title: &str, content: &str) -> Result<ConcernAction, Key> {
+fn action(
+    choice: Choice,
+    note: &str,
+    title: &str,
+    content: &str,
+    households: &str,
+) -> Result<ConcernAction, Key> {
     let note = note.trim().to_owned();
     match choice {
         Choice::Open => Err(Key::Disposition),
@@ -38,7 +44,7 @@ fn action(choice: Choice, note: &str, title: &str, content: &str) -> Result<Conc
             report: SpecialReport {
                 title: title.trim().to_owned(),
                 content: content.trim().to_owned(),
-                households_affected: None,
+                households_affected: households_affected(households)?,
             },
         }),
     }
@@ -55,13 +61,15 @@ pub fn ConcernFollowUp(id: ConcernId, status: ConcernStatus) -> Element {
     let mut note = use_signal(String::new);
     let mut title = use_signal(String::new);
     let mut content = use_signal(String::new);
+    let mut households = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let choices = offered(status);
     if choices.is_empty() {
         return rsx! {};
     }
     let save = move |_| {
-        let step = match action(chosen(), &note.read(), &title.read(), &content.read()) {
+        let typed = (note(), title(), content(), households());
+        let step = match action(chosen(), &typed.0, &typed.1, &typed.2, &typed.3) {
             Ok(step) => step,
             Err(key) => return error.set(Some(t(lang, key).to_owned())),
         };
@@ -70,7 +78,7 @@ pub fn ConcernFollowUp(id: ConcernId, status: ConcernStatus) -> Element {
                 services.request_sync();
                 confirm_saved(&services, toast, t(lang, Key::Saved).to_owned());
                 chosen.set(Choice::Open);
-                for mut field in [note, title, content] {
+                for mut field in [note, title, content, households] {
                     field.set(String::new());
                 }
                 error.set(None);
@@ -117,6 +125,14 @@ pub fn ConcernFollowUp(id: ConcernId, status: ConcernStatus) -> Element {
                         placeholder: t(lang, Key::ReportContent),
                         oninput: move |e| content.set(e.value()),
                     }
+                    input {
+                        class: "input",
+                        r#type: "number",
+                        inputmode: "numeric",
+                        min: "1",
+                        placeholder: t(lang, Key::HouseholdsAffected),
+                        oninput: move |e| households.set(e.value()),
+                    }
                 }
             }
             if let Some(e) = error() {
@@ -145,10 +161,27 @@ mod tests {
         for (name, status, n) in cases {
             assert_eq!(offered(status).len(), n, "{name}");
         }
-        assert_eq!(action(Choice::Escalate, "", "标题", " ").err(), Some(Key::NeedReport));
+        assert_eq!(action(Choice::Escalate, "", "标题", " ", "").err(), Some(Key::NeedReport));
         assert!(matches!(
-            action(Choice::Explain, " 已讲清政策 ", "", ""),
+            action(Choice::Explain, " 已讲清政策 ", "", "", ""),
             Ok(ConcernAction::Explain { note }) if note == "已讲清政策"
         ));
+    }
+
+    #[test]
+    fn a_special_report_carries_the_households_affected() {
+        let escalate =
+            |households: &str| action(Choice::Escalate, "", "机井", "需维修", households);
+        assert!(matches!(
+            escalate(" 12 "),
+            Ok(ConcernAction::Escalate { report }) if report.households_affected == Some(12)
+        ));
+        assert!(matches!(
+            escalate(""),
+            Ok(ConcernAction::Escalate { report }) if report.households_affected.is_none()
+        ));
+        for wrong in ["0", "-3", "1.5", "十二", "100001"] {
+            assert_eq!(escalate(wrong).err(), Some(Key::NeedHouseholds), "{wrong}");
+        }
     }
 }

@@ -48,6 +48,21 @@ pub struct ConcernDraft {
     pub report_title: String,
     /// The special report's content (escalated).
     pub report_content: String,
+    /// The special report's number of households affected 涉及户数, as typed (escalated).
+    pub report_households: String,
+}
+
+/// The number of households affected a special report names: empty for none, else a whole
+/// number from 1 to 100,000 (the ledger orders escalated concerns by it).
+pub fn households_affected(text: &str) -> Result<Option<u32>, Key> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(Some(n)),
+        _ => Err(Key::NeedHouseholds),
+    }
 }
 
 impl ConcernDraft {
@@ -68,7 +83,7 @@ impl ConcernDraft {
                 Disposition::Escalated(SpecialReport {
                     title: self.report_title.trim().to_owned(),
                     content: self.report_content.trim().to_owned(),
-                    households_affected: None,
+                    households_affected: households_affected(&self.report_households)?,
                 })
             }
         };
@@ -173,6 +188,21 @@ pub fn ConcernEditor(index: usize, drafts: Signal<Vec<ConcernDraft>>) -> Element
                             let v = e.value();
                             edit(&|d| d.report_content = v.clone())
                         },
+                    }
+                    label { class: "field",
+                        span { class: "field-label", {t(lang, Key::HouseholdsAffected)} }
+                        input {
+                            id: "concern-{index}-households",
+                            class: "input",
+                            r#type: "number",
+                            inputmode: "numeric",
+                            min: "1",
+                            initial_value: "{draft.report_households}",
+                            oninput: move |e| {
+                                let v = e.value();
+                                edit(&|d| d.report_households = v.clone())
+                            },
+                        }
                     }
                 }
             }

@@ -206,3 +206,17 @@ async fn an_escalated_concern_is_saved_only_with_its_special_report() {
     // A call is recorded, but the household is still due this week.
     assert!(detail.summary.due);
 }
+
+#[tokio::test]
+async fn the_week_lists_a_proposed_household_without_counting_it_or_calling_the_phone_empty() {
+    let phone = Phone::logged_in();
+    let app = App::new(phone.services.clone());
+    assert!(app.text().contains("还没有联系户，请先同步"), "an empty phone: {}", app.text());
+
+    phone.household_with("孙桂芝", "五组2号", "13900000009", HouseholdStatus::Proposed, &[]);
+    let app = App::new(phone.services.clone());
+    let text = app.text();
+    assert!(text.contains("孙桂芝"), "listed: {text}");
+    assert!(text.contains("0 / 0"), "not counted until confirmed: {text}");
+    assert!(!text.contains("还没有联系户"), "not called empty: {text}");
+}

@@ -36,7 +36,8 @@ pub fn WeekScreen() -> Element {
                 div { class: "bar-fill", style: "width: {percent}%" }
             }
         }
-        if week.total == 0 {
+        if due.is_empty() && done.is_empty() {
+            // Nothing at all on the phone (proposed households are listed though not counted).
             p { class: "empty", {t(lang, Key::NoHouseholds)} }
         } else if due.is_empty() {
             p { class: "all-done", {t(lang, Key::AllVisited)} }

@@ -127,8 +127,7 @@ pub fn redact_household(role: Role, viewer: CadreId, h: &Household) -> Household
 
 /// An instant as China Standard Time, 2026-12-05 14:30:05.
 pub fn china_time(ms: i64) -> String {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    cst.timestamp_millis_opt(ms).single().map_or_else(
+    minqing_shared::calendar::china().timestamp_millis_opt(ms).single().map_or_else(
         || ms.to_string(),
         |t: DateTime<FixedOffset>| t.format("%Y-%m-%d %H:%M:%S").to_string(),
     )

@@ -1,7 +1,7 @@
 //! Accounts, devices and the audit log from the command line: `account create|disable|enable|
 //! reset-password`, `device list|revoke`, `audit`. Each returns the text to print.
 
-use chrono::{FixedOffset, NaiveDate, TimeZone};
+use chrono::{NaiveDate, TimeZone};
 use minqing_shared::ids::DeviceId;
 
 use super::import::{self, ImportError, initial_password};
@@ -14,8 +14,8 @@ use crate::store::{AuditQuery, Db};
 pub type CliResult = Result<String, Box<dyn std::error::Error + Send + Sync>>;
 
 fn cst_time(ms: i64) -> String {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    cst.timestamp_millis_opt(ms)
+    minqing_shared::calendar::china()
+        .timestamp_millis_opt(ms)
         .single()
         .map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
 }
@@ -184,11 +184,7 @@ pub fn search_audit(
         .map(|d| {
             let day = NaiveDate::parse_from_str(d, "%Y-%m-%d")
                 .map_err(|_| format!("日期「{d}」应为 YYYY-MM-DD (a date like 2026-01-31)"))?;
-            let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-            let start = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-            Ok::<_, String>(
-                cst.from_local_datetime(&start).single().map_or(0, |t| t.timestamp_millis()),
-            )
+            Ok::<_, String>(minqing_shared::calendar::china_midnight_ms(day))
         })
         .transpose()?;
     let rows = db.read(|tx| {

@@ -31,9 +31,7 @@ pub type Sheet = (String, Vec<(usize, Vec<String>)>);
 
 /// Reads every worksheet of the `.xlsx` at `path` within the bounds above.
 pub fn read(path: &Path, shown: &str) -> Result<Vec<Sheet>, String> {
-    let unreadable = |e: &dyn std::fmt::Display| {
-        format!("{shown}: 不是可读取的 Excel 文件 (not a readable .xlsx: {e})")
-    };
+    let unreadable = |e: &dyn std::fmt::Display| unreadable(shown, e);
     check_file_size(path, shown)?;
     let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
     let file = std::io::BufReader::new(file);
@@ -80,6 +78,11 @@ pub fn read(path: &Path, shown: &str) -> Result<Vec<Sheet>, String> {
     Ok(sheets)
 }
 
+/// Why `shown` cannot be read, for a person.
+fn unreadable(shown: &str, e: &dyn std::fmt::Display) -> String {
+    format!("{shown}: 不是可读取的 Excel 文件 (not a readable .xlsx: {e})")
+}
+
 /// Refuses a file over [`MAX_FILE_BYTES`] (a roster of any kind: `.xlsx` or `.csv`).
 pub fn check_file_size(path: &Path, shown: &str) -> Result<(), String> {
     let size = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?.len();
@@ -96,8 +99,7 @@ pub fn check_file_size(path: &Path, shown: &str) -> Result<(), String> {
 /// Checks the zip archive's entries: how many, and how much they really decompress to (the
 /// sizes the archive declares are not trusted). Gives the reader back to read from the start.
 fn check_archive<R: Read + Seek>(reader: R, shown: &str) -> Result<R, String> {
-    let mut archive = zip::ZipArchive::new(reader)
-        .map_err(|e| format!("{shown}: 不是可读取的 Excel 文件 (not a readable .xlsx: {e})"))?;
+    let mut archive = zip::ZipArchive::new(reader).map_err(|e| unreadable(shown, &e))?;
     if archive.len() > MAX_ENTRIES {
         return Err(format!(
             "{shown}: 文件内部条目过多 (the workbook holds over {MAX_ENTRIES} entries)"
@@ -112,9 +114,7 @@ fn check_archive<R: Read + Seek>(reader: R, shown: &str) -> Result<R, String> {
     };
     let mut left = MAX_UNCOMPRESSED_BYTES;
     for i in 0..archive.len() {
-        let mut entry = archive
-            .by_index(i)
-            .map_err(|e| format!("{shown}: 不是可读取的 Excel 文件 (not a readable .xlsx: {e})"))?;
+        let mut entry = archive.by_index(i).map_err(|e| unreadable(shown, &e))?;
         if entry.size() > left {
             return Err(too_big());
         }

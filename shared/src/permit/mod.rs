@@ -9,12 +9,15 @@
 //! whose records an account may touch at all is [`crate::scope`]; when an action may be dated is
 //! [`time`].
 
+mod op_actions;
+mod phase;
 pub mod time;
 
-use crate::concern::{ConcernAction, ConcernStatus};
-use crate::household::{Household, HouseholdStatus};
+pub use op_actions::{household_actions, report_action};
+pub use phase::Phase;
+
+use crate::concern::ConcernAction;
 use crate::org::Role;
-use crate::sync::op::{HouseholdPatch, ReportStatus};
 
 /// The classes of accounts the rules tell apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -144,120 +147,6 @@ impl Action {
             ConcernAction::Complete { .. } => Action::Complete,
             ConcernAction::PutOnLedger { .. } => Action::PutOnLedger,
             ConcernAction::Supervise { .. } => Action::Supervise,
-        }
-    }
-}
-
-/// Where a record stands, as the table tells states apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Phase {
-    /// Not yet stored (the action creates it).
-    New,
-    /// A household the village proposed 拟联系.
-    Proposed,
-    /// A household the cadre visited and confirmed 已确认.
-    Confirmed,
-    /// A household the office filed 已备案.
-    Filed,
-    /// A household no longer contacted (moved away, died, no longer linked).
-    Retired,
-    /// A stored record with no states of its own (a visit, a unit, a village, a cadre).
-    Existing,
-    /// A concern raised and not yet handled.
-    Raised,
-    /// Resolved on the spot.
-    ResolvedOnSpot,
-    /// Explained to the household.
-    Explained,
-    /// Escalated with a special report.
-    Escalated,
-    /// Assigned by the joint meeting.
-    Assigned,
-    /// Done 办结.
-    Done,
-    /// A monthly report being written.
-    Draft,
-    /// A monthly report submitted to the Organization Department.
-    Submitted,
-    /// A monthly report the Organization Department filed.
-    ReportFiled,
-    /// An account of a field cadre, acted on.
-    FieldAccount,
-    /// An office's account, acted on.
-    OfficeAccount,
-    /// An Organization Department account, acted on.
-    OrgAccount,
-    /// An administrator's account, acted on.
-    AdminAccount,
-}
-
-impl Phase {
-    /// A household's phase (`None`: not stored yet).
-    pub fn of_household(h: Option<&Household>) -> Phase {
-        match h {
-            None => Phase::New,
-            Some(h) if h.deleted => Phase::Retired,
-            Some(h) => match h.status {
-                HouseholdStatus::Proposed => Phase::Proposed,
-                HouseholdStatus::Confirmed => Phase::Confirmed,
-                HouseholdStatus::Filed => Phase::Filed,
-            },
-        }
-    }
-
-    /// A concern's phase from its stored status (`None`: not raised yet). `Overdue` is never
-    /// stored; an overdue concern is `Assigned`.
-    pub fn of_concern(status: Option<ConcernStatus>) -> Phase {
-        match status {
-            None => Phase::New,
-            Some(ConcernStatus::Raised) => Phase::Raised,
-            Some(ConcernStatus::ResolvedOnSpot) => Phase::ResolvedOnSpot,
-            Some(ConcernStatus::Explained) => Phase::Explained,
-            Some(ConcernStatus::Escalated) => Phase::Escalated,
-            Some(ConcernStatus::Assigned | ConcernStatus::Overdue) => Phase::Assigned,
-            Some(ConcernStatus::Done) => Phase::Done,
-        }
-    }
-
-    /// A monthly report's phase (`None`: not started).
-    pub fn of_report(status: Option<ReportStatus>) -> Phase {
-        match status {
-            None => Phase::New,
-            Some(ReportStatus::Draft) => Phase::Draft,
-            Some(ReportStatus::Submitted) => Phase::Submitted,
-            Some(ReportStatus::Filed) => Phase::ReportFiled,
-        }
-    }
-
-    /// The phase of an account that is acted on: its class.
-    pub fn of_account(role: Role) -> Phase {
-        match Class::of(role) {
-            Class::Field => Phase::FieldAccount,
-            Class::Office => Phase::OfficeAccount,
-            Class::OrgDept => Phase::OrgAccount,
-            Class::Admin => Phase::AdminAccount,
-        }
-    }
-
-    /// The phases a record of `record` can be in.
-    pub fn of_record(record: Record) -> &'static [Phase] {
-        use Phase as P;
-        match record {
-            Record::Household => &[P::New, P::Proposed, P::Confirmed, P::Filed, P::Retired],
-            Record::Visit | Record::Organisation => &[P::New, P::Existing],
-            Record::Concern => &[
-                P::New,
-                P::Raised,
-                P::ResolvedOnSpot,
-                P::Explained,
-                P::Escalated,
-                P::Assigned,
-                P::Done,
-            ],
-            Record::Report => &[P::New, P::Draft, P::Submitted, P::ReportFiled],
-            Record::Account => {
-                &[P::New, P::FieldAccount, P::OfficeAccount, P::OrgAccount, P::AdminAccount]
-            }
         }
     }
 }
@@ -566,88 +455,6 @@ pub fn offered(class: Class, record: Record, phase: Phase, on_ledger: bool) -> V
         .filter(|r| permit(class, r.action, phase, on_ledger).is_ok())
         .map(|r| r.action)
         .collect()
-}
-
-/// The actions a household patch takes on a household in `current` state, each with the phase
-/// it is permitted from: creating it (and, at once, confirming or filing it), editing its
-/// profile, confirming or filing it, linking it to a cadre, moving it, retiring or restoring
-/// it. A status moved backwards (filed → proposed) is refused.
-pub fn household_actions(
-    current: Option<&Household>,
-    patch: &HouseholdPatch,
-) -> Result<Vec<(Action, Phase)>, Refusal> {
-    let mut out = Vec::new();
-    let Some(h) = current else {
-        out.push((Action::CreateHousehold, Phase::New));
-        match patch.status {
-            Some(HouseholdStatus::Confirmed) => {
-                out.push((Action::ConfirmHousehold, Phase::Proposed))
-            }
-            Some(HouseholdStatus::Filed) => out.push((Action::FileHousehold, Phase::Proposed)),
-            _ => {}
-        }
-        if patch.deleted == Some(true) {
-            out.push((Action::RetireHousehold, Phase::Proposed));
-        }
-        return Ok(out);
-    };
-    let phase = Phase::of_household(Some(h));
-    let changed = |new: &Option<String>, old: &str| new.as_deref().is_some_and(|v| v != old);
-    let kinds_changed = patch
-        .kinds
-        .as_ref()
-        .is_some_and(|v| v.iter().copied().collect::<std::collections::BTreeSet<_>>() != h.kinds);
-    if changed(&patch.head_name, &h.head_name)
-        || changed(&patch.address, &h.address)
-        || changed(&patch.phone, &h.phone)
-        || changed(&patch.notes, &h.notes)
-        || kinds_changed
-    {
-        out.push((Action::EditHousehold, phase));
-    }
-    if let Some(status) = patch.status.filter(|s| *s != h.status) {
-        let rank = |s: HouseholdStatus| match s {
-            HouseholdStatus::Proposed => 0,
-            HouseholdStatus::Confirmed => 1,
-            HouseholdStatus::Filed => 2,
-        };
-        if rank(status) < rank(h.status) {
-            return Err(Refusal::new(
-                "illegal_transition",
-                format!(
-                    "联系户状态不能由{}退回{}（a household's status does not go back）",
-                    crate::label::Label::zh(&h.status),
-                    crate::label::Label::zh(&status)
-                ),
-            ));
-        }
-        let action = match status {
-            HouseholdStatus::Confirmed => Action::ConfirmHousehold,
-            _ => Action::FileHousehold,
-        };
-        out.push((action, phase));
-    }
-    if patch.cadre_id.is_some_and(|c| c != h.cadre_id) {
-        out.push((Action::LinkHousehold, phase));
-    }
-    if patch.village_id.is_some_and(|v| v != h.village_id) {
-        out.push((Action::MoveHousehold, phase));
-    }
-    match patch.deleted {
-        Some(true) if !h.deleted => out.push((Action::RetireHousehold, phase)),
-        Some(false) if h.deleted => out.push((Action::RestoreHousehold, phase)),
-        _ => {}
-    }
-    Ok(out)
-}
-
-/// The action a monthly report op takes, from the stored status to the op's.
-pub fn report_action(next: ReportStatus) -> Action {
-    match next {
-        ReportStatus::Draft => Action::EditReport,
-        ReportStatus::Submitted => Action::SubmitReport,
-        ReportStatus::Filed => Action::FileReport,
-    }
 }
 
 #[cfg(test)]

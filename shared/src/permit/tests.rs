@@ -1,5 +1,6 @@
 use super::*;
-use crate::household::HouseholdKind;
+use crate::household::{Household, HouseholdKind, HouseholdStatus};
+use crate::sync::op::HouseholdPatch;
 use crate::ids::{HouseholdId, VillageId};
 
 #[test]

@@ -4,12 +4,15 @@
 
 use axum::http::HeaderMap;
 
+/// Whether the request reached the proxy over HTTPS (`X-Forwarded-Proto: https`, which
+/// docs/DEPLOY.md's nginx sets).
+pub fn behind_https(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
 /// `scheme://host` of the request (`http://127.0.0.1:8080` when it names none).
 pub fn public_origin(headers: &HeaderMap) -> String {
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let https = behind_https(headers);
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|v| v.to_str().ok())

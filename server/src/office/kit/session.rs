@@ -172,10 +172,7 @@ pub(crate) async fn secure_cookies_behind_https(
     req: Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let https = req
-        .headers()
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let https = super::origin::behind_https(req.headers());
     let mut resp = next.run(req).await;
     if https {
         let cookies: Vec<HeaderValue> =

@@ -126,8 +126,13 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     b.click("#concern-0-categories .chip").await;
     b.type_into("#concern-0-description", concern).await;
     b.screenshot_screen(&shot("04-visit-form")).await;
+    let saving = Instant::now();
     b.click("#save").await;
     b.wait_text("已保存").await;
+    eprintln!(
+        "saved (snapshot committed to IndexedDB, as the page saw it) in {} ms",
+        saving.elapsed().as_millis()
+    );
     b.screenshot_screen(&shot("05-saved")).await;
     b.quit().await;
     let visits = "SELECT COUNT(*) FROM ops WHERE record_type = 'visit' AND body LIKE $1";

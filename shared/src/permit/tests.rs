@@ -1,7 +1,7 @@
 use super::*;
 use crate::household::{Household, HouseholdKind, HouseholdStatus};
-use crate::sync::op::HouseholdPatch;
 use crate::ids::{HouseholdId, VillageId};
+use crate::sync::op::HouseholdPatch;
 
 #[test]
 fn every_action_has_one_row() {

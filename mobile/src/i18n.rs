@@ -151,6 +151,23 @@ keys! {
     HouseholdsAffected => ("涉及户数", "Households affected"),
     NeedHouseholds => ("涉及户数须为1至100000的整数，或不填", "Households affected is a whole number from 1 to 100000, or empty"),
     RemoveConcern => ("删除此条", "Remove"),
+    VisitTime => ("走访时间", "Time of visit"),
+    VisitTimeHint => ("可选本周或上周；不改即为现在", "This week or last; leave as is for now"),
+    CorrectVisit => ("更正 / 作废", "Correct / void"),
+    CorrectVisitTitle => ("更正走访", "Correct a visit"),
+    CorrectionTimeHint => ("记错了时间就改这里", "Change it if the time was wrong"),
+    CorrectionReason => ("更正原因（必填）", "Reason (required)"),
+    CorrectionReasonHint => ("如：时间记错、内容有误、重复记录、走错户", "e.g. wrong time, wrong text, recorded twice, wrong household"),
+    SaveCorrection => ("保存更正", "Save the correction"),
+    VoidVisit => ("作废此次走访", "Void this visit"),
+    VoidHint => ("作废后此次走访不计入走访次数和考核，办公室可见作废原因", "A voided visit no longer counts in any figure; the office sees why"),
+    Corrected => ("已更正", "Corrected"),
+    Voided => ("已作废", "Voided"),
+    NothingChanged => ("没有改动：请修改内容，或作废此次走访", "Nothing changed: edit the visit, or void it"),
+    NeedReason => ("请填写更正原因", "Give the reason"),
+    NeedTime => ("请填写走访时间（时:分）", "Enter the time of the visit (hh:mm)"),
+    Today => ("今天", "Today"),
+    Yesterday => ("昨天", "Yesterday"),
     Save => ("保存", "Save"),
     Saved => ("已保存", "Saved"),
     SaveFailed => ("保存失败", "Could not save"),
@@ -288,6 +305,26 @@ pub fn short_date(lang: Lang, d: NaiveDate) -> String {
     match lang {
         Lang::Zh => d.format("%-m月%-d日").to_string(),
         Lang::En => d.format("%b %-d").to_string(),
+    }
+}
+
+/// A day the visit form offers: "今天" / "昨天" / "11月23日 周一" ("Mon Nov 23").
+pub fn visit_day(lang: Lang, day: NaiveDate, today: NaiveDate) -> String {
+    use chrono::Datelike;
+    const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    let near = match (today - day).num_days() {
+        0 => Some(t(lang, Key::Today)),
+        1 => Some(t(lang, Key::Yesterday)),
+        _ => None,
+    };
+    let weekday = day.weekday().num_days_from_monday() as usize;
+    let full = match lang {
+        Lang::Zh => format!("{} {}", day.format("%-m月%-d日"), ZH[weekday]),
+        Lang::En => day.format("%a %b %-d").to_string(),
+    };
+    match near {
+        Some(word) => format!("{word} · {full}"),
+        None => full,
     }
 }
 

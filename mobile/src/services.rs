@@ -95,8 +95,14 @@ impl<T: Transport> Services<T> {
     /// Today in China, on the device's clock corrected by the offset learned from the server:
     /// the day the office sees.
     pub fn today(&self) -> NaiveDate {
+        china_date(self.real_now())
+    }
+
+    /// Now, on the device's clock corrected by the offset learned from the server: the time the
+    /// screens show and the visit form offers.
+    pub fn real_now(&self) -> DateTime<Utc> {
         let offset = self.store().account().ok().flatten().map_or(0, |a| a.clock.offset_ms);
-        china_date(self.now() + chrono::Duration::milliseconds(offset))
+        self.now() + chrono::Duration::milliseconds(offset)
     }
 
     /// The local store.

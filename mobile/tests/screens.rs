@@ -5,6 +5,7 @@ mod support;
 
 use chrono::{Duration, Utc};
 use minqing_mobile::store::{Disposition, NewConcern, NewVisit};
+use minqing_shared::clock::china_time;
 use minqing_shared::concern::{Category, ConcernStatus};
 use minqing_shared::household::{HouseholdKind, HouseholdStatus};
 use minqing_shared::visit::{Topic, VisitMode};
@@ -85,6 +86,7 @@ async fn households_are_searched_and_a_household_shows_its_history() {
         policies: "讲解低保申请条件".into(),
         summary: "老人腿脚不便，想了解低保".into(),
         gps: None,
+        visited_at: None,
         concerns: vec![NewConcern {
             category: Category::Roads,
             description: "村口的路一下雨就走不了".into(),
@@ -170,6 +172,70 @@ async fn a_visit_with_a_concern_takes_six_taps_and_says_saved_after_the_commit()
     assert_eq!(detail.concerns[0].status, Some(ConcernStatus::ResolvedOnSpot));
     // The visit, the raise and the resolution wait in the outbox.
     assert_eq!(phone.store().pending_count().unwrap(), pending_before + 3);
+}
+
+#[tokio::test]
+async fn a_visit_noted_the_next_day_is_dated_when_it_happened() {
+    let phone = Phone::logged_in();
+    let home = phone.household("周桂芳", "一组2号", "");
+    let mut app = App::new(phone.services.clone());
+    app.click("记录走访");
+    let text = app.text();
+    // Wednesday 25 November: this week and last are offered, nothing earlier, nothing later.
+    for expected in ["走访时间", "今天 · 11月25日 周三", "昨天 · 11月24日 周二", "11月16日 周一"]
+    {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    assert!(!text.contains("11月15日") && !text.contains("11月26日"), "{text}");
+    assert!(app.html().contains("value=\"12:00\""), "the time opens at now");
+
+    // A time later today is refused with the reason; nothing is saved.
+    app.type_into("id", "visit-time", 0, "18:00");
+    app.click("保存");
+    assert!(app.text().contains("走访时间不能晚于记录时间"), "{}", app.text());
+    assert!(phone.store().household_detail(home, today()).unwrap().unwrap().visits.is_empty());
+
+    // Yesterday evening: saved at that time, and it counts for this week.
+    app.choose("id", "visit-day", 0, "2026-11-24");
+    app.type_into("id", "visit-time", 0, "19:30");
+    app.click("保存");
+    assert!(app.text().contains("已保存 · 周桂芳"), "{}", app.text());
+    let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
+    assert_eq!(detail.visits[0].visited_at, china_time(2026, 11, 24, 19, 30));
+    assert_eq!(phone.store().week(today()).unwrap().visited, 1);
+}
+
+#[tokio::test]
+async fn a_visit_is_corrected_with_a_reason_then_voided() {
+    let phone = Phone::logged_in();
+    let home = phone.household("吴老三", "五组6号", "");
+    phone.visit(home, support::now(), "谈了养老保险");
+    phone.visit(home, weeks_ago(2), "两周前的走访");
+    let mut app = App::new(phone.services.clone());
+    app.click("联系户");
+    app.click("吴老三");
+    // Only the visit within seven days offers a correction.
+    assert_eq!(app.text().matches("更正 / 作废").count(), 1, "{}", app.text());
+    app.click("更正 / 作废");
+    let text = app.text();
+    assert!(text.contains("更正走访") && text.contains("更正原因"), "{text}");
+    app.click("保存更正");
+    assert!(app.text().contains("请填写更正原因"), "{}", app.text());
+    app.type_into("id", "reason", 0, "内容记错了");
+    app.click("保存更正");
+    assert!(app.text().contains("没有改动"), "{}", app.text());
+    app.type_into("id", "summary", 0, "谈了养老保险和医保缴费");
+    app.click("保存更正");
+    let text = app.text();
+    assert!(text.contains("已更正") && text.contains("谈了养老保险和医保缴费"), "{text}");
+
+    app.click("更正 / 作废");
+    app.type_into("id", "reason", 0, "走错户了");
+    app.click("作废此次走访");
+    let text = app.text();
+    assert!(text.contains("已作废") && text.contains("走访记录 · 1"), "{text}");
+    assert!(!text.contains("谈了养老保险"), "{text}");
+    assert_eq!(phone.store().week(today()).unwrap().visited, 0);
 }
 
 #[tokio::test]

@@ -34,6 +34,7 @@ async fn concerns_show_status_and_the_office_s_decision() {
         policies: String::new(),
         summary: "反映吃水和灌溉".into(),
         gps: None,
+        visited_at: None,
         concerns: vec![
             concern(Category::DrinkingWater, "三组吃水难，井水不够", escalated("三组吃水难")),
             concern(Category::Irrigation, "机井坏了", escalated("机井维修")),
@@ -116,7 +117,7 @@ async fn sync_shows_pending_records_the_last_error_and_refusals() {
         error: "out_of_scope".into(),
         message: "该户不在您的联系范围".into(),
     };
-    phone.store().acknowledge(1, &[refusal], now).unwrap();
+    phone.store().acknowledge(1, &[refusal], now, now).unwrap();
 
     let mut app = App::new(phone.services.clone());
     app.click("同步");
@@ -233,6 +234,7 @@ async fn a_concern_left_open_is_escalated_later_from_the_concerns_screen() {
         policies: String::new(),
         summary: String::new(),
         gps: None,
+        visited_at: None,
         concerns: vec![concern(Category::Dispute, "与邻居的宅基地纠纷", Disposition::Open)],
     };
     phone.store().record_visit(&visit, weeks_ago(1)).unwrap();

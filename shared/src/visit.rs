@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{CadreId, HouseholdId, VisitId};
 use crate::label::labeled_enum;
+use crate::sync::op::AmendmentBody;
 
 labeled_enum! {
     /// How the contact happened. Only an in-person visit counts as the week's visit.
@@ -52,7 +53,8 @@ pub struct GeoFix {
     pub accuracy_m: Option<f32>,
 }
 
-/// A visit. Immutable once made: corrections are [`VisitAmendment`]s.
+/// A visit. Its op never changes: corrections and voiding are [`AmendmentBody`] ops, applied by
+/// [`Visit::amended`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     /// Its id.
@@ -86,13 +88,29 @@ impl Visit {
     }
 }
 
-/// A correction to a visit, appended: the visit itself never changes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VisitAmendment {
-    /// The visit corrected.
-    pub visit_id: VisitId,
-    /// The cadre who corrected it.
-    pub cadre_id: CadreId,
-    /// The correction.
-    pub note: String,
+impl Visit {
+    /// The visit as `amendment` leaves it: `None` if voided, else with the corrected fields.
+    /// The same on the server and on every phone.
+    pub fn amended(&self, amendment: &AmendmentBody) -> Option<Visit> {
+        if amendment.void {
+            return None;
+        }
+        let mut visit = self.clone();
+        if let Some(at) = amendment.visited_at {
+            visit.visited_at = at;
+        }
+        if let Some(mode) = amendment.mode {
+            visit.mode = mode;
+        }
+        if let Some(topics) = &amendment.topics {
+            visit.topics = topics.clone();
+        }
+        if let Some(policies) = &amendment.policies {
+            visit.policies = policies.clone();
+        }
+        if let Some(summary) = &amendment.summary {
+            visit.summary = summary.clone();
+        }
+        Some(visit)
+    }
 }

@@ -7,7 +7,7 @@ use minqing_shared::concern::{Category, ConcernAction, Step};
 use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, OpId, VillageId, VisitId};
 use minqing_shared::sync::op::{HouseholdPatch, Payload, VisitBody};
 use minqing_shared::sync::{
-    Change, ErrorBody, HlcClock, LoginResponse, Op, PullResponse, PushResponse, SCHEMA_VERSION,
+    Change, ErrorBody, Hlc, HlcClock, LoginResponse, Op, PullResponse, PushResponse, SCHEMA_VERSION,
 };
 use minqing_shared::visit::{Topic, VisitMode};
 use uuid::Uuid;
@@ -122,6 +122,15 @@ impl ApiPhone {
         }
     }
 
+    /// An op this phone recorded at `at` (in the past: made offline then, sent only now).
+    pub fn op_recorded_at(&mut self, record_id: Uuid, payload: Payload, at: DateTime<Utc>) -> Op {
+        let mut op = self.op(record_id, payload);
+        if at.timestamp_millis() < now_ms() {
+            op.hlc = Hlc::from_ms(at.timestamp_millis());
+        }
+        op
+    }
+
     /// A new household of this cadre in `village`.
     pub fn new_household(&mut self, village: VillageId, head: &str) -> (HouseholdId, Op) {
         let id = HouseholdId::new();
@@ -141,7 +150,7 @@ impl ApiPhone {
         self.visit_at(household, summary, crate::clock::now())
     }
 
-    /// A visit to `household` at `at`.
+    /// A visit to `household` at `at`, recorded then.
     pub fn visit_at(
         &mut self,
         household: HouseholdId,
@@ -159,7 +168,7 @@ impl ApiPhone {
             summary: summary.into(),
             gps: None,
         };
-        (id, self.op(id.0, Payload::Visit(body)))
+        (id, self.op_recorded_at(id.0, Payload::Visit(body), at))
     }
 
     /// A concern raised by `household` at `visit`.

@@ -4,11 +4,12 @@
 use minqing_shared::ids::ConcernId;
 use minqing_shared::sync::Op;
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
-use minqing_shared::sync::op::Payload;
+use minqing_shared::sync::op::{AmendmentBody, Payload};
 use minqing_shared::visit::Visit;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Result;
+use super::queries::stored_visit;
 
 /// Merges `op` into the local records. Idempotent: applying an op twice changes nothing.
 pub fn apply_op(c: &Connection, op: &Op) -> Result<()> {
@@ -68,22 +69,30 @@ pub fn apply_op(c: &Connection, op: &Op) -> Result<()> {
                 summary: body.summary.clone(),
                 gps: body.gps,
             };
-            c.execute(
-                "INSERT OR IGNORE INTO visits (id, household_id, visited_ms, mode, visit) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    id,
-                    visit.household_id.to_string(),
-                    visit.visited_at.timestamp_millis(),
-                    visit.mode.code(),
-                    serde_json::to_string(&visit)?
-                ],
+            // Applied again (a household's history fetched anew), it comes back as its
+            // amendments left it: corrected, or not at all if voided.
+            let mut stmt = c.prepare_cached(
+                "SELECT body FROM amendments WHERE visit_id = ?1 AND body IS NOT NULL ORDER BY rowid",
             )?;
+            let amendments = stmt
+                .query_map([&id], |r| r.get::<_, String>(0))?
+                .map(|r| Ok(serde_json::from_str::<AmendmentBody>(&r?)?))
+                .collect::<Result<Vec<_>>>()?;
+            if let Some(v) = amendments.iter().try_fold(visit, |v, a| v.amended(a)) {
+                put_visit(c, &v)?;
+            }
         }
         Payload::VisitAmendment(a) => {
-            c.execute(
-                "INSERT OR IGNORE INTO amendments (id, visit_id, note) VALUES (?1, ?2, ?3)",
-                params![id, a.visit_id.to_string(), a.note],
+            let added = c.execute(
+                "INSERT OR IGNORE INTO amendments (id, visit_id, note, body) VALUES (?1, ?2, ?3, ?4)",
+                params![id, a.visit_id.to_string(), a.note, serde_json::to_string(a)?],
             )?;
+            if let (1, Some(visit)) = (added, stored_visit(c, a.visit_id)?) {
+                c.execute("DELETE FROM visits WHERE id = ?1", [a.visit_id.to_string()])?;
+                if let Some(v) = visit.amended(a) {
+                    put_visit(c, &v)?;
+                }
+            }
         }
         Payload::Concern(step) => {
             let event = ConcernEvent { op_id: op.op_id, stamp: op.stamp(), step: step.clone() };
@@ -98,6 +107,20 @@ pub fn apply_op(c: &Connection, op: &Op) -> Result<()> {
         // Monthly reports are the offices' business; a cadre's phone keeps none.
         Payload::MonthlyReport(_) => {}
     }
+    Ok(())
+}
+
+fn put_visit(c: &Connection, visit: &Visit) -> Result<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO visits (id, household_id, visited_ms, mode, visit) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            visit.id.to_string(),
+            visit.household_id.to_string(),
+            visit.visited_at.timestamp_millis(),
+            visit.mode.code(),
+            serde_json::to_string(visit)?
+        ],
+    )?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 mod apply;
 mod queries;
+mod retime;
 pub mod schema;
 mod write;
 

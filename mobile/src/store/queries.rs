@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use minqing_shared::calendar::{VisitWeek, china_date, weeks_missed};
 use minqing_shared::card::ContactCard;
 use minqing_shared::household::Household;
-use minqing_shared::ids::HouseholdId;
+use minqing_shared::ids::{HouseholdId, VisitId};
 use minqing_shared::sync::merge::{ConcernState, HouseholdState};
 use minqing_shared::visit::{Visit, VisitMode};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::{Result, Store, load_account};
 
@@ -233,6 +233,11 @@ impl Store {
         })
     }
 
+    /// One visit, as its amendments left it (`None` if unknown or voided).
+    pub fn visit(&self, id: VisitId) -> Result<Option<Visit>> {
+        self.read(|c| stored_visit(c, id))
+    }
+
     /// The cadre's concerns: open ones first, newest first.
     pub fn concerns(&self) -> Result<Vec<ConcernView>> {
         self.read(|c| {
@@ -267,7 +272,7 @@ impl Store {
                 )
                 .unwrap_or((None, None, None));
             let mut stmt = c.prepare_cached(
-                "SELECT device_seq, error, message, at_ms FROM rejections ORDER BY device_seq DESC",
+                "SELECT device_seq, error, message, at_ms FROM rejections WHERE retimed_as IS NULL ORDER BY device_seq DESC",
             )?;
             let rejected = stmt
                 .query_map([], |r| {
@@ -303,4 +308,12 @@ impl Store {
             }))
         })
     }
+}
+
+/// A stored visit, as its amendments left it.
+pub(crate) fn stored_visit(c: &Connection, id: VisitId) -> Result<Option<Visit>> {
+    let text: Option<String> = c
+        .query_row("SELECT visit FROM visits WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(text.map(|t| serde_json::from_str::<Visit>(&t)).transpose()?)
 }

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// The whole current schema, for a new install.
 pub const SQL: &str = r#"
@@ -37,7 +37,8 @@ CREATE TABLE outbox (
     device_seq INTEGER PRIMARY KEY,
     op_id      TEXT NOT NULL UNIQUE,
     op         TEXT NOT NULL,               -- the Op as JSON
-    acked      INTEGER NOT NULL DEFAULT 0
+    acked      INTEGER NOT NULL DEFAULT 0,
+    offset_ms  INTEGER NOT NULL DEFAULT 0   -- the clock offset the op was stamped with
 ) STRICT;
 CREATE INDEX outbox_pending ON outbox(acked, device_seq);
 
@@ -75,8 +76,10 @@ CREATE INDEX visits_household ON visits(household_id, visited_ms);
 CREATE TABLE amendments (
     id       TEXT PRIMARY KEY,
     visit_id TEXT NOT NULL,
-    note     TEXT NOT NULL
+    note     TEXT NOT NULL,
+    body     TEXT                           -- AmendmentBody as JSON (version 3 on)
 ) STRICT;
+CREATE INDEX amendments_visit ON amendments(visit_id);
 
 CREATE TABLE concern_events (
     op_id      TEXT PRIMARY KEY,
@@ -98,7 +101,8 @@ CREATE TABLE rejections (
     device_seq INTEGER NOT NULL,
     error      TEXT NOT NULL,
     message    TEXT NOT NULL,
-    at_ms      INTEGER NOT NULL
+    at_ms      INTEGER NOT NULL,
+    retimed_as TEXT                         -- the corrected copy sent instead, if any
 ) STRICT;
 "#;
 
@@ -190,6 +194,18 @@ CREATE TABLE concerns (
 CREATE INDEX concerns_household ON concerns(household_id);
 "#;
 
+/// Version 2, as released (version 1 and the rejections table); kept to test upgrades.
+#[cfg(test)]
+pub const SQL_V2: &str = r#"
+CREATE TABLE rejections (
+    op_id      TEXT PRIMARY KEY,
+    device_seq INTEGER NOT NULL,
+    error      TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    at_ms      INTEGER NOT NULL
+) STRICT;
+"#;
+
 /// Brings a database made by schema `version` up to [`VERSION`].
 pub fn upgrade_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {
     if version < 2 {
@@ -202,6 +218,17 @@ pub fn upgrade_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {
                 message    TEXT NOT NULL,
                 at_ms      INTEGER NOT NULL
             ) STRICT;",
+        )?;
+    }
+    if version < 3 {
+        // 3: the clock offset each op was stamped with, to correct the stamps of a phone whose
+        // clock ran fast (ops made before it are taken as stamped with no offset); the refusal
+        // a corrected copy replaced; an amendment's whole body (corrections and voiding).
+        conn.execute_batch(
+            "ALTER TABLE outbox ADD COLUMN offset_ms INTEGER NOT NULL DEFAULT 0;
+             ALTER TABLE rejections ADD COLUMN retimed_as TEXT;
+             ALTER TABLE amendments ADD COLUMN body TEXT;
+             CREATE INDEX amendments_visit ON amendments(visit_id);",
         )?;
     }
     Ok(())
@@ -267,7 +294,8 @@ mod tests {
         let mut fresh = Connection::open_in_memory().unwrap();
         init(&mut fresh).unwrap();
         let expected = describe(&fresh);
-        let older: &[(i64, &str)] = &[(1, SQL_V1)];
+        let v2 = format!("{SQL_V1}{SQL_V2}");
+        let older: &[(i64, &str)] = &[(1, SQL_V1), (2, &v2)];
         assert_eq!(older.len() as i64, VERSION - 1, "keep a frozen copy of every released schema");
         for (version, sql) in older {
             let mut old = Connection::open_in_memory().unwrap();

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use minqing_shared::concern::{Category, ConcernAction, SpecialReport, Step};
 use minqing_shared::household::HouseholdStatus;
 use minqing_shared::ids::{ConcernId, DeviceId, HouseholdId, OpId, VisitId};
-use minqing_shared::sync::op::{HouseholdPatch, Payload, VisitBody};
+use minqing_shared::permit::time::{check_correction, check_visit_time};
+use minqing_shared::sync::op::{AmendmentBody, HouseholdPatch, Payload, VisitBody};
 use minqing_shared::sync::validate::validate_op;
 use minqing_shared::sync::{HistoryResponse, Op, PullResponse, Rejection, SCHEMA_VERSION};
 use minqing_shared::visit::{GeoFix, Topic, VisitMode};
@@ -14,6 +15,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::apply::{apply_op, refold_concern};
+use super::queries::stored_visit;
+use super::retime::{CLOCK_AHEAD, corrected, replace};
 use super::{Result, Store, StoreError, load_account, set_setting_in, setting_in};
 
 /// What the cadre decided about a concern at the doorstep.
@@ -55,6 +58,9 @@ pub struct NewVisit {
     pub summary: String,
     /// Where, if known.
     pub gps: Option<GeoFix>,
+    /// When the visit happened, as the cadre set it on the form (already the real time, as the
+    /// app shows it); `None` for now.
+    pub visited_at: Option<DateTime<Utc>>,
     /// Concerns raised.
     pub concerns: Vec<NewConcern>,
 }
@@ -78,10 +84,7 @@ pub fn stamp_and_apply(
         payload,
     };
     validate_op(&op).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    c.execute(
-        "INSERT INTO outbox (device_seq, op_id, op) VALUES (?1, ?2, ?3)",
-        params![op.device_seq as i64, op.op_id.to_string(), serde_json::to_string(&op)?],
-    )?;
+    queue(c, &op, account.clock.offset_ms)?;
     c.execute(
         "UPDATE account SET last_seq = ?1, clock = ?2",
         params![account.last_seq as i64, serde_json::to_string(&account.clock)?],
@@ -90,24 +93,34 @@ pub fn stamp_and_apply(
     Ok(op)
 }
 
+/// Puts `op`, stamped with the clock offset `offset_ms`, in the outbox.
+pub(crate) fn queue(c: &Connection, op: &Op, offset_ms: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO outbox (device_seq, op_id, op, offset_ms) VALUES (?1, ?2, ?3, ?4)",
+        params![op.device_seq as i64, op.op_id.to_string(), serde_json::to_string(op)?, offset_ms],
+    )?;
+    Ok(())
+}
+
 /// After a new login (a new device id), gives the ops not yet acknowledged fresh seqs of the new
 /// device. Their op ids stay, so the server recognises any that did arrive.
 pub(crate) fn restamp_pending(c: &Connection, device: DeviceId) -> Result<()> {
-    let mut stmt = c.prepare("SELECT op FROM outbox WHERE acked = 0 ORDER BY device_seq")?;
+    let mut stmt =
+        c.prepare("SELECT op, offset_ms FROM outbox WHERE acked = 0 ORDER BY device_seq")?;
     let pending = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .map(|r| Ok(serde_json::from_str::<Op>(&r?)?))
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+        .map(|r| {
+            let (op, offset) = r?;
+            Ok((serde_json::from_str::<Op>(&op)?, offset))
+        })
         .collect::<Result<Vec<_>>>()?;
     c.execute("DELETE FROM outbox", [])?;
     let mut seq = 0;
-    for mut op in pending {
+    for (mut op, offset) in pending {
         seq += 1;
         op.device_id = device;
         op.device_seq = seq;
-        c.execute(
-            "INSERT INTO outbox (device_seq, op_id, op) VALUES (?1, ?2, ?3)",
-            params![seq as i64, op.op_id.to_string(), serde_json::to_string(&op)?],
-        )?;
+        queue(c, &op, offset)?;
     }
     c.execute("UPDATE account SET last_seq = ?1", [seq as i64])?;
     Ok(())
@@ -123,7 +136,14 @@ impl Store {
         let now_ms = at.timestamp_millis();
         self.write(|tx| {
             let account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
-            let at = at + chrono::Duration::milliseconds(account.clock.offset_ms);
+            let now = at + chrono::Duration::milliseconds(account.clock.offset_ms);
+            let at = match visit.visited_at {
+                Some(set) => {
+                    check_visit_time(set, now).map_err(|r| StoreError::Invalid(r.message))?;
+                    set
+                }
+                None => now,
+            };
             let known: bool = tx
                 .query_row(
                     "SELECT COUNT(*) FROM households WHERE id = ?1",
@@ -172,6 +192,41 @@ impl Store {
                 }
             }
             Ok(id)
+        })
+    }
+
+    /// Corrects or voids one of this cadre's visits (`amendment` says which fields change, or
+    /// `void`, and why), within the days [`check_correction`] allows. `at` is the phone's
+    /// wall-clock time.
+    pub fn amend_visit(&self, amendment: AmendmentBody, at: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            let account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            let now = at + chrono::Duration::milliseconds(account.clock.offset_ms);
+            let Some(visit) = stored_visit(tx, amendment.visit_id)? else {
+                return Err(StoreError::Invalid("该走访不存在或已作废（no such visit）".into()));
+            };
+            if visit.cadre_id != account.cadre_id {
+                return Err(StoreError::Invalid(
+                    "走访只能由记录它的干部更正（only the cadre who made a visit corrects it）"
+                        .into(),
+                ));
+            }
+            let refused = |r: minqing_shared::permit::Refusal| StoreError::Invalid(r.message);
+            check_correction(visit.visited_at, now).map_err(refused)?;
+            if let Some(set) = amendment.visited_at {
+                check_visit_time(set, now).map_err(refused)?;
+            }
+            let amendment = AmendmentBody {
+                cadre_id: account.cadre_id,
+                note: amendment.note.trim().to_owned(),
+                ..amendment
+            };
+            if amendment.note.is_empty() {
+                return Err(StoreError::Invalid("请填写更正原因（give the reason）".into()));
+            }
+            let local_ms = at.timestamp_millis();
+            stamp_and_apply(tx, Uuid::now_v7(), Payload::VisitAmendment(amendment), local_ms)?;
+            Ok(())
         })
     }
 
@@ -234,25 +289,49 @@ impl Store {
     }
 
     /// Marks ops up to `acked_through` as stored on the server, and keeps the refused ones with
-    /// the server's reason (their concern steps no longer count locally).
+    /// the server's reason (their concern steps no longer count locally). An op refused because
+    /// the phone's clock ran fast when it was stamped is sent again corrected, if the offset
+    /// learned from the server (at `server_ms`, observed before this call) explains it. Returns
+    /// how many corrected copies were queued.
     pub fn acknowledge(
         &self,
         acked_through: u64,
         rejected: &[Rejection],
         now_ms: i64,
-    ) -> Result<()> {
+        server_ms: i64,
+    ) -> Result<u64> {
         self.write(|tx| {
             tx.execute("UPDATE outbox SET acked = 1 WHERE device_seq <= ?1 AND acked = 0", [acked_through as i64])?;
+            let offset = load_account(tx)?.map_or(0, |a| a.clock.offset_ms);
+            let mut copies = 0;
             for r in rejected {
                 // The phone's own outbox says which op that seq was.
-                let op: Option<String> = tx
-                    .query_row("SELECT op FROM outbox WHERE device_seq = ?1", [r.device_seq as i64], |row| row.get(0))
+                let row: Option<(String, i64)> = tx
+                    .query_row("SELECT op, offset_ms FROM outbox WHERE device_seq = ?1", [r.device_seq as i64], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
                     .optional()?;
-                let Some(op) = op.map(|o| serde_json::from_str::<Op>(&o)).transpose()? else { continue };
+                let Some((op, stamped_offset)) = row else { continue };
+                let op: Op = serde_json::from_str(&op)?;
+                let retimed: bool = tx.query_row(
+                    "SELECT COUNT(*) > 0 FROM rejections WHERE op_id = ?1 AND retimed_as IS NOT NULL",
+                    [op.op_id.to_string()],
+                    |row| row.get(0),
+                )?;
+                if retimed {
+                    continue; // The refusal was heard before (a lost answer); its copy is queued.
+                }
                 tx.execute(
                     "INSERT OR REPLACE INTO rejections (op_id, device_seq, error, message, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![op.op_id.to_string(), r.device_seq as i64, r.error, r.message, now_ms],
                 )?;
+                if r.error == CLOCK_AHEAD {
+                    if let Some(copy) = corrected(&op, stamped_offset, offset, server_ms) {
+                        replace(tx, &op, copy)?;
+                        copies += 1;
+                        continue;
+                    }
+                }
                 // What the server refused no longer counts here either.
                 match op.payload {
                     Payload::Concern(_) => refold_concern(tx, op.record_id.into())?,
@@ -262,7 +341,7 @@ impl Store {
                     _ => {}
                 }
             }
-            Ok(())
+            Ok(copies)
         })
     }
 

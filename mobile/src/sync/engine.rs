@@ -184,11 +184,17 @@ impl<T: Transport> SyncEngine<T> {
             match self.transport.push(&account.server_url, &account.token, &req).await {
                 Ok(resp) => {
                     let before = self.store.pending_count()?;
-                    self.store.acknowledge(resp.acked_through, &resp.rejected, self.now_ms())?;
+                    // The server's time first: a refusal for a fast clock is corrected by it.
                     self.store.observe_server_time(resp.server_time, self.now_ms())?;
-                    let after = self.store.pending_count()?;
+                    let copies = self.store.acknowledge(
+                        resp.acked_through,
+                        &resp.rejected,
+                        self.now_ms(),
+                        resp.server_time,
+                    )?;
+                    let after = self.store.pending_count()?.saturating_sub(copies);
                     report.pushed += before.saturating_sub(after);
-                    report.rejected += resp.rejected.len() as u64;
+                    report.rejected += (resp.rejected.len() as u64).saturating_sub(copies);
                     if after >= before {
                         // The server took nothing: stop rather than loop.
                         break;

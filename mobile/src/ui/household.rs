@@ -4,6 +4,7 @@ use dioxus::prelude::*;
 use minqing_shared::household::HouseholdStatus;
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::label::Label;
+use minqing_shared::permit::time::check_correction;
 use minqing_shared::visit::Visit;
 
 use super::concerns::ConcernCard;
@@ -20,6 +21,7 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
     let revision = use_revision();
     revision.read();
     let mut error = use_signal(|| None::<String>);
+    let me = services.store().account().ok().flatten().map(|a| a.cadre_id);
     let detail = match services.store().household_detail(id, services.today()) {
         Ok(Some(detail)) => detail,
         Ok(None) => return rsx! { p { class: "empty", {t(lang, Key::UnknownHousehold)} } },
@@ -29,6 +31,7 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
     let h = &s.household;
     let (badge_class, badge) = visit_badge(lang, s);
     let kinds: Vec<&str> = h.kinds.iter().map(|k| k.label(lang)).collect();
+    let now = services.real_now();
     let confirm = move |_| match services.store().confirm_household(id, services.now()) {
         Ok(()) => {
             services.request_sync();
@@ -86,15 +89,22 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
             p { class: "empty small", {t(lang, Key::NoVisits)} }
         }
         for visit in detail.visits {
-            VisitEntry { key: "{visit.id}", visit }
+            VisitEntry {
+                key: "{visit.id}",
+                correctable: check_correction(visit.visited_at, now).is_ok()
+                    && Some(visit.cadre_id) == me,
+                visit,
+            }
         }
     }
 }
 
 /// One visit in the history.
 #[component]
-fn VisitEntry(visit: Visit) -> Element {
+fn VisitEntry(visit: Visit, correctable: bool) -> Element {
     let lang = use_lang()();
+    let mut nav = use_nav();
+    let id = visit.id;
     let topics: Vec<&str> = visit.topics.iter().map(|t| t.label(lang)).collect();
     rsx! {
         article { class: "card visit",
@@ -110,6 +120,13 @@ fn VisitEntry(visit: Visit) -> Element {
             }
             if !visit.policies.is_empty() {
                 p { class: "visit-policies", {i18n::labeled(lang, Key::Policies, &visit.policies)} }
+            }
+            if correctable {
+                button {
+                    class: "link",
+                    onclick: move |_| nav.write().push(Screen::CorrectVisit(id)),
+                    {t(lang, Key::CorrectVisit)}
+                }
             }
         }
     }

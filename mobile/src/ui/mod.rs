@@ -13,6 +13,7 @@ pub mod login;
 mod resume;
 pub mod sync;
 pub mod tabs;
+pub mod visit_correct;
 pub mod visit_form;
 pub mod week;
 

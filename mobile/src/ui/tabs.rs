@@ -1,10 +1,10 @@
 //! Navigation: the screens, a small stack of them, the top bar and the bottom tab bar.
 
 use dioxus::prelude::*;
-use minqing_shared::ids::HouseholdId;
+use minqing_shared::ids::{HouseholdId, VisitId};
 
 use super::{card, concerns, household, households, login, sync, use_lang, use_nav, use_toast};
-use super::{visit_form, week};
+use super::{visit_correct, visit_form, week};
 use crate::i18n::{Key, t};
 
 /// A bottom tab.
@@ -56,6 +56,8 @@ pub enum Screen {
     Household(HouseholdId),
     /// The visit form for a household.
     Visit(HouseholdId),
+    /// Correcting or voiding one of the cadre's visits.
+    CorrectVisit(VisitId),
     /// Login and settings.
     Settings,
 }
@@ -66,6 +68,7 @@ impl Screen {
             Screen::Tab(tab) => tab.title(),
             Screen::Household(_) => Key::HouseholdTitle,
             Screen::Visit(_) => Key::VisitTitle,
+            Screen::CorrectVisit(_) => Key::CorrectVisitTitle,
             Screen::Settings => Key::SettingsTitle,
         }
     }
@@ -132,7 +135,7 @@ pub fn Shell() -> Element {
         for shown in [screen] {
             main { key: "{shown:?}", class: "content", {view(shown)} }
         }
-        if !matches!(screen, Screen::Visit(_)) {
+        if !matches!(screen, Screen::Visit(_) | Screen::CorrectVisit(_)) {
             TabBar { active: nav.read().tab() }
         }
     }
@@ -148,6 +151,7 @@ fn view(screen: Screen) -> Element {
         Screen::Tab(Tab::Sync) => rsx! { sync::SyncScreen {} },
         Screen::Household(id) => rsx! { household::HouseholdScreen { id } },
         Screen::Visit(id) => rsx! { visit_form::VisitForm { id } },
+        Screen::CorrectVisit(id) => rsx! { visit_correct::VisitCorrect { id } },
         Screen::Settings => rsx! { login::SettingsScreen {} },
     }
 }

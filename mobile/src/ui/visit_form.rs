@@ -2,15 +2,18 @@
 //! six taps plus typing (open, topic, add concern, category, disposition, save). It says 已保存
 //! only after the store committed the visit, then asks the background loop to sync.
 
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use dioxus::prelude::*;
+use minqing_shared::calendar::china;
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::label::Label;
+use minqing_shared::permit::time::visit_days;
 use minqing_shared::visit::{Topic, VisitMode};
 
 use super::concern_form::{ConcernDraft, ConcernEditor};
 use super::{StoreErrorNote, bump, confirm_saved, use_lang, use_nav, use_revision};
 use super::{use_services, use_toast};
-use crate::i18n::{Key, t};
+use crate::i18n::{Key, t, visit_day};
 use crate::store::NewVisit;
 
 /// What the form holds.
@@ -26,6 +29,40 @@ pub struct VisitDraft {
     pub summary: String,
     /// Concerns raised.
     pub concerns: Vec<ConcernDraft>,
+    /// When: the day and the time (hh:mm, China) as set on the form.
+    pub when: WhenDraft,
+}
+
+/// The time of the visit as the form holds it: the day chosen and the time typed. Left as the
+/// form opened it, it means "now".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhenDraft {
+    /// The day chosen.
+    pub day: NaiveDate,
+    /// The time typed, "hh:mm".
+    pub time: String,
+    /// The day and time the form opened with.
+    pub opened: (NaiveDate, String),
+}
+
+impl WhenDraft {
+    /// The form's time as it opens at `now` (the real time, China).
+    pub fn opening(now: DateTime<Utc>) -> Self {
+        let local = now.with_timezone(&china());
+        let (day, time) = (local.date_naive(), local.format("%H:%M").to_string());
+        Self { day, time: time.clone(), opened: (day, time) }
+    }
+
+    /// The moment set, or `None` for "now" (left as opened).
+    pub fn build(&self) -> Result<Option<DateTime<Utc>>, Key> {
+        if (self.day, self.time.as_str()) == (self.opened.0, self.opened.1.as_str()) {
+            return Ok(None);
+        }
+        let time =
+            NaiveTime::parse_from_str(self.time.trim(), "%H:%M").map_err(|_| Key::NeedTime)?;
+        let local = self.day.and_time(time).and_local_timezone(china()).single();
+        local.map(|at| Some(at.with_timezone(&Utc))).ok_or(Key::NeedTime)
+    }
 }
 
 impl VisitDraft {
@@ -41,8 +78,98 @@ impl VisitDraft {
             policies: self.policies.clone(),
             summary: self.summary.clone(),
             gps: None,
+            visited_at: self.when.build()?,
             concerns,
         })
+    }
+}
+
+/// 走访时间: a day of this week or last, and a time.
+#[component]
+pub fn WhenPicker(when: Signal<WhenDraft>, hint: Key) -> Element {
+    let services = use_services();
+    let lang = use_lang()();
+    let (first_day, today) = visit_days(services.real_now());
+    let days: Vec<NaiveDate> = first_day.iter_days().take_while(|d| *d <= today).collect();
+    rsx! {
+        section { class: "card when",
+            div { class: "field-label", {t(lang, Key::VisitTime)} }
+            div { class: "when-row",
+                select {
+                    id: "visit-day",
+                    class: "input",
+                    onchange: move |e| {
+                        if let Ok(day) = e.value().parse::<NaiveDate>() {
+                            when.write().day = day;
+                        }
+                    },
+                    for day in days.into_iter().rev() {
+                        option {
+                            key: "{day}",
+                            value: "{day}",
+                            selected: day == when.read().day,
+                            {visit_day(lang, day, today)}
+                        }
+                    }
+                }
+                input {
+                    id: "visit-time",
+                    class: "input time",
+                    r#type: "time",
+                    initial_value: "{when.read().time}",
+                    oninput: move |e| when.write().time = e.value(),
+                }
+            }
+            div { class: "hint", {t(lang, hint)} }
+        }
+    }
+}
+
+/// 入户走访 / 群众来电.
+#[component]
+pub fn ModePicker(mode: Signal<VisitMode>) -> Element {
+    let lang = use_lang()();
+    rsx! {
+        div { class: "segmented",
+            for m in VisitMode::ALL.iter().copied() {
+                button {
+                    key: "{m}",
+                    r#type: "button",
+                    class: if mode() == m { "segment on" } else { "segment" },
+                    onclick: move |_| mode.set(m),
+                    "{m.label(lang)}"
+                }
+            }
+        }
+    }
+}
+
+/// What was said, and the policies explained.
+#[component]
+pub fn VisitTexts(summary: Signal<String>, policies: Signal<String>) -> Element {
+    let lang = use_lang()();
+    rsx! {
+        label { class: "field",
+            span { class: "field-label", {t(lang, Key::Summary)} }
+            textarea {
+                id: "summary",
+                class: "input",
+                rows: "3",
+                placeholder: t(lang, Key::SummaryHint),
+                initial_value: "{summary}",
+                oninput: move |e| summary.set(e.value()),
+            }
+        }
+        label { class: "field",
+            span { class: "field-label", {t(lang, Key::Policies)} }
+            input {
+                id: "policies",
+                class: "input",
+                placeholder: t(lang, Key::PoliciesHint),
+                initial_value: "{policies}",
+                oninput: move |e| policies.set(e.value()),
+            }
+        }
     }
 }
 
@@ -54,12 +181,14 @@ pub fn VisitForm(id: HouseholdId) -> Element {
     let mut nav = use_nav();
     let toast = use_toast();
     let revision = use_revision();
-    let mut mode = use_signal(|| VisitMode::InPerson);
+    let mode = use_signal(|| VisitMode::InPerson);
     let mut topics = use_signal(Vec::<Topic>::new);
-    let mut policies = use_signal(String::new);
-    let mut summary = use_signal(String::new);
+    let policies = use_signal(String::new);
+    let summary = use_signal(String::new);
     let mut drafts = use_signal(Vec::<ConcernDraft>::new);
     let mut error = use_signal(|| None::<String>);
+    let opened = use_hook(|| WhenDraft::opening(services.real_now()));
+    let when = use_signal(|| opened.clone());
 
     let household = match services.store().household_detail(id, services.today()) {
         Ok(Some(detail)) => detail.summary,
@@ -74,6 +203,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
             policies: policies(),
             summary: summary(),
             concerns: drafts(),
+            when: when(),
         };
         let visit = match draft.build(id) {
             Ok(visit) => visit,
@@ -95,18 +225,9 @@ pub fn VisitForm(id: HouseholdId) -> Element {
             section { class: "card form-head",
                 div { class: "household-name", "{household.household.head_name}" }
                 div { class: "row-sub", "{household.village_name} · {household.household.address}" }
-                div { class: "segmented",
-                    for m in VisitMode::ALL.iter().copied() {
-                        button {
-                            key: "{m}",
-                            r#type: "button",
-                            class: if mode() == m { "segment on" } else { "segment" },
-                            onclick: move |_| mode.set(m),
-                            "{m.label(lang)}"
-                        }
-                    }
-                }
+                ModePicker { mode }
             }
+            WhenPicker { when, hint: Key::VisitTimeHint }
             section { class: "card",
                 div { class: "field-label", {t(lang, Key::Topics)} }
                 div { class: "chips",
@@ -127,27 +248,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
                         }
                     }
                 }
-                label { class: "field",
-                    span { class: "field-label", {t(lang, Key::Summary)} }
-                    textarea {
-                        id: "summary",
-                        class: "input",
-                        rows: "3",
-                        placeholder: t(lang, Key::SummaryHint),
-                        initial_value: "{summary}",
-                        oninput: move |e| summary.set(e.value()),
-                    }
-                }
-                label { class: "field",
-                    span { class: "field-label", {t(lang, Key::Policies)} }
-                    input {
-                        id: "policies",
-                        class: "input",
-                        placeholder: t(lang, Key::PoliciesHint),
-                        initial_value: "{policies}",
-                        oninput: move |e| policies.set(e.value()),
-                    }
-                }
+                VisitTexts { summary, policies }
             }
             for (index, draft_id) in draft_ids.into_iter().enumerate() {
                 ConcernEditor { key: "{draft_id}", index, drafts }
@@ -192,6 +293,7 @@ mod tests {
             policies: String::new(),
             summary: "谈了修路".into(),
             concerns: vec![c],
+            when: WhenDraft::opening(minqing_shared::clock::china_time(2026, 11, 25, 12, 0)),
         };
         let cases = [
             ("complete", concern.clone(), None),
@@ -214,5 +316,23 @@ mod tests {
         for (name, c, want) in cases {
             assert_eq!(draft(c).build(h).err(), want, "{name}");
         }
+    }
+
+    #[test]
+    fn the_time_left_as_opened_means_now_and_a_set_one_is_china_time() {
+        let opened = WhenDraft::opening(minqing_shared::clock::china_time(2026, 11, 25, 12, 7));
+        assert_eq!(opened.time, "12:07");
+        assert_eq!(opened.build(), Ok(None));
+        let evening = WhenDraft {
+            day: "2026-11-24".parse().unwrap(),
+            time: "19:30".into(),
+            ..opened.clone()
+        };
+        assert_eq!(
+            evening.build(),
+            Ok(Some(minqing_shared::clock::china_time(2026, 11, 24, 19, 30)))
+        );
+        let blank = WhenDraft { time: String::new(), ..evening };
+        assert_eq!(blank.build(), Err(Key::NeedTime));
     }
 }

@@ -106,6 +106,19 @@ impl App {
         self.dom.render_immediate_to_vec();
     }
 
+    /// Chooses `value` in the `nth` field with a change listener and attribute `name` = `attr`
+    /// (a `select`).
+    pub fn choose(&mut self, name: &str, attr: &str, nth: usize, value: &str) {
+        let id = self.find("onchange", |t| has_attr(t, name, attr), nth, attr);
+        let data = PlatformEventData::new(Box::new(SerializedFormData::new(value.into(), vec![])));
+        self.dom.runtime().handle_event(
+            "change",
+            Event::new(Rc::new(data) as Rc<dyn Any>, true),
+            id,
+        );
+        self.dom.render_immediate_to_vec();
+    }
+
     /// Lets spawned tasks (async handlers) run for a moment, then renders.
     pub async fn settle(&mut self) {
         for _ in 0..5 {

@@ -147,6 +147,7 @@ impl Phone {
             policies: "讲解医保政策".into(),
             summary: summary.into(),
             gps: None,
+            visited_at: None,
             concerns: vec![],
         };
         self.store().record_visit(&visit, at).unwrap();

@@ -145,6 +145,49 @@ impl Tx<'_> {
         self.count_visit_months_of(visits)
     }
 
+    /// A stored visit.
+    pub fn visit(&mut self, id: VisitId) -> StoreResult<Option<Visit>> {
+        self.query_opt("SELECT body FROM visits WHERE id = $1", &args![id])?
+            .map(|r| r.json(0))
+            .transpose()
+    }
+
+    /// Takes a stored visit out, with what it added to the household's weeks and months (a
+    /// correction then stores the corrected visit as new).
+    pub fn remove_visit(&mut self, v: &Visit) -> StoreResult<()> {
+        self.execute("DELETE FROM visits WHERE id = $1", &args![v.id])?;
+        let month = YearMonth::of(china_date(v.visited_at)).key();
+        let key = args![v.household_id, month, v.cadre_id, v.counts_as_weekly_visit()];
+        self.execute(
+            "UPDATE household_months SET contacts = contacts - 1
+             WHERE household_id = $1 AND month = $2 AND cadre_id = $3 AND weekly = $4",
+            &key,
+        )?;
+        self.execute(
+            "DELETE FROM household_months
+             WHERE household_id = $1 AND month = $2 AND cadre_id = $3 AND weekly = $4 AND contacts <= 0",
+            &key,
+        )?;
+        if v.counts_as_weekly_visit() {
+            // The week stays visited if another in-person visit remains in it.
+            let week = VisitWeek::of(china_date(v.visited_at));
+            let range = week.ms_range();
+            self.execute(
+                "DELETE FROM household_weeks WHERE household_id = $1 AND week = $2",
+                &args![v.household_id, week.key()],
+            )?;
+            let sql = format!(
+                "INSERT INTO household_weeks (household_id, week, cadre_id)
+                 SELECT household_id, $2, cadre_id FROM visits
+                 WHERE household_id = $1 AND mode IN ({}) AND visited_ms >= $3 AND visited_ms < $4
+                 ORDER BY visited_ms LIMIT 1",
+                super::office::weekly_modes()
+            );
+            self.execute(&sql, &args![v.household_id, week.key(), range.start, range.end])?;
+        }
+        Ok(())
+    }
+
     /// A visit's household and cadre.
     pub fn visit_owner(&mut self, id: VisitId) -> StoreResult<Option<(HouseholdId, CadreId)>> {
         self.query_opt("SELECT household_id, cadre_id FROM visits WHERE id = $1", &args![id])?

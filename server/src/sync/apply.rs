@@ -220,25 +220,37 @@ fn check_and_merge(
                 );
             }
             time::check_at(visit.visited_at, None, now_ms)?;
+            // Dated within this week or last of when the phone recorded it (its clock, bounded
+            // above by the server's), so a visit synced weeks later keeps the week it was made.
+            let recorded = chrono::DateTime::from_timestamp_millis(op.hlc.ms()).unwrap_or_default();
+            time::check_visit_time(visit.visited_at, recorded)?;
             household_in_scope(tx, ws, author, visit.household_id)?;
             let household = visit.household_id;
             ws.insert_visit(visit);
             Ok((Some(household), None))
         }
         Payload::VisitAmendment(a) => {
-            let Some((household, cadre)) = ws.visit_owner(tx, a.visit_id)? else {
+            let Some(visit) = ws.visit(tx, a.visit_id)? else {
                 return refuse(
                     "unknown_visit",
-                    "所更正的走访不存在（the visit corrected does not exist）",
+                    "所更正的走访不存在或已作废（the visit corrected does not exist or was voided）",
                 );
             };
             permit::permit(class, Action::AmendVisit, Phase::Existing, false)?;
-            if cadre != author.cadre_id || a.cadre_id != author.cadre_id {
+            if visit.cadre_id != author.cadre_id || a.cadre_id != author.cadre_id {
                 return refuse(
                     "forged_author",
                     "走访只能由记录它的干部更正（only the cadre who made a visit corrects it）",
                 );
             }
+            let at = chrono::DateTime::from_timestamp_millis(op.hlc.ms()).unwrap_or_default();
+            time::check_correction(visit.visited_at, at)?;
+            if let Some(corrected) = a.visited_at {
+                time::check_at(corrected, None, now_ms)?;
+                time::check_visit_time(corrected, at)?;
+            }
+            let household = visit.household_id;
+            ws.amend_visit(tx, &visit, visit.amended(a))?;
             Ok((Some(household), None))
         }
         Payload::Concern(step) => {

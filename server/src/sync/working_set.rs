@@ -270,6 +270,33 @@ impl WorkingSet {
         tx.visit_owner(id)
     }
 
+    /// A visit, stored or stored by this push.
+    pub fn visit(&mut self, tx: &mut Tx<'_>, id: VisitId) -> StoreResult<Option<Visit>> {
+        if let Some(v) = self.new_visits.iter().find(|v| v.id == id) {
+            return Ok(Some(v.clone()));
+        }
+        tx.visit(id)
+    }
+
+    /// Replaces `old` by its amended form (`None`: voided). Its id stays taken.
+    pub fn amend_visit(
+        &mut self,
+        tx: &mut Tx<'_>,
+        old: &Visit,
+        amended: Option<Visit>,
+    ) -> StoreResult<()> {
+        match self.new_visits.iter().position(|v| v.id == old.id) {
+            Some(at) => {
+                self.new_visits.remove(at);
+            }
+            None => tx.remove_visit(old)?,
+        }
+        if let Some(v) = amended {
+            self.new_visits.push(v);
+        }
+        Ok(())
+    }
+
     /// Stores a visit.
     pub fn insert_visit(&mut self, visit: Visit) {
         self.visits.insert(visit.id, true);

@@ -5,7 +5,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Refusal;
+use crate::calendar::{VisitWeek, china_date, china_midnight_ms};
 use crate::sync::MAX_CLOCK_AHEAD_MS;
+
+/// How far after the moment it was recorded a visit may be dated: none, but for the few seconds
+/// between the form's clock and the op's stamp.
+pub const VISIT_AFTER_RECORD_MS: i64 = 5 * 60 * 1000;
 
 /// No record of this system is dated before this day (its dates are all this century's).
 pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
@@ -47,6 +52,57 @@ pub fn check_at(
                 "时间早于所处理的记录（dated before the record it acts on）",
             ));
         }
+    }
+    Ok(())
+}
+
+/// The days a visit recorded at `recorded_at` may be dated on (China time): from the Monday of
+/// the previous ISO week to the day it is recorded. A visit noted on Monday morning may still
+/// count for last week; one from three weeks ago may not (the week's figures are settled).
+pub fn visit_days(recorded_at: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    let today = china_date(recorded_at);
+    (VisitWeek::of(today).prev().monday(), today)
+}
+
+/// Whether a visit dated `visited_at` may be recorded at `recorded_at` (the op's clock): within
+/// [`visit_days`], and never after it was recorded.
+pub fn check_visit_time(
+    visited_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    let at_ms = visited_at.timestamp_millis();
+    if at_ms > recorded_at.timestamp_millis() + VISIT_AFTER_RECORD_MS {
+        return Err(Refusal::new(
+            "visit_in_future",
+            "走访时间不能晚于记录时间（the visit is dated after it was recorded）",
+        ));
+    }
+    let (first, _) = visit_days(recorded_at);
+    if at_ms < china_midnight_ms(first) {
+        return Err(Refusal::new(
+            "visit_too_old",
+            format!(
+                "走访时间只能选本周或上周（{first} 起）（a visit may be dated this week or last week, from {first}）"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How many days after it happened a visit may still be corrected or voided by its cadre.
+pub const CORRECTION_DAYS: i64 = 7;
+
+/// Whether a visit that happened at `visited_at` may be corrected at `at` (the correction's
+/// clock): within [`CORRECTION_DAYS`]. A corrected time is checked like a new visit's, against
+/// the correction's clock ([`check_visit_time`]).
+pub fn check_correction(visited_at: DateTime<Utc>, at: DateTime<Utc>) -> Result<(), Refusal> {
+    if at - visited_at > chrono::Duration::days(CORRECTION_DAYS) {
+        return Err(Refusal::new(
+            "correction_too_late",
+            format!(
+                "走访满{CORRECTION_DAYS}天后不能更正或作废（a visit is corrected or voided within {CORRECTION_DAYS} days）"
+            ),
+        ));
     }
     Ok(())
 }
@@ -107,6 +163,48 @@ mod tests {
         for (name, when, start, want) in cases {
             assert_eq!(check_at(when, start, now).err().map(|r| r.code), want, "{name}");
         }
+    }
+
+    #[test]
+    fn a_visit_is_dated_this_week_or_last_and_never_after_it_was_recorded() {
+        use crate::clock::china_time;
+        // Monday 2026-11-23 is the Monday of this ISO week; 2026-11-16 of last week.
+        let recorded = china_time(2026, 11, 25, 9, 30);
+        assert_eq!(
+            visit_days(recorded),
+            ("2026-11-16".parse().unwrap(), "2026-11-25".parse().unwrap())
+        );
+        let cases = [
+            ("now", recorded, None),
+            ("this morning", china_time(2026, 11, 25, 8, 0), None),
+            ("last Monday at midnight", china_time(2026, 11, 16, 0, 0), None),
+            (
+                "last Sunday before midnight",
+                china_time(2026, 11, 15, 23, 59),
+                Some("visit_too_old"),
+            ),
+            ("three weeks ago", china_time(2026, 11, 4, 10, 0), Some("visit_too_old")),
+            ("two minutes later (clock skew)", china_time(2026, 11, 25, 9, 32), None),
+            ("this evening", china_time(2026, 11, 25, 19, 0), Some("visit_in_future")),
+        ];
+        for (name, when, want) in cases {
+            assert_eq!(check_visit_time(when, recorded).err().map(|r| r.code), want, "{name}");
+        }
+        // Recorded on a Monday just after midnight, China time: last week is still open.
+        let monday = china_time(2026, 11, 30, 0, 5);
+        assert_eq!(visit_days(monday).0, "2026-11-23".parse().unwrap());
+        assert!(check_visit_time(china_time(2026, 11, 29, 21, 0), monday).is_ok());
+    }
+
+    #[test]
+    fn a_visit_is_corrected_within_seven_days() {
+        use crate::clock::china_time;
+        let visited = china_time(2026, 11, 18, 10, 0);
+        assert!(check_correction(visited, china_time(2026, 11, 25, 9, 59)).is_ok());
+        assert_eq!(
+            check_correction(visited, china_time(2026, 11, 25, 10, 1)).unwrap_err().code,
+            "correction_too_late"
+        );
     }
 
     #[test]

@@ -36,6 +36,13 @@ impl Hlc {
         (self.0 & COUNTER_MAX) as u16
     }
 
+    /// The same value moved by `delta_ms` on the wall-clock part, its counter kept (so values
+    /// moved together keep their order).
+    pub fn shifted(self, delta_ms: i64) -> Self {
+        let ms = self.ms().saturating_add(delta_ms).clamp(0, MS_MAX as i64) as u64;
+        Hlc::pack(ms, self.counter() as u64)
+    }
+
     fn pack(ms: u64, counter: u64) -> Self {
         Hlc((ms.min(MS_MAX) << COUNTER_BITS) | counter)
     }
@@ -106,8 +113,16 @@ impl HlcClock {
 
     /// Takes in the server's time from a response received at local time `local_ms`: sets the
     /// offset and observes the server's time.
+    ///
+    /// A clock found more than [`MAX_CLOCK_AHEAD_MS`](super::MAX_CLOCK_AHEAD_MS) ahead of the
+    /// server (it stamped while the phone's wall clock ran fast) is brought back to the server's
+    /// time: otherwise every later change would carry the wrong time until the real time caught
+    /// up. The changes it stamped meanwhile are corrected by the outbox, not here.
     pub fn observe_server_time(&mut self, server_ms: i64, local_ms: i64) {
         self.offset_ms = server_ms.saturating_sub(local_ms);
+        if self.last.ms() > server_ms.saturating_add(super::MAX_CLOCK_AHEAD_MS) {
+            self.last = Hlc::from_ms(server_ms);
+        }
         self.observe(Hlc::from_ms(server_ms));
     }
 }
@@ -152,6 +167,23 @@ mod tests {
         phone.observe_server_time(server_now, server_now + day);
         let stamp = phone.tick(server_now + day + 10);
         assert_eq!(stamp.ms(), server_now + 10);
+    }
+
+    #[test]
+    fn a_clock_that_stamped_while_running_fast_comes_back_to_the_server_time() {
+        let day = 86_400_000;
+        let server_now = 1_800_000_000_000;
+        let mut phone = HlcClock::new();
+        phone.observe_server_time(server_now, server_now);
+        // The phone's clock jumps a day ahead; it stamps offline.
+        let wrong = phone.tick(server_now + day);
+        assert_eq!(wrong.ms(), server_now + day);
+        // Back in signal, the server's time shows it a day fast.
+        phone.observe_server_time(server_now + 60_000, server_now + day + 60_000);
+        let next = phone.tick(server_now + day + 61_000);
+        assert_eq!(next.ms(), server_now + 61_000);
+        assert_eq!(wrong.shifted(-day), Hlc::from_ms(server_now));
+        assert_eq!(Hlc::pack(10, 3).shifted(5), Hlc::pack(15, 3));
     }
 
     #[test]

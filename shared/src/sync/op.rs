@@ -217,16 +217,54 @@ pub struct VisitBody {
     pub gps: Option<GeoFix>,
 }
 
-/// A correction to a visit; the op's `record_id` is the amendment's own id.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A correction to a visit, or its voiding 作废, by the cadre who made it, within
+/// [`CORRECTION_DAYS`](crate::permit::time::CORRECTION_DAYS); the op's `record_id` is the
+/// amendment's own id. The fields given replace the visit's; `void` takes the visit out of every
+/// figure. The visit op itself never changes: the log keeps both.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmendmentBody {
     /// The visit corrected.
     pub visit_id: crate::ids::VisitId,
     /// The cadre correcting it.
     pub cadre_id: CadreId,
-    /// The correction.
+    /// Why (required).
     pub note: String,
+    /// Voids the visit: it was recorded by mistake (twice, the wrong household).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub void: bool,
+    /// The corrected time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visited_at: Option<DateTime<Utc>>,
+    /// The corrected mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<VisitMode>,
+    /// The corrected topics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<Topic>>,
+    /// The corrected policies explained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<String>,
+    /// The corrected summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+impl AmendmentBody {
+    /// A correction of nothing yet, for `visit_id` by `cadre_id` because of `note`.
+    pub fn new(visit_id: crate::ids::VisitId, cadre_id: CadreId, note: impl Into<String>) -> Self {
+        Self {
+            visit_id,
+            cadre_id,
+            note: note.into(),
+            void: false,
+            visited_at: None,
+            mode: None,
+            topics: None,
+            policies: None,
+            summary: None,
+        }
+    }
 }
 
 labeled_enum! {

@@ -200,7 +200,19 @@ pub fn validate_op(op: &Op) -> Result<(), OpError> {
             }
             Ok(())
         }
-        Payload::VisitAmendment(a) => text("note", &a.note, MAX_TEXT_CHARS, true),
+        Payload::VisitAmendment(a) => {
+            text("note", &a.note, MAX_TEXT_CHARS, true)?;
+            if let Some(summary) = &a.summary {
+                text("summary", summary, MAX_TEXT_CHARS, false)?;
+            }
+            if let Some(policies) = &a.policies {
+                text("policies", policies, MAX_TEXT_CHARS, false)?;
+            }
+            if let Some(topics) = &a.topics {
+                list("topics", topics, crate::visit::Topic::ALL.len())?;
+            }
+            Ok(())
+        }
         Payload::Concern(step) => match &step.action {
             ConcernAction::Raise { description, .. } => {
                 text("description", description, MAX_TEXT_CHARS, true)

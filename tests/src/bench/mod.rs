@@ -10,14 +10,14 @@ use chrono::Duration as Days;
 use minqing_server::AppState;
 use minqing_server::auth::hash_password;
 use minqing_server::store::StoreError;
-use minqing_server::sync::{Author, Refusal};
+use minqing_server::sync::{Author, Refusal, ServerDevice};
 use minqing_shared::concern::{Category, ConcernAction, Step};
 use minqing_shared::ids::{
     CadreId, ConcernId, CountyId, HouseholdId, OpId, UnitId, VillageId, VisitId,
 };
 use minqing_shared::org::{Cadre, Role, Standing, UnitKind};
-use minqing_shared::sync::Op;
 use minqing_shared::sync::op::{HouseholdPatch, Payload, UnitBody, VillageBody, VisitBody};
+use minqing_shared::sync::{HlcClock, Op};
 use minqing_shared::visit::{Topic, VisitMode};
 
 use crate::{ApiPhone, PASSWORD, TestServer};
@@ -132,7 +132,13 @@ impl BenchCounty {
             unit_kind: UnitKind::Township,
             ..self.org
         };
-        let device = state.server_device();
+        // Each visit stamped when it was made, as the cadre's phone would have: the server's
+        // device id on a clock of its own that starts a year back (the server's own clock has
+        // already stamped today's ops and never goes back).
+        let device = ServerDevice {
+            id: state.server_device().id,
+            clock: std::sync::Mutex::new(HlcClock::new()),
+        };
         let now = crate::clock::now();
         let mut ops = 0;
         state.db().write(|tx| {
@@ -151,7 +157,7 @@ impl BenchCounty {
                         gps: None,
                     };
                     device
-                        .act(tx, &cadre, visit.0, Payload::Visit(body), now.timestamp_millis())?
+                        .act(tx, &cadre, visit.0, Payload::Visit(body), at.timestamp_millis())?
                         .map_err(refused)?;
                     ops += 1;
                     if (week + j as i64) % 40 == 0 {
@@ -171,7 +177,7 @@ impl BenchCounty {
                                 &cadre,
                                 ConcernId::new().0,
                                 Payload::Concern(step),
-                                now.timestamp_millis(),
+                                at.timestamp_millis(),
                             )?
                             .map_err(refused)?;
                         ops += 1;

@@ -36,6 +36,7 @@ fn day_visit(household: minqing_shared::ids::HouseholdId, i: usize) -> NewVisit 
         policies: "讲解医保缴费和粮食补贴政策".into(),
         summary: format!("第{i}户：谈了今年玉米收成、冬季取暖和孩子上学，家中老人身体尚好"),
         gps: None,
+        visited_at: None,
         concerns,
     }
 }
@@ -139,7 +140,9 @@ pub async fn run(args: SyncArgs) {
     let req = minqing_shared::sync::PushRequest { device_id: account.device_id, ops };
     let resp = a.transport().push(&account.server_url, &account.token, &req).await.unwrap();
     let push_day = sum(proxy.bytes()) - sum(before);
-    a.store().acknowledge(resp.acked_through, &resp.rejected, crate::clock::now_ms()).unwrap();
+    a.store()
+        .acknowledge(resp.acked_through, &resp.rejected, crate::clock::now_ms(), resp.server_time)
+        .unwrap();
     println!("push a day (25 ops) in 1 request: {push_day} bytes");
 
     let before = sum(proxy.bytes());

@@ -7,6 +7,7 @@ use maud::html;
 use minqing_shared::Label;
 use minqing_shared::household::{HouseholdKind, HouseholdStatus};
 use minqing_shared::ids::HouseholdId;
+use minqing_shared::sync::op::AmendmentBody;
 
 use crate::office::kit::act;
 use crate::office::kit::error::OfficeError;
@@ -34,11 +35,12 @@ pub(crate) async fn page(
         let village = tx.village(row.household.village_id)?;
         let cadre = row.household.cadre_id.map(|c| tx.cadre(c)).transpose()?.flatten();
         let visits = tx.household_visits(id, VISITS_SHOWN)?;
+        let amendments = tx.household_amendments(id, VISITS_SHOWN)?;
         let concerns = tx.household_concerns(id)?;
-        Ok((row, village, cadre, visits, concerns))
+        Ok((row, village, cadre, visits, amendments, concerns))
     })
     .await;
-    let (row, village, cadre, visits, concerns) = match loaded {
+    let (row, village, cadre, visits, amendments, concerns) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -93,6 +95,24 @@ pub(crate) async fn page(
                 }
                 @if visits.is_empty() { tr { td colspan="4" .muted { "尚无走访记录" } } }
             }
+            @if !amendments.is_empty() {
+                h2 { "走访更正记录" }
+                table.small {
+                    tr { th { "原走访" } th { "更正" } th { "原因" } th { "更正时间" } }
+                    @for a in &amendments {
+                        tr {
+                            td {
+                                @if let Some(v) = &a.original {
+                                    (time(v.visited_at)) " " (v.mode.zh()) " " (v.summary)
+                                }
+                            }
+                            td { (amendment_text(&a.body)) }
+                            td { (a.body.note) }
+                            td { (time(a.at)) }
+                        }
+                    }
+                }
+            }
             h2 { "反映的民情诉求" }
             table.small {
                 tr { th { "反映时间" } th { "类别" } th { "内容" } th { "状态" } }
@@ -115,4 +135,28 @@ pub(crate) async fn page(
         }
     };
     shell(&user, &format!("联系户登记表 · {}", h.head_name), Nav::Households, body)
+}
+
+/// What an amendment changed, in a clerk's words: 作废, or the fields corrected.
+fn amendment_text(a: &AmendmentBody) -> String {
+    if a.void {
+        return "作废".to_owned();
+    }
+    let mut parts = Vec::new();
+    if let Some(at) = a.visited_at {
+        parts.push(format!("时间改为 {}", time(at)));
+    }
+    if let Some(mode) = a.mode {
+        parts.push(format!("方式改为 {}", mode.zh()));
+    }
+    if let Some(summary) = &a.summary {
+        parts.push(format!("摘要改为「{summary}」"));
+    }
+    if let Some(policies) = &a.policies {
+        parts.push(format!("宣讲政策改为「{policies}」"));
+    }
+    if a.topics.is_some() {
+        parts.push("恳谈内容已改".to_owned());
+    }
+    format!("更正：{}", parts.join("；"))
 }

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use minqing_shared::household::{Household, HouseholdStatus};
 use minqing_shared::ids::{HouseholdId, VillageId};
 use minqing_shared::scope::Scope;
+use minqing_shared::sync::Op;
+use minqing_shared::sync::op::{AmendmentBody, Payload, VisitBody};
 use minqing_shared::visit::Visit;
 
 use super::{HOUSEHOLDS, household_at, in_scope};
 use crate::store::sql::{Value, args};
-use crate::store::{StoreResult, Tx};
+use crate::store::{StoreError, StoreResult, Tx};
 
 /// The registry's filters.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,6 +22,17 @@ pub struct HouseholdFilter {
     pub status: Option<HouseholdStatus>,
     /// Head of household or address containing this.
     pub text: String,
+}
+
+/// A correction or voiding of a visit, as the office's household page lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisitAmendmentRow {
+    /// When the cadre made it (the op's clock).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// What it changed, and why.
+    pub body: AmendmentBody,
+    /// The visit as first recorded.
+    pub original: Option<VisitBody>,
 }
 
 /// A household with the names of where it is.
@@ -156,6 +169,40 @@ impl Tx<'_> {
         .iter()
         .map(|r| r.json(0))
         .collect()
+    }
+
+    /// The corrections and voidings of a household's visits, newest first, each with the
+    /// visit as first recorded.
+    pub fn household_amendments(
+        &mut self,
+        id: HouseholdId,
+        limit: usize,
+    ) -> StoreResult<Vec<VisitAmendmentRow>> {
+        let rows = self.query(
+            "SELECT body FROM ops WHERE household_id = $1 AND record_type = 'visit_amendment'
+             ORDER BY server_seq DESC LIMIT $2",
+            &args![id, limit as u64],
+        )?;
+        let mut out = Vec::new();
+        for r in rows {
+            let amendment: Op = r.json(0)?;
+            let Payload::VisitAmendment(body) = amendment.payload else {
+                return Err(StoreError::Corrupt(format!("amendment {}", amendment.op_id)));
+            };
+            let first = self.query_opt(
+                "SELECT body FROM ops WHERE record_type = 'visit' AND record_id = $1
+                 ORDER BY server_seq LIMIT 1",
+                &args![body.visit_id],
+            )?;
+            let original = match first.map(|r| r.json::<Op>(0)).transpose()?.map(|o| o.payload) {
+                Some(Payload::Visit(v)) => Some(v),
+                _ => None,
+            };
+            let at =
+                chrono::DateTime::from_timestamp_millis(amendment.hlc.ms()).unwrap_or_default();
+            out.push(VisitAmendmentRow { at, body, original });
+        }
+        Ok(out)
     }
 
     /// Every household of `scope` (for an export or a roster check).

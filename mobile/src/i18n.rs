@@ -165,6 +165,7 @@ keys! {
     Voided => ("已作废", "Voided"),
     NothingChanged => ("没有改动：请修改内容，或作废此次走访", "Nothing changed: edit the visit, or void it"),
     NeedReason => ("请填写更正原因", "Give the reason"),
+    PlaceDoubt => ("位置存疑", "Place in doubt"),
     NeedTime => ("请填写走访时间（时:分）", "Enter the time of the visit (hh:mm)"),
     Today => ("今天", "Today"),
     Yesterday => ("昨天", "Yesterday"),
@@ -325,6 +326,37 @@ pub fn visit_day(lang: Lang, day: NaiveDate, today: NaiveDate) -> String {
     match near {
         Some(word) => format!("{word} · {full}"),
         None => full,
+    }
+}
+
+/// The visit form's location line: looking, the fix's accuracy, or why there is none (the
+/// save never waits for it).
+pub fn fix_status(
+    lang: Lang,
+    fix: Option<Result<minqing_shared::visit::GeoFix, minqing_shared::visit::NoFix>>,
+) -> String {
+    use minqing_shared::Label;
+    match (lang, fix) {
+        (Lang::Zh, None) => "正在定位…（不影响保存）".to_owned(),
+        (Lang::En, None) => "Finding the location… (saving does not wait)".to_owned(),
+        (Lang::Zh, Some(Ok(f))) => match f.accuracy_m {
+            Some(a) => format!("已定位 · 精度约{}米", a.round() as i64),
+            None => "已定位".to_owned(),
+        },
+        (Lang::En, Some(Ok(f))) => match f.accuracy_m {
+            Some(a) => format!("Location found · within about {} m", a.round() as i64),
+            None => "Location found".to_owned(),
+        },
+        (Lang::Zh, Some(Err(why))) => format!("未定位：{}（不影响保存）", why.zh()),
+        (Lang::En, Some(Err(why))) => format!("No location: {} (saving is not affected)", why.en()),
+    }
+}
+
+/// Where a visit stands against its household's place.
+pub fn place(lang: Lang, check: &minqing_shared::place::PlaceCheck) -> String {
+    match lang {
+        Lang::Zh => check.zh(),
+        Lang::En => check.en(),
     }
 }
 

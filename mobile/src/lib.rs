@@ -7,6 +7,7 @@
 //! data only through the [`services::Services`] in its context.
 
 pub mod i18n;
+pub mod location;
 pub mod platform;
 pub mod services;
 pub mod store;

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use crate::location::Locator;
 use crate::store::{Store, StoreError};
 use crate::sync::{Backoff, HttpTransport, SyncEngine, SyncError, SyncReport, Transport};
 
@@ -54,13 +55,16 @@ pub struct Services<T = HttpTransport> {
     kick: Notify,
     /// The store's write generation last made durable by [`Services::persist`].
     persisted: std::sync::atomic::AtomicU64,
+    /// Where the visit form's location fix comes from.
+    locator: Locator,
 }
 
 impl Services<HttpTransport> {
     /// Opens the phone's database in `dir` with the real network.
     pub fn open(dir: &Path) -> Result<Arc<Self>, StoreError> {
         let store = Arc::new(Store::open(&dir.join("minqing.db"))?);
-        Ok(Arc::new(Self::new(store, HttpTransport::default())))
+        let services = Self::new(store, HttpTransport::default()).with_locator(Locator::from_env());
+        Ok(Arc::new(services))
     }
 
     /// Opens the browser's database (its snapshot in IndexedDB) with the real network.
@@ -68,7 +72,8 @@ impl Services<HttpTransport> {
     pub async fn open_web() -> Result<Arc<Self>, StoreError> {
         let image = crate::web::load().await.map_err(StoreError::Invalid)?;
         let store = Arc::new(Store::open_image(image.as_deref())?);
-        Ok(Arc::new(Self::new(store, HttpTransport::default())))
+        let services = Self::new(store, HttpTransport::default()).with_locator(Locator::Platform);
+        Ok(Arc::new(services))
     }
 }
 
@@ -84,7 +89,20 @@ impl<T: Transport> Services<T> {
             engine: SyncEngine::new(store, transport).with_clock(clock),
             kick: Notify::new(),
             persisted: std::sync::atomic::AtomicU64::new(0),
+            locator: Locator::Fixed(Err(minqing_shared::visit::NoFix::Unavailable)),
         }
+    }
+
+    /// The same services taking location fixes from `locator` (the platform's in the app; none
+    /// by default, as in the screen tests).
+    pub fn with_locator(mut self, locator: Locator) -> Self {
+        self.locator = locator;
+        self
+    }
+
+    /// Where location fixes come from.
+    pub fn locator(&self) -> &Locator {
+        &self.locator
     }
 
     /// Now, on the device's clock (the store corrects what it saves by the server's offset).

@@ -4,10 +4,12 @@
 mod support;
 
 use chrono::{Duration, Utc};
+use minqing_mobile::location::Locator;
 use minqing_mobile::store::{Disposition, NewConcern, NewVisit};
 use minqing_shared::clock::china_time;
 use minqing_shared::concern::{Category, ConcernStatus};
 use minqing_shared::household::{HouseholdKind, HouseholdStatus};
+use minqing_shared::visit::{GeoFix, NoFix};
 use minqing_shared::visit::{Topic, VisitMode};
 use support::dom::App;
 use support::{Phone, VILLAGE_NAME, today, weeks_ago};
@@ -86,6 +88,7 @@ async fn households_are_searched_and_a_household_shows_its_history() {
         policies: "讲解低保申请条件".into(),
         summary: "老人腿脚不便，想了解低保".into(),
         gps: None,
+        no_fix: None,
         visited_at: None,
         concerns: vec![NewConcern {
             category: Category::Roads,
@@ -203,6 +206,39 @@ async fn a_visit_noted_the_next_day_is_dated_when_it_happened() {
     let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
     assert_eq!(detail.visits[0].visited_at, china_time(2026, 11, 24, 19, 30));
     assert_eq!(phone.store().week(today()).unwrap().visited, 1);
+}
+
+#[tokio::test]
+async fn the_form_takes_a_location_fix_or_says_why_not_and_never_waits_for_it() {
+    let fix = GeoFix { lat: 36.01, lon: 114.49, accuracy_m: Some(12.0), fixed_at: None };
+    for (locator, shown, gps, no_fix) in [
+        (Locator::Fixed(Ok(fix)), "已定位 · 精度约12米", Some(fix), None),
+        (
+            Locator::Fixed(Err(NoFix::Denied)),
+            "未定位：未授权定位（不影响保存）",
+            None,
+            Some(NoFix::Denied),
+        ),
+    ] {
+        let phone = Phone::logged_in_at(locator);
+        let home = phone.household("郑秀兰", "二组3号", "");
+        let mut app = App::new(phone.services.clone());
+        app.click("记录走访");
+        app.settle().await;
+        assert!(app.text().contains(shown), "{shown:?} missing from: {}", app.text());
+        app.click("保存");
+        let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
+        assert_eq!((detail.visits[0].gps, detail.visits[0].no_fix), (gps, no_fix));
+    }
+    // Saved before the platform answered: recorded as no fix in time.
+    let phone = Phone::logged_in();
+    let home = phone.household("郑秀兰", "二组3号", "");
+    let mut app = App::new(phone.services.clone());
+    app.click("记录走访");
+    assert!(app.text().contains("正在定位…（不影响保存）"), "{}", app.text());
+    app.click("保存");
+    let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
+    assert_eq!(detail.visits[0].no_fix, Some(NoFix::Timeout));
 }
 
 #[tokio::test]

@@ -34,6 +34,7 @@ async fn concerns_show_status_and_the_office_s_decision() {
         policies: String::new(),
         summary: "反映吃水和灌溉".into(),
         gps: None,
+        no_fix: None,
         visited_at: None,
         concerns: vec![
             concern(Category::DrinkingWater, "三组吃水难，井水不够", escalated("三组吃水难")),
@@ -234,6 +235,7 @@ async fn a_concern_left_open_is_escalated_later_from_the_concerns_screen() {
         policies: String::new(),
         summary: String::new(),
         gps: None,
+        no_fix: None,
         visited_at: None,
         concerns: vec![concern(Category::Dispute, "与邻居的宅基地纠纷", Disposition::Open)],
     };

@@ -199,6 +199,10 @@ pub struct ServeArgs {
     /// proxy forwarded).
     #[arg(long, env = "MINQING_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+    /// The county's 位置存疑 distance: a visit whose fix lies farther than this many metres from
+    /// its household's place is marked (kept in the database; default 500).
+    #[arg(long, env = "MINQING_PLACE_DOUBT_M", value_parser = clap::value_parser!(u32).range(50..=20_000))]
+    pub place_doubt_m: Option<u32>,
     /// The phone app's web build, served at /app/ (scripts/build-web writes it to target/web).
     #[arg(long, env = "MINQING_WEB_DIR", default_value = crate::app_files::DEFAULT_WEB_DIR)]
     pub web_dir: std::path::PathBuf,

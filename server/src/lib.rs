@@ -113,6 +113,22 @@ fn init_logging(format: config::LogFormat) {
     }
 }
 
+/// Keeps the county's settings given on the command line in the database, where every server
+/// process and every phone (through the pull) reads them.
+async fn set_county_rules(
+    state: &AppState,
+    args: &config::ServeArgs,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(m) = args.place_doubt_m {
+        let db = state.clone();
+        tokio::task::spawn_blocking(move || {
+            db.db().write(|tx| tx.set_meta(store::PLACE_DOUBT_KEY, &m.to_string()))
+        })
+        .await??;
+    }
+    Ok(())
+}
+
 /// The `minqing-server` command line, on `clock`.
 pub async fn run_cli(
     cli: config::Cli,
@@ -123,12 +139,14 @@ pub async fn run_cli(
             let state = open_state_with_clock(&args.db, clock).await?;
             state.set_perimeter(args.perimeter());
             state.set_web_dir(args.web_dir.clone());
+            set_county_rules(&state, &args).await?;
             serve(args.listen, state).await?;
         }
         config::Command::Demo(args) => {
             let state = open_state_with_clock(&args.serve.db, clock).await?;
             state.set_perimeter(args.serve.perimeter());
             state.set_web_dir(args.serve.web_dir.clone());
+            set_county_rules(&state, &args.serve).await?;
             let db = state.clone();
             let counties = usize::from(args.counties);
             let summary =

@@ -41,7 +41,7 @@ impl VisitMode {
     }
 }
 
-/// A GPS fix taken when the visit was saved.
+/// A location fix taken when the visit was recorded (WGS-84, as the platform gives it).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GeoFix {
     /// Latitude, degrees.
@@ -51,6 +51,18 @@ pub struct GeoFix {
     /// Accuracy radius, metres.
     #[serde(default)]
     pub accuracy_m: Option<f32>,
+    /// When the platform took the fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_at: Option<DateTime<Utc>>,
+}
+
+labeled_enum! {
+    /// Why a visit has no location: recorded honestly, never blocking the save.
+    pub enum NoFix {
+        Denied = "denied" => ("未授权定位", "Location not allowed"),
+        Timeout = "timeout" => ("定位超时", "No fix in time"),
+        Unavailable = "unavailable" => ("设备无定位", "No location on this device"),
+    }
 }
 
 /// A visit. Its op never changes: corrections and voiding are [`AmendmentBody`] ops, applied by
@@ -79,6 +91,9 @@ pub struct Visit {
     /// Where, if the phone had a fix.
     #[serde(default)]
     pub gps: Option<GeoFix>,
+    /// Why there is no fix, when the phone said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_fix: Option<NoFix>,
 }
 
 impl Visit {

@@ -167,6 +167,7 @@ impl ApiPhone {
             policies: "讲解医保缴费政策".into(),
             summary: summary.into(),
             gps: None,
+            no_fix: None,
         };
         (id, self.op_recorded_at(id.0, Payload::Visit(body), at))
     }

@@ -121,6 +121,7 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
                         policies: String::new(),
                         summary: format!("手机{i}第{round}轮第{k}次走访"),
                         gps: None,
+                        no_fix: None,
                         visited_at: None,
                         concerns,
                     };

@@ -176,6 +176,7 @@ async fn a_correction_made_offline_reaches_the_cadre_s_other_phone() {
         policies: String::new(),
         summary: "谈了收成".into(),
         gps: None,
+        no_fix: None,
         visited_at: None,
         concerns: vec![],
     };

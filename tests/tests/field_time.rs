@@ -25,6 +25,7 @@ fn visit(household: HouseholdId, text: &str) -> NewVisit {
         policies: String::new(),
         summary: text.into(),
         gps: None,
+        no_fix: None,
         visited_at: None,
         concerns: vec![],
     }

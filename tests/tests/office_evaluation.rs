@@ -69,13 +69,13 @@ async fn scores_charts_rewards_and_the_notice() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&quarter.label_zh()) && page.body.contains("<svg"));
     let due = (2 * weeks).to_string();
-    // Households, due, visited, coverage, raised, on time, late, overdue, rate.
+    // Households, due, visited, coverage, 位置存疑, raised, on time, late, overdue, rate.
     let wang = row(&page.body, "王建国");
     assert_eq!(
         wang[..4],
         ["2".to_owned(), due.clone(), "1".into(), format!("{:.1}%", 100.0 / (2 * weeks) as f64)]
     );
-    assert_eq!(wang[4..], ["2", "1", "0", "1", "50.0%"]);
+    assert_eq!(wang[4..], ["0", "2", "1", "0", "1", "50.0%"]);
     assert_eq!(row(&page.body, "城关镇")[..3], ["2".to_owned(), due, "1".into()]);
     assert!(!page.body.contains("河西乡"), "a township office evaluates itself");
     assert!(!page.body.contains("记录奖惩"));

@@ -45,6 +45,7 @@ fn visit(household: HouseholdId, i: usize) -> NewVisit {
         policies: "讲解医保缴费政策".into(),
         summary: format!("第{i}次走访：谈了收成、医保和孩子上学"),
         gps: None,
+        no_fix: None,
         visited_at: None,
         concerns: vec![],
     }

@@ -190,6 +190,7 @@ fn city((cadre_shape, household_shape): Shape) -> City {
             policies: String::new(),
             summary: "走访".into(),
             gps: None,
+            no_fix: None,
         };
         ops.push((next(VisitId::new().0, Payload::Visit(visit)), Subject::Household(at), log));
         let step = Step {

@@ -88,6 +88,7 @@ async fn a_hundred_phones_across_two_servers_converge() {
                         policies: String::new(),
                         summary: format!("第{round}轮第{k}次"),
                         gps: None,
+                        no_fix: None,
                         visited_at: None,
                         concerns,
                     };

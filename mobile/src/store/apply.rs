@@ -68,6 +68,7 @@ pub fn apply_op(c: &Connection, op: &Op) -> Result<()> {
                 policies: body.policies.clone(),
                 summary: body.summary.clone(),
                 gps: body.gps,
+                no_fix: body.no_fix,
             };
             // Applied again (a household's history fetched anew), it comes back as its
             // amendments left it: corrected, or not at all if voided.

@@ -7,9 +7,10 @@ use minqing_shared::calendar::{VisitWeek, china_date, weeks_missed};
 use minqing_shared::card::ContactCard;
 use minqing_shared::household::Household;
 use minqing_shared::ids::{HouseholdId, VisitId};
+use minqing_shared::place;
 use minqing_shared::sync::merge::{ConcernState, HouseholdState};
 use minqing_shared::visit::{Visit, VisitMode};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, Store, load_account};
 
@@ -28,6 +29,8 @@ pub struct HouseholdSummary {
     pub weeks_missed: u32,
     /// Concerns not yet closed.
     pub open_concerns: u32,
+    /// Whether a visit of this week is 位置存疑 (`shared::place`).
+    pub place_doubt: bool,
 }
 
 /// This week's visits.
@@ -51,6 +54,8 @@ pub struct HouseholdDetail {
     pub summary: HouseholdSummary,
     /// Visits, newest first.
     pub visits: Vec<Visit>,
+    /// Where each visit stands against the household's place (位置存疑), as `visits`.
+    pub places: Vec<place::PlaceCheck>,
     /// Concerns, newest first.
     pub concerns: Vec<ConcernState>,
 }
@@ -121,6 +126,7 @@ fn summaries(c: &Connection, today: NaiveDate) -> Result<Vec<HouseholdSummary>> 
         let latest = last.entry(h).or_insert(ms);
         *latest = (*latest).max(ms);
     }
+    let doubted = doubted_this_week(c, week)?;
     let mut open: HashMap<String, u32> = HashMap::new();
     let mut stmt = c.prepare_cached("SELECT household_id, state FROM concerns")?;
     for row in
@@ -156,6 +162,7 @@ fn summaries(c: &Connection, today: NaiveDate) -> Result<Vec<HouseholdSummary>> 
             due: !this_week.contains(&id),
             weeks_missed: weeks_missed(last_visit, today),
             open_concerns: open.get(&id).copied().unwrap_or(0),
+            place_doubt: doubted.contains(&id),
             household,
         });
     }
@@ -229,7 +236,8 @@ impl Store {
                 .query_map([id.to_string()], |r| r.get::<_, String>(0))?
                 .map(|r| Ok(serde_json::from_str(&r?)?))
                 .collect::<Result<Vec<ConcernState>>>()?;
-            Ok(Some(HouseholdDetail { summary, visits, concerns }))
+            let places = place::check_all(&visits, None, place_doubt_m(c)?);
+            Ok(Some(HouseholdDetail { summary, visits, places, concerns }))
         })
     }
 
@@ -316,4 +324,46 @@ pub(crate) fn stored_visit(c: &Connection, id: VisitId) -> Result<Option<Visit>>
         .query_row("SELECT visit FROM visits WHERE id = ?1", [id.to_string()], |r| r.get(0))
         .optional()?;
     Ok(text.map(|t| serde_json::from_str::<Visit>(&t)).transpose()?)
+}
+
+/// The county's 位置存疑 distance, as the server last said.
+pub(crate) fn place_doubt_m(c: &Connection) -> Result<u32> {
+    Ok(super::setting_in(c, PLACE_DOUBT_SETTING)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(place::DEFAULT_DOUBT_M))
+}
+
+/// The setting the county's 位置存疑 distance is kept under.
+pub const PLACE_DOUBT_SETTING: &str = "place_doubt_m";
+
+/// The households with a 位置存疑 visit in `week` (ms range), each judged against the place
+/// learned from its visits before it, as the server judges them.
+fn doubted_this_week(
+    c: &Connection,
+    week: std::ops::Range<i64>,
+) -> Result<std::collections::HashSet<String>> {
+    let limit = place_doubt_m(c)?;
+    let from = week.start - place::PLACE_WINDOW_DAYS * 86_400_000;
+    let mut stmt = c.prepare_cached(
+        "SELECT household_id, visit FROM visits
+         WHERE household_id IN (SELECT household_id FROM visits
+                                WHERE visited_ms >= ?1 AND visited_ms < ?2)
+           AND visited_ms >= ?3 AND visited_ms < ?2",
+    )?;
+    let mut by_household: HashMap<String, Vec<Visit>> = HashMap::new();
+    for row in stmt.query_map(params![week.start, week.end, from], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })? {
+        let (h, visit) = row?;
+        by_household.entry(h).or_default().push(serde_json::from_str(&visit)?);
+    }
+    Ok(by_household
+        .into_iter()
+        .filter(|(_, visits)| {
+            place::check_all(visits, None, limit).iter().zip(visits).any(|(check, v)| {
+                check.is_doubtful() && week.contains(&v.visited_at.timestamp_millis())
+            })
+        })
+        .map(|(h, _)| h)
+        .collect())
 }

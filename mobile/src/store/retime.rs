@@ -99,6 +99,7 @@ mod tests {
                 policies: String::new(),
                 summary: "谈了修路".into(),
                 gps: None,
+                no_fix: None,
             }),
         }
     }

@@ -10,12 +10,12 @@ use minqing_shared::permit::time::{check_correction, check_visit_time};
 use minqing_shared::sync::op::{AmendmentBody, HouseholdPatch, Payload, VisitBody};
 use minqing_shared::sync::validate::validate_op;
 use minqing_shared::sync::{HistoryResponse, Op, PullResponse, Rejection, SCHEMA_VERSION};
-use minqing_shared::visit::{GeoFix, Topic, VisitMode};
+use minqing_shared::visit::{GeoFix, NoFix, Topic, VisitMode};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::apply::{apply_op, refold_concern};
-use super::queries::stored_visit;
+use super::queries::{PLACE_DOUBT_SETTING, stored_visit};
 use super::retime::{CLOCK_AHEAD, corrected, replace};
 use super::{Result, Store, StoreError, load_account, set_setting_in, setting_in};
 
@@ -58,6 +58,8 @@ pub struct NewVisit {
     pub summary: String,
     /// Where, if known.
     pub gps: Option<GeoFix>,
+    /// Why not, if the platform said.
+    pub no_fix: Option<NoFix>,
     /// When the visit happened, as the cadre set it on the form (already the real time, as the
     /// app shows it); `None` for now.
     pub visited_at: Option<DateTime<Utc>>,
@@ -164,6 +166,7 @@ impl Store {
                 policies: visit.policies.trim().to_owned(),
                 summary: visit.summary.trim().to_owned(),
                 gps: visit.gps,
+                no_fix: visit.no_fix,
             };
             stamp_and_apply(tx, id.0, Payload::Visit(body), now_ms)?;
             for concern in &visit.concerns {
@@ -379,6 +382,9 @@ impl Store {
                 account.clock.observe(change.op.hlc);
             }
             set_pending_histories(tx, &pending)?;
+            if let Some(m) = page.place_doubt_m {
+                set_setting_in(tx, PLACE_DOUBT_SETTING, &m.to_string())?;
+            }
             account.clock.observe_server_time(page.server_time, local_ms);
             tx.execute(
                 "UPDATE account SET cursor = ?1, clock = ?2",

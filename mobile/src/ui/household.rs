@@ -88,9 +88,11 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
         if detail.visits.is_empty() {
             p { class: "empty small", {t(lang, Key::NoVisits)} }
         }
-        for visit in detail.visits {
+        for (visit, place) in detail.visits.into_iter().zip(detail.places) {
             VisitEntry {
                 key: "{visit.id}",
+                place: i18n::place(lang, &place),
+                doubtful: place.is_doubtful(),
                 correctable: check_correction(visit.visited_at, now).is_ok()
                     && Some(visit.cadre_id) == me,
                 visit,
@@ -101,7 +103,7 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
 
 /// One visit in the history.
 #[component]
-fn VisitEntry(visit: Visit, correctable: bool) -> Element {
+fn VisitEntry(visit: Visit, place: String, doubtful: bool, correctable: bool) -> Element {
     let lang = use_lang()();
     let mut nav = use_nav();
     let id = visit.id;
@@ -111,6 +113,12 @@ fn VisitEntry(visit: Visit, correctable: bool) -> Element {
             div { class: "visit-head",
                 span { class: "visit-when", {i18n::date_time(lang, visit.visited_at)} }
                 span { class: "badge plain", "{visit.mode.label(lang)}" }
+                if doubtful {
+                    span { class: "badge late", {t(lang, Key::PlaceDoubt)} }
+                }
+            }
+            if visit.counts_as_weekly_visit() {
+                div { class: if doubtful { "visit-place doubt" } else { "visit-place" }, "{place}" }
             }
             if !topics.is_empty() {
                 div { class: "visit-topics", {topics.join("、")} }

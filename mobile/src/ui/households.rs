@@ -60,6 +60,9 @@ pub fn HouseholdRow(summary: HouseholdSummary, visit_button: bool) -> Element {
                 div { class: "row-sub", "{place}" }
                 div { class: "row-badges",
                     span { class: "badge {badge_class}", "{badge}" }
+                    if summary.place_doubt {
+                        span { class: "badge late", {t(lang, Key::PlaceDoubt)} }
+                    }
                     if summary.open_concerns > 0 {
                         span { class: "badge warn", {i18n::open_concerns(lang, summary.open_concerns)} }
                     }

@@ -8,7 +8,7 @@ use minqing_shared::calendar::china;
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::label::Label;
 use minqing_shared::permit::time::visit_days;
-use minqing_shared::visit::{Topic, VisitMode};
+use minqing_shared::visit::{GeoFix, NoFix, Topic, VisitMode};
 
 use super::concern_form::{ConcernDraft, ConcernEditor};
 use super::{StoreErrorNote, bump, confirm_saved, use_lang, use_nav, use_revision};
@@ -31,6 +31,9 @@ pub struct VisitDraft {
     pub concerns: Vec<ConcernDraft>,
     /// When: the day and the time (hh:mm, China) as set on the form.
     pub when: WhenDraft,
+    /// The location fix taken when the form opened: `None` while the platform is still
+    /// looking (saved as no fix in time).
+    pub fix: Option<Result<GeoFix, NoFix>>,
 }
 
 /// The time of the visit as the form holds it: the day chosen and the time typed. Left as the
@@ -77,7 +80,12 @@ impl VisitDraft {
             topics,
             policies: self.policies.clone(),
             summary: self.summary.clone(),
-            gps: None,
+            gps: self.fix.and_then(Result::ok),
+            no_fix: match self.fix {
+                Some(Err(why)) => Some(why),
+                Some(Ok(_)) => None,
+                None => Some(NoFix::Timeout),
+            },
             visited_at: self.when.build()?,
             concerns,
         })
@@ -189,6 +197,12 @@ pub fn VisitForm(id: HouseholdId) -> Element {
     let mut error = use_signal(|| None::<String>);
     let opened = use_hook(|| WhenDraft::opening(services.real_now()));
     let when = use_signal(|| opened.clone());
+    // The fix is asked for as the form opens, so it is there by the time of saving.
+    let mut fix = use_signal(|| None::<Result<GeoFix, NoFix>>);
+    use_hook(|| {
+        let locator = services.locator().clone();
+        spawn(async move { fix.set(Some(locator.fix().await)) })
+    });
 
     let household = match services.store().household_detail(id, services.today()) {
         Ok(Some(detail)) => detail.summary,
@@ -204,6 +218,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
             summary: summary(),
             concerns: drafts(),
             when: when(),
+            fix: fix(),
         };
         let visit = match draft.build(id) {
             Ok(visit) => visit,
@@ -228,6 +243,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
                 ModePicker { mode }
             }
             WhenPicker { when, hint: Key::VisitTimeHint }
+            p { id: "fix", class: "hint fix", {crate::i18n::fix_status(lang, fix())} }
             section { class: "card",
                 div { class: "field-label", {t(lang, Key::Topics)} }
                 div { class: "chips",
@@ -294,6 +310,7 @@ mod tests {
             summary: "谈了修路".into(),
             concerns: vec![c],
             when: WhenDraft::opening(minqing_shared::clock::china_time(2026, 11, 25, 12, 0)),
+            fix: None,
         };
         let cases = [
             ("complete", concern.clone(), None),

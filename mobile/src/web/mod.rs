@@ -1,5 +1,6 @@
 //! The browser build's seams: the database kept as a snapshot in IndexedDB (see `idb.js`, and
-//! docs/MOBILE.md for why not OPFS), and the setup link's server and username.
+//! docs/MOBILE.md for why not OPFS), the setup link's server and username, and the browser's
+//! geolocation (`geo.js`).
 
 use wasm_bindgen::prelude::*;
 
@@ -11,6 +12,18 @@ extern "C" {
     async fn idb_save(bytes: js_sys::Uint8Array) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = persistStorage)]
     async fn persist_storage() -> Result<JsValue, JsValue>;
+}
+
+#[wasm_bindgen(module = "/src/web/geo.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = locate)]
+    async fn geo_locate(timeout_ms: u32) -> Result<JsValue, JsValue>;
+}
+
+/// One position from the browser's geolocation, as JSON text (see `location.rs`).
+pub async fn locate(timeout_ms: u32) -> Result<String, String> {
+    let value = geo_locate(timeout_ms).await.map_err(text)?;
+    value.as_string().ok_or_else(|| "no answer".to_owned())
 }
 
 fn text(e: JsValue) -> String {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use minqing_mobile::Store;
+use minqing_mobile::location::Locator;
 use minqing_mobile::services::Services;
 use minqing_mobile::store::{NewVisit, stamp_and_apply};
 use minqing_mobile::sync::HttpTransport;
@@ -19,7 +20,7 @@ use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, UnitId, Vil
 use minqing_shared::org::{Role, Standing};
 use minqing_shared::sync::op::{CadreBody, HouseholdPatch, Payload, VillageBody};
 use minqing_shared::sync::{CadreInfo, LoginResponse};
-use minqing_shared::visit::{Topic, VisitMode};
+use minqing_shared::visit::{NoFix, Topic, VisitMode};
 use uuid::Uuid;
 
 /// A server address where nothing listens: the tests stay offline.
@@ -58,7 +59,12 @@ pub struct Phone {
 impl Phone {
     /// A phone on which 王建国 of 城关镇 logged in (without a server), with his village.
     pub fn logged_in() -> Self {
-        let phone = Self::logged_out();
+        Self::logged_in_at(Locator::Fixed(Err(NoFix::Unavailable)))
+    }
+
+    /// The same phone, whose location fixes come from `locator`.
+    pub fn logged_in_at(locator: Locator) -> Self {
+        let phone = Self::logged_out_at(locator);
         let now = now().timestamp_millis();
         let unit = UnitId::new();
         let login = LoginResponse {
@@ -91,10 +97,16 @@ impl Phone {
 
     /// A phone nobody logged in on yet.
     pub fn logged_out() -> Self {
+        Self::logged_out_at(Locator::Fixed(Err(NoFix::Unavailable)))
+    }
+
+    /// A phone nobody logged in on yet, whose location fixes come from `locator`.
+    pub fn logged_out_at(locator: Locator) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
         let clock = Arc::new(clock().clone());
-        let services = Arc::new(Services::with_clock(store, HttpTransport::default(), clock));
+        let services = Services::with_clock(store, HttpTransport::default(), clock);
+        let services = Arc::new(services.with_locator(locator));
         Self { services, cadre: CadreId::new(), village: VillageId::new(), _dir: dir }
     }
 
@@ -147,6 +159,7 @@ impl Phone {
             policies: "讲解医保政策".into(),
             summary: summary.into(),
             gps: None,
+            no_fix: None,
             visited_at: None,
             concerns: vec![],
         };

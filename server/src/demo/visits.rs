@@ -7,7 +7,7 @@ use minqing_shared::calendar::VisitWeek;
 use minqing_shared::concern::{Category, ConcernAction, Step};
 use minqing_shared::ids::{ConcernId, VisitId};
 use minqing_shared::sync::op::{Payload, VisitBody};
-use minqing_shared::visit::{GeoFix, VisitMode};
+use minqing_shared::visit::{GeoFix, NoFix, VisitMode};
 
 use super::concerns::{self, Forced, OfficeStep, Raising};
 use super::county::County;
@@ -257,11 +257,23 @@ fn visit(
     if let Some(issue) = issue {
         summary = format!("群众反映：{}", issue.text);
     }
-    let gps = (mode == VisitMode::InPerson && g.chance(0.6)).then(|| GeoFix {
-        lat: village.lat + g.float(-0.004, 0.004),
-        lon: village.lon + g.float(-0.004, 0.004),
-        accuracy_m: Some(g.between(4, 30) as f32),
+    // Each household stands at its own spot of the village (from its id, so every run agrees);
+    // most fixes fall within tens of metres of it, a few (taken elsewhere) kilometres away.
+    let spot = |byte: u8| (f64::from(byte) / 255.0 - 0.5) * 0.008;
+    let bytes = hh.id.0.as_bytes();
+    let (home_lat, home_lon) = (village.lat + spot(bytes[14]), village.lon + spot(bytes[15]));
+    let fixed = mode == VisitMode::InPerson && g.chance(0.6);
+    let gps = fixed.then(|| {
+        let far = if g.chance(0.03) { g.float(0.012, 0.03) } else { 0.0 };
+        GeoFix {
+            lat: home_lat + far + g.float(-0.0003, 0.0003),
+            lon: home_lon + g.float(-0.0003, 0.0003),
+            accuracy_m: Some(g.between(4, 30) as f32),
+            fixed_at: Some(utc(t)),
+        }
     });
+    let no_fix = (mode == VisitMode::InPerson && !fixed)
+        .then(|| if g.chance(0.5) { NoFix::Timeout } else { NoFix::Denied });
     let body = VisitBody {
         household_id: hh.id,
         cadre_id: cadre.id,
@@ -271,6 +283,7 @@ fn visit(
         policies,
         summary,
         gps,
+        no_fix,
     };
     events.push((t, Event::Visit(id, body)));
     let (Some((category, forced)), Some(issue)) = (concern, issue) else { return };

@@ -42,6 +42,7 @@ pub use office::{
     HouseholdRow, MonthFacts, MonthRows, OverdueRow, ScoreRow,
 };
 pub use org::{Account, DeviceAuth, DeviceRow, NewDevice};
+pub use state::PLACE_DOUBT_KEY;
 
 /// A storage failure. Its text is logged, never sent to a client.
 #[derive(Debug, thiserror::Error)]

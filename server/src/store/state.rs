@@ -6,8 +6,12 @@ use std::collections::BTreeMap;
 
 use minqing_shared::calendar::{VisitWeek, YearMonth, china_date};
 use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, VisitId};
+use minqing_shared::place::{self, PLACE_WINDOW_DAYS, is_good};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::visit::Visit;
+
+/// Where the county's 位置存疑 distance is kept (the `meta` table).
+pub const PLACE_DOUBT_KEY: &str = "place_doubt_m";
 
 use super::sql::{Value, args, in_list, placeholders};
 use super::{StoreResult, Tx};
@@ -119,30 +123,81 @@ impl Tx<'_> {
         )
     }
 
-    /// Stores visits.
+    /// Stores visits, each judged against its household's place (位置存疑).
     pub fn insert_visits(&mut self, visits: &[&Visit]) -> StoreResult<()> {
+        let doubts = self.place_doubts(visits)?;
         let rows = visits
             .iter()
-            .map(|v| {
+            .zip(doubts)
+            .map(|(v, doubt)| {
                 Ok(args![
                     v.id,
                     v.household_id,
                     v.cadre_id,
                     v.visited_at.timestamp_millis(),
                     v.mode.code(),
-                    serde_json::to_string(v)?
+                    serde_json::to_string(v)?,
+                    doubt
                 ]
                 .to_vec())
             })
             .collect::<StoreResult<Vec<_>>>()?;
         self.insert_rows(
-            "INSERT INTO visits (id, household_id, cadre_id, visited_ms, mode, body)",
-            6,
+            "INSERT INTO visits (id, household_id, cadre_id, visited_ms, mode, body, place_doubt)",
+            7,
             "",
             &rows,
         )?;
         self.note_visited_weeks_of(visits)?;
         self.count_visit_months_of(visits)
+    }
+
+    /// Whether each of `visits` is 位置存疑: its good fix against the place learned from its
+    /// household's in-person visits before it (stored, or earlier in `visits`).
+    fn place_doubts(&mut self, visits: &[&Visit]) -> StoreResult<Vec<bool>> {
+        let judged = |v: &Visit| v.counts_as_weekly_visit() && v.gps.as_ref().is_some_and(is_good);
+        let households: std::collections::BTreeSet<HouseholdId> =
+            visits.iter().filter(|v| judged(v)).map(|v| v.household_id).collect();
+        if households.is_empty() {
+            return Ok(vec![false; visits.len()]);
+        }
+        let limit = self.place_doubt_m()?;
+        let from = visits.iter().map(|v| v.visited_at).min().unwrap_or_default()
+            - chrono::Duration::days(PLACE_WINDOW_DAYS);
+        let ids: Vec<HouseholdId> = households.into_iter().collect();
+        let sql = format!(
+            "SELECT household_id, body FROM visits
+             WHERE household_id IN ({}) AND mode IN ({}) AND visited_ms >= ${}",
+            placeholders(1, ids.len()),
+            super::office::weekly_modes(),
+            ids.len() + 1
+        );
+        let mut params = in_list(&ids);
+        params.push(from.timestamp_millis().into());
+        let mut history: BTreeMap<HouseholdId, Vec<Visit>> = BTreeMap::new();
+        for r in self.query(&sql, &params)? {
+            history.entry(r.parse(0)?).or_default().push(r.json(1)?);
+        }
+        for v in visits {
+            history.entry(v.household_id).or_default().push((*v).clone());
+        }
+        Ok(visits
+            .iter()
+            .map(|v| {
+                judged(v) && {
+                    let before = history.get(&v.household_id).into_iter().flatten();
+                    place::check(v, place::place_before(before, v.visited_at), limit).is_doubtful()
+                }
+            })
+            .collect())
+    }
+
+    /// The county's 位置存疑 distance, metres (`serve --place-doubt-m`).
+    pub fn place_doubt_m(&mut self) -> StoreResult<u32> {
+        Ok(self
+            .meta(PLACE_DOUBT_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(place::DEFAULT_DOUBT_M))
     }
 
     /// A stored visit.

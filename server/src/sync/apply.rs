@@ -210,6 +210,7 @@ fn check_and_merge(
                 policies: body.policies.clone(),
                 summary: body.summary.clone(),
                 gps: body.gps,
+                no_fix: body.no_fix,
             };
             let phase = if ws.visit_exists(tx, visit.id)? { Phase::Existing } else { Phase::New };
             permit::permit(class, Action::RecordVisit, phase, false)?;

@@ -12,7 +12,7 @@ use crate::household::{HouseholdKind, HouseholdStatus};
 use crate::ids::{CadreId, DeviceId, HouseholdId, OpId, UnitId, VillageId};
 use crate::label::labeled_enum;
 use crate::org::{Role, Standing, UnitKind};
-use crate::visit::{GeoFix, Topic, VisitMode};
+use crate::visit::{GeoFix, NoFix, Topic, VisitMode};
 
 /// The schema version this build writes into every op.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -215,6 +215,9 @@ pub struct VisitBody {
     /// Where.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gps: Option<GeoFix>,
+    /// Why there is no fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_fix: Option<NoFix>,
 }
 
 /// A correction to a visit, or its voiding 作废, by the cadre who made it, within

@@ -179,6 +179,9 @@ pub struct PullResponse {
     pub has_more: bool,
     /// The server's time, ms since the Unix epoch.
     pub server_time: i64,
+    /// The county's 位置存疑 distance, metres (`shared::place`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_doubt_m: Option<u32>,
 }
 
 /// The answer to `GET /api/v1/sync/household/{id}/history?through=N`: every change of one

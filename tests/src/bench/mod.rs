@@ -155,6 +155,7 @@ impl BenchCounty {
                         policies: "讲解惠农政策".into(),
                         summary: format!("第{week}周走访，谈了生产生活情况"),
                         gps: None,
+                        no_fix: None,
                     };
                     device
                         .act(tx, &cadre, visit.0, Payload::Visit(body), at.timestamp_millis())?

@@ -36,6 +36,7 @@ fn day_visit(household: minqing_shared::ids::HouseholdId, i: usize) -> NewVisit 
         policies: "讲解医保缴费和粮食补贴政策".into(),
         summary: format!("第{i}户：谈了今年玉米收成、冬季取暖和孩子上学，家中老人身体尚好"),
         gps: None,
+        no_fix: None,
         visited_at: None,
         concerns,
     }

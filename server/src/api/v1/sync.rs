@@ -94,8 +94,11 @@ pub async fn pull(
     let scope = sync::scope_of(&auth);
     let limit = q.limit.unwrap_or(500);
     let device = auth.device_id;
-    let (changes, next_cursor, has_more) =
-        state.read("pull", move |tx| Ok(sync::pull(tx, scope, q.cursor, limit, device)?)).await?;
+    let ((changes, next_cursor, has_more), place_doubt_m) = state
+        .read("pull", move |tx| {
+            Ok((sync::pull(tx, scope, q.cursor, limit, device)?, tx.place_doubt_m()?))
+        })
+        .await?;
     // One audit line per page that carried records (an empty sync writes nothing), and the
     // device's last sync at most once a minute: one write, if either is due.
     let touch = state.seen_due(device);
@@ -116,7 +119,13 @@ pub async fn pull(
             .await?;
     }
     state.metrics().pull_page();
-    Ok(Json(PullResponse { changes, next_cursor, has_more, server_time: state.now_ms() }))
+    Ok(Json(PullResponse {
+        changes,
+        next_cursor,
+        has_more,
+        server_time: state.now_ms(),
+        place_doubt_m: Some(place_doubt_m),
+    }))
 }
 
 /// Refuses a sequence number past the log's numbering (signed 64-bit), which would otherwise

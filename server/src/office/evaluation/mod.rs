@@ -71,13 +71,14 @@ pub async fn load(
             _ => Vec::new(),
         };
         let range = period.ms_range();
+        let doubted = tx.place_doubted(scope, range.clone())?;
         let raised = ConcernFilter {
             raised_from_ms: Some(range.start),
             raised_before_ms: Some(range.end),
             ..ConcernFilter::default()
         };
         let concerns = tx.concern_facts(scope, &raised, today)?;
-        let (by_unit, by_cadre) = scores(&households, &visited, &concerns, weeks.len());
+        let (by_unit, by_cadre) = scores(&households, &visited, &doubted, &concerns, weeks.len());
         let all_units = tx.scope_units(scope)?;
         let unit_name = |id: UnitId| {
             all_units.iter().find(|u| u.id == id).map_or("—".to_owned(), |u| u.name.clone())
@@ -129,13 +130,13 @@ pub fn score_table(first: &str, second: &str, rows: &[(String, String, &Score)])
     html! {
         table {
             tr {
-                th { (first) } th { (second) } th.num { "联系户" } th.num { "应走访户次" } th.num { "实走访户次" } th.num { "走访覆盖率" }
+                th { (first) } th { (second) } th.num { "联系户" } th.num { "应走访户次" } th.num { "实走访户次" } th.num { "走访覆盖率" } th.num { "位置存疑" }
                 th.num { "反映诉求" } th.num { "按时办结" } th.num { "超时办结" } th.num { "逾期未办" } th.num { "按时办结率" }
             }
             @for (name, unit, s) in rows {
                 tr data-row=(name) class=@if s.overdue > 0 { "warn" } {
                     td { (name) } td { (unit) } td.num { (s.households) } td.num { (s.due) } td.num { (s.visited) }
-                    td.num { (percent(s.visited, s.due)) } td.num { (s.raised) } td.num { (s.on_time) }
+                    td.num { (percent(s.visited, s.due)) } td.num { (s.place_doubt) } td.num { (s.raised) } td.num { (s.on_time) }
                     td.num { (s.late) } td.num { (s.overdue) } td.num { (percent(s.on_time, s.on_time + s.late + s.overdue)) }
                 }
             }

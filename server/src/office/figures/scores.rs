@@ -27,6 +27,8 @@ pub struct Score {
     pub late: usize,
     /// Of which overdue now.
     pub overdue: usize,
+    /// Visits of the period marked 位置存疑 (`shared::place`).
+    pub place_doubt: usize,
 }
 
 impl Score {
@@ -50,17 +52,20 @@ impl Score {
         self.on_time += other.on_time;
         self.late += other.late;
         self.overdue += other.overdue;
+        self.place_doubt += other.place_doubt;
     }
 }
 
 /// Per unit and per cadre.
 pub type Scores = (BTreeMap<UnitId, Score>, BTreeMap<CadreId, Score>);
 
-/// Scores from the period's counts: active `households` and their `visited` household-weeks per
-/// (unit, cadre), the `concerns` raised in the period, over `weeks` weeks due so far.
+/// Scores from the period's counts: active `households`, their `visited` household-weeks and
+/// their visits `doubted` (位置存疑) per (unit, cadre), the `concerns` raised in the period, over
+/// `weeks` weeks due so far.
 pub fn scores(
     households: &[ScoreRow],
     visited: &[ScoreRow],
+    doubted: &[ScoreRow],
     concerns: &[ConcernFacts],
     weeks: usize,
 ) -> Scores {
@@ -79,6 +84,9 @@ pub fn scores(
     }
     for r in visited {
         each(r.unit, r.cadre, &|s| s.visited += r.count);
+    }
+    for r in doubted {
+        each(r.unit, r.cadre, &|s| s.place_doubt += r.count);
     }
     for c in concerns {
         let done_on = c.done_ms.and_then(china_date_ms);
@@ -127,7 +135,7 @@ mod tests {
         ];
         let rows = [ScoreRow { unit: u, cadre: Some(c), count: 10 }];
         let visited = [ScoreRow { unit: u, cadre: Some(c), count: 95 }];
-        let (units, cadres) = scores(&rows, &visited, &concerns, 12);
+        let (units, cadres) = scores(&rows, &visited, &[], &concerns, 12);
         let s = &units[&u];
         assert_eq!((s.households, s.due, s.visited), (10, 120, 95));
         assert_eq!((s.raised, s.on_time, s.late, s.overdue), (5, 2, 1, 1));

@@ -7,6 +7,7 @@ use maud::html;
 use minqing_shared::Label;
 use minqing_shared::household::{HouseholdKind, HouseholdStatus};
 use minqing_shared::ids::HouseholdId;
+use minqing_shared::place;
 use minqing_shared::sync::op::AmendmentBody;
 
 use crate::office::kit::act;
@@ -17,6 +18,8 @@ use crate::state::AppState;
 
 /// Visits shown on the form.
 const VISITS_SHOWN: usize = 12;
+/// Older visits read to learn the household's place for the shown ones.
+const PLACE_VISITS: usize = 30;
 
 /// `GET /office/households/{id}`: the printable registration form.
 pub(crate) async fn page(
@@ -34,13 +37,16 @@ pub(crate) async fn page(
         };
         let village = tx.village(row.household.village_id)?;
         let cadre = row.household.cadre_id.map(|c| tx.cadre(c)).transpose()?.flatten();
-        let visits = tx.household_visits(id, VISITS_SHOWN)?;
+        // Each shown visit is judged against the place learned before it (`shared::place`),
+        // from the visits of the half-year before the oldest shown.
+        let visits = tx.household_visits(id, VISITS_SHOWN + PLACE_VISITS)?;
+        let limit = tx.place_doubt_m()?;
         let amendments = tx.household_amendments(id, VISITS_SHOWN)?;
         let concerns = tx.household_concerns(id)?;
-        Ok((row, village, cadre, visits, amendments, concerns))
+        Ok((row, village, cadre, visits, limit, amendments, concerns))
     })
     .await;
-    let (row, village, cadre, visits, amendments, concerns) = match loaded {
+    let (row, village, cadre, visits, limit, amendments, concerns) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -53,6 +59,8 @@ pub(crate) async fn page(
     }
     let village = village.as_ref();
     let cadre = cadre.as_ref();
+    let places = place::check_all(&visits, None, limit);
+    let shown: Vec<_> = visits.iter().zip(&places).take(VISITS_SHOWN).collect();
     let body = html! {
         div.noprint {
             a href="/office/households" { "← 返回名册" } " "
@@ -85,15 +93,19 @@ pub(crate) async fn page(
             }
             h2 { "走访记录（民情联系卡）" }
             table.small {
-                tr { th { "时间" } th { "方式" } th { "恳谈内容" } th { "情况摘要" } }
-                @for v in &visits {
+                tr { th { "时间" } th { "方式" } th { "恳谈内容" } th { "情况摘要" } th { "位置" } }
+                @for (v, place) in &shown {
                     tr {
-                        td { (time(v.visited_at)) } td { (v.mode.zh()) }
+                        td.nw { (time(v.visited_at)) } td.nw { (v.mode.zh()) }
                         td { @for t in &v.topics { (t.zh()) " " } }
                         td { (v.summary) }
+                        td {
+                            @if place.is_doubtful() { span.badge.bad { "位置存疑" } br; }
+                            @if v.counts_as_weekly_visit() { span.small { (place.zh()) } }
+                        }
                     }
                 }
-                @if visits.is_empty() { tr { td colspan="4" .muted { "尚无走访记录" } } }
+                @if shown.is_empty() { tr { td colspan="5" .muted { "尚无走访记录" } } }
             }
             @if !amendments.is_empty() {
                 h2 { "走访更正记录" }

@@ -170,6 +170,28 @@ impl Tx<'_> {
         score_rows(self.query(&sql, &[who])?)
     }
 
+    /// The visits to `scope`'s active households within `range` (ms) marked 位置存疑, per
+    /// (unit, cadre).
+    pub fn place_doubted(
+        &mut self,
+        scope: Scope,
+        range: std::ops::Range<i64>,
+    ) -> StoreResult<Vec<ScoreRow>> {
+        let (scoped, who) = in_scope(scope, 1);
+        let sql = format!(
+            "SELECT {COUNTS_FOR}, h.cadre_id,
+                    CAST(SUM((SELECT COUNT(*) FROM visits v
+                              WHERE v.household_id = h.id AND v.place_doubt
+                                AND v.visited_ms >= $2 AND v.visited_ms < $3))
+                         AS BIGINT)
+             FROM {HOUSEHOLDS}
+             WHERE {scoped} AND h.status IN ({})
+             GROUP BY {COUNTS_FOR}, h.cadre_id",
+            active_statuses()
+        );
+        score_rows(self.query(&sql, &[who, range.start.into(), range.end.into()])?)
+    }
+
     /// The household-weeks of `weeks` (first to last, inclusive) in which `scope`'s active
     /// households were visited in person, per (unit, cadre).
     pub fn visited_weeks(

@@ -239,6 +239,11 @@ CREATE INDEX visits_mode_time ON visits(mode, visited_ms);
 DROP INDEX visits_time;
 DROP INDEX visits_cadre;
 "#,
+    // 9: 位置存疑 — a visit's fix far from its household's place, judged as it arrives
+    // (`shared::place`); visits stored before are not judged.
+    r#"
+ALTER TABLE visits ADD COLUMN place_doubt INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Brings a database up to the latest migration.

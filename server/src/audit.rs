@@ -185,6 +185,7 @@ mod tests {
             notes: String::new(),
             status: HouseholdStatus::Confirmed,
             deleted: false,
+            retirement: None,
         }
     }
 

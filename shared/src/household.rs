@@ -37,6 +37,24 @@ labeled_enum! {
     }
 }
 
+labeled_enum! {
+    /// Why the office stopped linking a household (停止联系).
+    pub enum RetireReason {
+        MovedAway = "moved_away" => ("迁出", "Moved away"),
+        Deceased = "deceased" => ("去世", "Deceased"),
+        NoLongerLinked = "no_longer_linked" => ("不再联系", "No longer a contact household"),
+    }
+}
+
+/// When and why a household stopped being a contact household.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Retirement {
+    /// Why.
+    pub reason: RetireReason,
+    /// From which day (China).
+    pub on: chrono::NaiveDate,
+}
+
 // The enum is declared by `labeled_enum!`, which cannot take `#[default]`.
 #[allow(clippy::derivable_impls)]
 impl Default for HouseholdStatus {
@@ -84,4 +102,7 @@ pub struct Household {
     pub status: HouseholdStatus,
     /// A tombstone: the household left the system. Kept, never erased.
     pub deleted: bool,
+    /// Why and since when, when the office retired it (停止联系).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retirement: Option<Retirement>,
 }

@@ -53,23 +53,44 @@ fn median(mut xs: Vec<f64>) -> f64 {
     if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 }
 }
 
-/// The place learned from `visits` (any order): the median of the good fixes of the last
-/// [`MAX_FIXES`] in-person visits that have one, if there are at least [`MIN_FIXES`].
-pub fn learned_place<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Option<Point> {
-    let mut fixes: Vec<(chrono::DateTime<chrono::Utc>, &GeoFix)> = visits
-        .into_iter()
-        .filter(|v| v.counts_as_weekly_visit())
-        .filter_map(|v| v.gps.as_ref().filter(|f| is_good(f)).map(|f| (v.visited_at, f)))
-        .collect();
+/// Where a visit's good fix places it, if it teaches the household's place: an in-person visit
+/// with a fix at least [`GOOD_FIX_M`] accurate. (The server keeps this as two columns.)
+pub fn teaching_fix(v: &Visit) -> Option<Point> {
+    v.gps
+        .filter(|f| v.counts_as_weekly_visit() && is_good(f))
+        .map(|f| Point { lat: f.lat, lon: f.lon })
+}
+
+/// The place learned from good fixes (any order, each with its visit's time): the median of
+/// the last [`MAX_FIXES`], if there are at least [`MIN_FIXES`].
+pub fn learned_from(
+    fixes: impl IntoIterator<Item = (chrono::DateTime<chrono::Utc>, Point)>,
+) -> Option<Point> {
+    let mut fixes: Vec<_> = fixes.into_iter().collect();
     if fixes.len() < MIN_FIXES {
         return None;
     }
     fixes.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     fixes.truncate(MAX_FIXES);
     Some(Point {
-        lat: median(fixes.iter().map(|(_, f)| f.lat).collect()),
-        lon: median(fixes.iter().map(|(_, f)| f.lon).collect()),
+        lat: median(fixes.iter().map(|(_, p)| p.lat).collect()),
+        lon: median(fixes.iter().map(|(_, p)| p.lon).collect()),
     })
+}
+
+/// The place learned from `visits` (any order): [`learned_from`] their [`teaching_fix`]es.
+pub fn learned_place<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Option<Point> {
+    learned_from(visits.into_iter().filter_map(|v| teaching_fix(v).map(|p| (v.visited_at, p))))
+}
+
+/// The place a visit at `at` is judged against, from fixes (with their visits' times): those
+/// of the [`PLACE_WINDOW_DAYS`] before it.
+pub fn place_before_fixes(
+    fixes: impl IntoIterator<Item = (chrono::DateTime<chrono::Utc>, Point)>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Option<Point> {
+    let from = at - chrono::Duration::days(PLACE_WINDOW_DAYS);
+    learned_from(fixes.into_iter().filter(|(t, _)| *t < at && *t >= from))
 }
 
 /// How a visit's place stands.
@@ -170,8 +191,10 @@ pub fn place_before<'a>(
     visits: impl IntoIterator<Item = &'a Visit>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Option<Point> {
-    let from = at - chrono::Duration::days(PLACE_WINDOW_DAYS);
-    learned_place(visits.into_iter().filter(|b| b.visited_at < at && b.visited_at >= from))
+    place_before_fixes(
+        visits.into_iter().filter_map(|v| teaching_fix(v).map(|p| (v.visited_at, p))),
+        at,
+    )
 }
 
 /// Each of a household's `visits` judged against the place learned from the in-person visits

@@ -74,6 +74,7 @@ impl County {
                 notes: String::new(),
                 status,
                 deleted: false,
+                retirement: None,
             });
         }
     }

@@ -46,5 +46,5 @@ async fn monthly_contacts_agree_with_the_visits_and_are_filled_for_older_databas
     let reopened = url.clone();
     off_runtime(move || Db::open(&reopened).map(drop)).unwrap();
     assert_eq!(sql.rows(MONTHS, &[]), noted);
-    assert_eq!(sql.column("SELECT value FROM meta WHERE key = 'derived_version'", &[]), ["2"]);
+    assert_eq!(sql.column("SELECT value FROM meta WHERE key = 'derived_version'", &[]), ["3"]);
 }

@@ -113,7 +113,7 @@ pub fn VisitCorrect(id: VisitId) -> Element {
     let mut void = submit;
     rsx! {
         div { class: "visit-form",
-            WhenPicker { when, hint: Key::CorrectionTimeHint }
+            WhenPicker { when, hint: Key::CorrectionTimeHint, {} }
             section { class: "card",
                 ModePicker { mode }
                 VisitTexts { summary, policies }

@@ -94,7 +94,7 @@ impl VisitDraft {
 
 /// 走访时间: a day of this week or last, and a time.
 #[component]
-pub fn WhenPicker(when: Signal<WhenDraft>, hint: Key) -> Element {
+pub fn WhenPicker(when: Signal<WhenDraft>, hint: Key, children: Element) -> Element {
     let services = use_services();
     let lang = use_lang()();
     let (first_day, today) = visit_days(services.real_now());
@@ -129,6 +129,7 @@ pub fn WhenPicker(when: Signal<WhenDraft>, hint: Key) -> Element {
                 }
             }
             div { class: "hint", {t(lang, hint)} }
+            {children}
         }
     }
 }
@@ -242,8 +243,9 @@ pub fn VisitForm(id: HouseholdId) -> Element {
                 div { class: "row-sub", "{household.village_name} · {household.household.address}" }
                 ModePicker { mode }
             }
-            WhenPicker { when, hint: Key::VisitTimeHint }
-            p { id: "fix", class: "hint fix", {crate::i18n::fix_status(lang, fix())} }
+            WhenPicker { when, hint: Key::VisitTimeHint,
+                div { id: "fix", class: "hint fix", {crate::i18n::fix_status(lang, fix())} }
+            }
             section { class: "card",
                 div { class: "field-label", {t(lang, Key::Topics)} }
                 div { class: "chips",

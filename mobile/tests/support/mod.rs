@@ -145,6 +145,7 @@ impl Phone {
             notes: Some(String::new()),
             status: Some(status),
             deleted: Some(false),
+            retirement: None,
         };
         self.apply(id.0, Payload::Household(patch));
         id

@@ -395,6 +395,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
                     notes: Some(row.notes.clone()),
                     status: Some(row.status),
                     deleted: None,
+                    retirement: None,
                 };
                 households.push(Household {
                     id,
@@ -407,6 +408,7 @@ pub fn plan(snap: &Snapshot, roster: &Roster) -> Plan {
                     notes: row.notes.clone(),
                     status: row.status,
                     deleted: false,
+                    retirement: None,
                 });
                 (HouseholdWrite { id, patch, label }, Action::Create)
             }

@@ -60,6 +60,12 @@ pub fn routes() -> Router<AppState> {
         .route("/office/households/override", post(households::overrides::post))
         .route("/office/households/new", get(households::new::page).post(households::new::post))
         .route("/office/households/{id}", get(households::detail::page))
+        .route(
+            "/office/households/{id}/edit",
+            get(households::edit::page).post(households::edit::post),
+        )
+        .route("/office/households/{id}/retire", post(households::edit::retire))
+        .route("/office/households/{id}/restore", post(households::edit::restore))
         .route("/office/households.csv", get(households::export::csv))
         .route("/office/week", get(week::page))
         .route("/office/concerns", get(concerns::page))

@@ -6,7 +6,9 @@
 //! - households and concerns are stored again, so their derived columns (address sort key,
 //!   escalation and completion times …) are filled;
 //! - each household's visited weeks are noted from its in-person visits (version 1);
-//! - each household's contacts are counted per month, cadre and kind (version 2).
+//! - each household's contacts are counted per month, cadre and kind (version 2);
+//! - each in-person visit's good fix is kept in its columns, for learning places (version 3;
+//!   visits stored before are not judged 位置存疑 afterwards).
 
 use minqing_shared::calendar::{YearMonth, china_date};
 use minqing_shared::ids::CountyId;
@@ -20,7 +22,8 @@ use super::{Db, Section, StoreResult, Tx};
 const KEY: &str = "derived_version";
 
 /// What each version fills, in order: a migration that adds derived data adds a step.
-const STEPS: [fn(&mut Tx<'_>) -> StoreResult<()>; 2] = [fill_counties_and_columns, count_months];
+const STEPS: [fn(&mut Tx<'_>) -> StoreResult<()>; 3] =
+    [fill_counties_and_columns, count_months, fill_fixes];
 
 /// The version filled so far.
 fn version(tx: &mut Tx<'_>) -> StoreResult<usize> {
@@ -132,5 +135,28 @@ fn fill_counties_and_columns(tx: &mut Tx<'_>) -> StoreResult<()> {
         visits = visits.len(),
         "derived columns filled"
     );
+    Ok(())
+}
+
+/// Version 3: the good fixes of visits stored before the columns, households' places are
+/// learned from.
+fn fill_fixes(tx: &mut Tx<'_>) -> StoreResult<()> {
+    let sql = format!(
+        "SELECT body FROM visits WHERE mode IN ({}) AND fix_lat IS NULL",
+        super::office::weekly_modes()
+    );
+    let visits: Vec<Visit> =
+        tx.query(&sql, &[])?.iter().map(|r| r.json(0)).collect::<StoreResult<_>>()?;
+    let mut filled = 0;
+    for v in &visits {
+        if let Some(p) = minqing_shared::place::teaching_fix(v) {
+            tx.execute(
+                "UPDATE visits SET fix_lat = $2, fix_lon = $3 WHERE id = $1",
+                &args![v.id, p.lat, p.lon],
+            )?;
+            filled += 1;
+        }
+    }
+    tracing::info!(filled, "visit fixes filled");
     Ok(())
 }

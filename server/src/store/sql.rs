@@ -154,6 +154,15 @@ impl Row {
         }
     }
 
+    /// A real number (an integer column read as one too).
+    pub fn float(&self, i: usize) -> StoreResult<f64> {
+        match self.at(i)? {
+            Value::Real(f) => Ok(*f),
+            Value::Int(n) => Ok(*n as f64),
+            _ => Err(self.wrong(i, "a real number")),
+        }
+    }
+
     /// An integer column that may be NULL.
     pub fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
         match self.at(i)? {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use minqing_shared::calendar::{VisitWeek, YearMonth, china_date};
 use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, VisitId};
-use minqing_shared::place::{self, PLACE_WINDOW_DAYS, is_good};
+use minqing_shared::place::{self, PLACE_WINDOW_DAYS};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::visit::Visit;
 
@@ -137,14 +137,17 @@ impl Tx<'_> {
                     v.visited_at.timestamp_millis(),
                     v.mode.code(),
                     serde_json::to_string(v)?,
-                    doubt
+                    doubt,
+                    place::teaching_fix(v).map(|p| p.lat),
+                    place::teaching_fix(v).map(|p| p.lon)
                 ]
                 .to_vec())
             })
             .collect::<StoreResult<Vec<_>>>()?;
         self.insert_rows(
-            "INSERT INTO visits (id, household_id, cadre_id, visited_ms, mode, body, place_doubt)",
-            7,
+            "INSERT INTO visits (id, household_id, cadre_id, visited_ms, mode, body, place_doubt,
+                                 fix_lat, fix_lon)",
+            9,
             "",
             &rows,
         )?;
@@ -153,11 +156,12 @@ impl Tx<'_> {
     }
 
     /// Whether each of `visits` is 位置存疑: its good fix against the place learned from its
-    /// household's in-person visits before it (stored, or earlier in `visits`).
+    /// household's in-person visits before it (stored — their fixes kept as columns — or earlier
+    /// in `visits`).
     fn place_doubts(&mut self, visits: &[&Visit]) -> StoreResult<Vec<bool>> {
-        let judged = |v: &Visit| v.counts_as_weekly_visit() && v.gps.as_ref().is_some_and(is_good);
+        let judged: Vec<bool> = visits.iter().map(|v| place::teaching_fix(v).is_some()).collect();
         let households: std::collections::BTreeSet<HouseholdId> =
-            visits.iter().filter(|v| judged(v)).map(|v| v.household_id).collect();
+            visits.iter().zip(&judged).filter(|(_, j)| **j).map(|(v, _)| v.household_id).collect();
         if households.is_empty() {
             return Ok(vec![false; visits.len()]);
         }
@@ -166,27 +170,33 @@ impl Tx<'_> {
             - chrono::Duration::days(PLACE_WINDOW_DAYS);
         let ids: Vec<HouseholdId> = households.into_iter().collect();
         let sql = format!(
-            "SELECT household_id, body FROM visits
-             WHERE household_id IN ({}) AND mode IN ({}) AND visited_ms >= ${}",
+            "SELECT household_id, visited_ms, fix_lat, fix_lon FROM visits
+             WHERE household_id IN ({}) AND fix_lat IS NOT NULL AND visited_ms >= ${}",
             placeholders(1, ids.len()),
-            super::office::weekly_modes(),
             ids.len() + 1
         );
         let mut params = in_list(&ids);
         params.push(from.timestamp_millis().into());
-        let mut history: BTreeMap<HouseholdId, Vec<Visit>> = BTreeMap::new();
+        type Fixes = Vec<(chrono::DateTime<chrono::Utc>, place::Point)>;
+        let mut fixes: BTreeMap<HouseholdId, Fixes> = BTreeMap::new();
         for r in self.query(&sql, &params)? {
-            history.entry(r.parse(0)?).or_default().push(r.json(1)?);
+            let at = chrono::DateTime::from_timestamp_millis(r.int(1)?).unwrap_or_default();
+            let point = place::Point { lat: r.float(2)?, lon: r.float(3)? };
+            fixes.entry(r.parse(0)?).or_default().push((at, point));
         }
         for v in visits {
-            history.entry(v.household_id).or_default().push((*v).clone());
+            if let Some(p) = place::teaching_fix(v) {
+                fixes.entry(v.household_id).or_default().push((v.visited_at, p));
+            }
         }
         Ok(visits
             .iter()
-            .map(|v| {
-                judged(v) && {
-                    let before = history.get(&v.household_id).into_iter().flatten();
-                    place::check(v, place::place_before(before, v.visited_at), limit).is_doubtful()
+            .zip(judged)
+            .map(|(v, judged)| {
+                judged && {
+                    let known = fixes.get(&v.household_id).into_iter().flatten().copied();
+                    let place = place::place_before_fixes(known, v.visited_at);
+                    place::check(v, place, limit).is_doubtful()
                 }
             })
             .collect())

@@ -76,6 +76,10 @@ pub fn household_actions(
         Some(false) if h.deleted => out.push((Action::RestoreHousehold, phase)),
         _ => {}
     }
+    // Why and since when is the office's to say, like the retiring itself.
+    if patch.retirement.is_some_and(|r| r != h.retirement) && patch.deleted.is_none() {
+        out.push((Action::RetireHousehold, phase));
+    }
     Ok(out)
 }
 

@@ -217,6 +217,7 @@ fn household(status: HouseholdStatus) -> Household {
         notes: String::new(),
         status,
         deleted: false,
+        retirement: None,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::concern::{
     Category, ConcernAction, ConcernStatus, Decision, LedgerKind, SpecialReport, Step,
     TransitionError, transition,
 };
-use crate::household::{Household, HouseholdKind, HouseholdStatus};
+use crate::household::{Household, HouseholdKind, HouseholdStatus, Retirement};
 use crate::ids::{CadreId, ConcernId, HouseholdId, OpId, VillageId, VisitId};
 
 /// A value with the stamp of the write that set it.
@@ -77,6 +77,9 @@ pub struct HouseholdState {
     pub status: Lww<HouseholdStatus>,
     /// Tombstone.
     pub deleted: Lww<bool>,
+    /// Why and since when it was retired.
+    #[serde(default)]
+    pub retirement: Lww<Option<Retirement>>,
 }
 
 impl HouseholdState {
@@ -93,6 +96,7 @@ impl HouseholdState {
             notes: Lww::default(),
             status: Lww::default(),
             deleted: Lww::default(),
+            retirement: Lww::default(),
         }
     }
 
@@ -128,6 +132,9 @@ impl HouseholdState {
         if let Some(v) = patch.deleted {
             changed |= self.deleted.merge(v, stamp);
         }
+        if let Some(v) = patch.retirement {
+            changed |= self.retirement.merge(v, stamp);
+        }
         changed
     }
 
@@ -143,6 +150,7 @@ impl HouseholdState {
             self.notes.stamp,
             self.status.stamp,
             self.deleted.stamp,
+            self.retirement.stamp,
         ]
         .into_iter()
         .flatten()
@@ -164,6 +172,7 @@ impl HouseholdState {
             notes: self.notes.value.clone(),
             status: self.status.value,
             deleted: self.deleted.value,
+            retirement: self.retirement.value,
         })
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::hlc::{Hlc, Stamp};
 use crate::calendar::YearMonth;
 use crate::concern::{ConcernAction, Step};
-use crate::household::{HouseholdKind, HouseholdStatus};
+use crate::household::{HouseholdKind, HouseholdStatus, Retirement};
 use crate::ids::{CadreId, DeviceId, HouseholdId, OpId, UnitId, VillageId};
 use crate::label::labeled_enum;
 use crate::org::{Role, Standing, UnitKind};
@@ -180,6 +180,9 @@ pub struct HouseholdPatch {
     /// Tombstone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+    /// Why and since when it is retired (`null`: restored).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub retirement: Option<Option<Retirement>>,
 }
 
 /// A field that is present, even as `null` (absent fields take their default, `None`).

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use minqing_shared::Label;
@@ -173,8 +172,7 @@ pub async fn render(
             }
         }
     };
-    let status =
-        if entered.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = entered.errors.status();
     (status, shell(&user, "民情诉求详情", Nav::Concerns, body)).into_response()
 }
 

@@ -9,7 +9,6 @@ pub mod notice;
 use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use minqing_shared::Label;
@@ -258,7 +257,7 @@ pub(crate) async fn render(
             (note_form(&user, &e, &f, &errors))
         }
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     (status, shell(&user, "考核", Nav::Evaluation, body)).into_response()
 }
 

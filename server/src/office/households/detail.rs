@@ -5,14 +5,15 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use minqing_shared::Label;
-use minqing_shared::household::{HouseholdKind, HouseholdStatus};
+use minqing_shared::household::{HouseholdKind, HouseholdStatus, RetireReason};
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::place;
 use minqing_shared::sync::op::AmendmentBody;
 
 use crate::office::kit::act;
 use crate::office::kit::error::OfficeError;
-use crate::office::kit::layout::{Nav, date, shell, time};
+use crate::office::kit::form::FieldErrors;
+use crate::office::kit::layout::{Nav, date, date_zh, shell, time};
 use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
 
@@ -30,6 +31,16 @@ pub(crate) async fn page(
     let Ok(id) = id.parse::<HouseholdId>() else {
         return OfficeError::not_found("联系户不存在").into_response();
     };
+    render(user, state, id, FieldErrors::default()).await
+}
+
+/// The page, with `errors` from a refused change (停止联系 without a reason …).
+pub(crate) async fn render(
+    user: OfficeUser,
+    state: AppState,
+    id: HouseholdId,
+    errors: FieldErrors,
+) -> Response {
     let scope = user.scope();
     let loaded = act::read(&state, move |tx| {
         let Some(row) = tx.household_row(scope, id)? else {
@@ -61,11 +72,25 @@ pub(crate) async fn page(
     let cadre = cadre.as_ref();
     let places = place::check_all(&visits, None, limit);
     let shown: Vec<_> = visits.iter().zip(&places).take(VISITS_SHOWN).collect();
+    let status = errors.status();
     let body = html! {
+        (errors.banner())
+        @if let Some(r) = h.retirement.filter(|_| h.deleted) {
+            div.alert.warn {
+                "已停止联系：" (r.reason.zh()) "，自" (date_zh(r.on)) "起。"
+                form.inline.noprint method="post" action=(format!("/office/households/{}/restore", h.id)) {
+                    (user.csrf_field())
+                    " " button type="submit" { "恢复联系" }
+                }
+            }
+        }
         div.noprint {
             a href="/office/households" { "← 返回名册" } " "
             button type="button" data-print { "打印" }
-            @if h.status != HouseholdStatus::Filed {
+            @if !h.deleted {
+                " " a href=(format!("/office/households/{}/edit", h.id)) { "修改信息 / 调整联系干部" }
+            }
+            @if h.status != HouseholdStatus::Filed && !h.deleted {
                 form.inline method="post" action="/office/households/file" {
                     (user.csrf_field())
                     input type="hidden" name="id" value=(h.id);
@@ -138,6 +163,23 @@ pub(crate) async fn page(
                 }
                 @if concerns.is_empty() { tr { td colspan="4" .muted { "无" } } }
             }
+            @if !h.deleted {
+                form.noprint.filters method="post" action=(format!("/office/households/{}/retire", h.id)) {
+                    (user.csrf_field())
+                    b { "停止联系" } " "
+                    label { "原因 "
+                        select name="reason" {
+                            option value="" { "— 请选择 —" }
+                            @for r in RetireReason::ALL { option value=(r.code()) { (r.zh()) } }
+                        }
+                    }
+                    (errors.show("reason"))
+                    " " label { "日期 " input type="date" name="on" value=(today); }
+                    (errors.show("on"))
+                    " " button type="submit" { "停止联系" }
+                    span.muted.small { " 迁出、去世或不再联系的，停止后不再计入走访和考核，手机上随之移除。" }
+                }
+            }
             div.sign {
                 div { "村党支部、村委会意见（盖章）" br; br; "　　年　　月　　日" }
                 div { "包村干部确认（签字）" br; br; "　　年　　月　　日" }
@@ -146,7 +188,8 @@ pub(crate) async fn page(
             p.small.muted { "打印日期：" (date(today)) }
         }
     };
-    shell(&user, &format!("联系户登记表 · {}", h.head_name), Nav::Households, body)
+    let page = shell(&user, &format!("联系户登记表 · {}", h.head_name), Nav::Households, body);
+    (status, page).into_response()
 }
 
 /// What an amendment changed, in a clerk's words: 作废, or the fields corrected.

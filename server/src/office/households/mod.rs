@@ -3,6 +3,7 @@
 //! filing 备案 (`file.rs`; proposed or confirmed households are confirmed and filed in one step).
 
 pub mod detail;
+pub mod edit;
 pub mod export;
 pub mod file;
 pub mod new;
@@ -119,11 +120,7 @@ pub(crate) async fn render(
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     (status, shell(&user, "联系户", Nav::Households, body(&user, &registry, &f, &errors)))
         .into_response()
 }

@@ -19,12 +19,12 @@ use crate::office::kit::session::{OfficeUser, Post};
 use crate::state::AppState;
 
 /// What the form offers: the office's villages (with their township) and field cadres.
-struct Choices {
+pub(super) struct Choices {
     villages: Vec<(Village, String)>,
     field: Vec<Cadre>,
 }
 
-async fn choices(state: &AppState, user: &OfficeUser) -> Result<Choices, OfficeError> {
+pub(super) async fn choices(state: &AppState, user: &OfficeUser) -> Result<Choices, OfficeError> {
     let scope = user.scope();
     act::read(state, move |tx| {
         Ok(Choices { villages: tx.scope_villages(scope)?, field: tx.field_cadres(scope)? })
@@ -42,22 +42,38 @@ async fn render_new(user: OfficeUser, state: AppState, f: FormData, e: FieldErro
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
-    let status = if e.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    let status = e.status();
+    let intro = html! {
+        h1 { "登记新联系户（村两委拟定）" }
+        p.muted { "村党支部、村委会提出的联系户名单，由办公室录入；包村干部入户核实后确认，再由办公室备案。" }
     };
-    let body = new_form(&user, &scoped, &f, &e);
+    let body = household_form(
+        &user,
+        &scoped,
+        &f,
+        &e,
+        intro,
+        "/office/households/new",
+        "/office/households",
+    );
     (status, shell(&user, "登记新联系户", Nav::Households, body)).into_response()
 }
 
-fn new_form(user: &OfficeUser, s: &Choices, f: &FormData, e: &FieldErrors) -> Markup {
+/// The household's fields as a form posting to `action`, after `intro`.
+pub(super) fn household_form(
+    user: &OfficeUser,
+    s: &Choices,
+    f: &FormData,
+    e: &FieldErrors,
+    intro: Markup,
+    action: &str,
+    cancel: &str,
+) -> Markup {
     let kinds = f.all("kind");
     html! {
-        h1 { "登记新联系户（村两委拟定）" }
-        p.muted { "村党支部、村委会提出的联系户名单，由办公室录入；包村干部入户核实后确认，再由办公室备案。" }
+        (intro)
         (e.banner())
-        form method="post" action="/office/households/new" {
+        form method="post" action=(action) {
             (user.csrf_field())
             div.form-grid {
                 label for="village" { "所在村" }
@@ -100,7 +116,7 @@ fn new_form(user: &OfficeUser, s: &Choices, f: &FormData, e: &FieldErrors) -> Ma
                 label for="notes" { "备注" }
                 div { textarea id="notes" name="notes" { (f.get("notes")) } (e.show("notes")) }
                 span {}
-                div { button.primary type="submit" { "保存" } " " a href="/office/households" { "取消" } }
+                div { button.primary type="submit" { "保存" } " " a href=(cancel) { "取消" } }
             }
         }
     }
@@ -112,6 +128,57 @@ pub(crate) async fn post(State(state): State<AppState>, Post(user, form): Post) 
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
+    let fields = match read_fields(&scoped, &form) {
+        Ok(fields) => fields,
+        Err(e) => return render_new(user, state, form, e).await,
+    };
+    let mut e = FieldErrors::default();
+    let id = HouseholdId::new();
+    let patch = HouseholdPatch { status: Some(HouseholdStatus::Proposed), ..fields.patch() };
+    let author = act::author(&user, &state);
+    let done = act::write(&state, move |tx, state| {
+        act::act(tx, state, &author, id.0, Payload::Household(patch.clone()))
+    })
+    .await;
+    match done {
+        Ok(_) => Redirect::to(&format!("/office/households/{id}")).into_response(),
+        Err(Failed::Refused(msg)) => {
+            e.form = Some(msg);
+            render_new(user, state, form, e).await
+        }
+        Err(Failed::Error(err)) => err.into_response(),
+    }
+}
+
+/// The household's fields as the form gives them, checked.
+pub(super) struct Fields {
+    village: VillageId,
+    head_name: String,
+    address: String,
+    phone: String,
+    kinds: Vec<HouseholdKind>,
+    cadre: Option<CadreId>,
+    notes: String,
+}
+
+impl Fields {
+    /// Every field, as a patch.
+    pub(super) fn patch(&self) -> HouseholdPatch {
+        HouseholdPatch {
+            village_id: Some(self.village),
+            head_name: Some(self.head_name.clone()),
+            address: Some(self.address.clone()),
+            phone: Some(self.phone.clone()),
+            kinds: Some(self.kinds.clone()),
+            cadre_id: Some(self.cadre),
+            notes: Some(self.notes.clone()),
+            ..HouseholdPatch::default()
+        }
+    }
+}
+
+/// Reads and checks the form's fields against what the office may choose.
+pub(super) fn read_fields(scoped: &Choices, form: &FormData) -> Result<Fields, FieldErrors> {
     let mut e = FieldErrors::default();
     let village = form
         .get("village")
@@ -143,32 +210,16 @@ pub(crate) async fn post(State(state): State<AppState>, Post(user, form): Post) 
         }
     };
     e.text("notes", form.get("notes"), MAX_TEXT_CHARS, false);
-    let Some(village) = village.filter(|_| e.is_empty()) else {
-        return render_new(user, state, form, e).await;
-    };
-    let id = HouseholdId::new();
-    let patch = HouseholdPatch {
-        village_id: Some(village),
-        head_name: Some(form.get("head_name").to_owned()),
-        address: Some(form.get("address").to_owned()),
-        phone: Some(form.get("phone").to_owned()),
-        kinds: Some(kinds),
-        cadre_id: Some(cadre),
-        notes: Some(form.get("notes").to_owned()),
-        status: Some(HouseholdStatus::Proposed),
-        deleted: None,
-    };
-    let author = act::author(&user, &state);
-    let done = act::write(&state, move |tx, state| {
-        act::act(tx, state, &author, id.0, Payload::Household(patch.clone()))
-    })
-    .await;
-    match done {
-        Ok(_) => Redirect::to(&format!("/office/households/{id}")).into_response(),
-        Err(Failed::Refused(msg)) => {
-            e.form = Some(msg);
-            render_new(user, state, form, e).await
-        }
-        Err(Failed::Error(err)) => err.into_response(),
+    match village {
+        Some(village) if e.is_empty() => Ok(Fields {
+            village,
+            head_name: form.get("head_name").trim().to_owned(),
+            address: form.get("address").trim().to_owned(),
+            phone: form.get("phone").trim().to_owned(),
+            kinds,
+            cadre,
+            notes: form.get("notes").trim().to_owned(),
+        }),
+        _ => Err(e),
     }
 }

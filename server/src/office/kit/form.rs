@@ -16,6 +16,11 @@ impl FormData {
         Self(form_urlencoded::parse(body).into_owned().collect())
     }
 
+    /// A form filled with `pairs` (a page showing a record's current values).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
     /// The first value of `name`, trimmed ("" if absent).
     pub fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
@@ -54,6 +59,15 @@ impl FieldErrors {
     /// The error under a field, if any.
     pub fn show(&self, field: &str) -> Markup {
         html! { @if let Some(e) = self.on(field) { span.field-error { (e) } } }
+    }
+
+    /// The status a page re-rendered with these errors answers: 200, or 422 if any.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
     }
 
     /// The whole-form error box, if any.

@@ -168,6 +168,11 @@ pub fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// A date as a county writes it in a sentence: 2026年12月5日.
+pub fn date_zh(d: NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
 /// An instant as China time, 2026-12-05 14:30.
 pub fn time(t: DateTime<Utc>) -> String {
     t.with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string()

@@ -1,7 +1,6 @@
 //! `/office/report` for the Organization Department 月报汇总 — a month's reports: every township and county
 //! department, its figures, whether it reported by the 3rd, and filing 备案.
 
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use minqing_shared::Label;
@@ -90,6 +89,6 @@ pub async fn page(user: OfficeUser, state: AppState, month: YearMonth, e: FieldE
             }
         }
     };
-    let status = if e.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = e.status();
     (status, shell(&user, "月报汇总", Nav::Report, body)).into_response()
 }

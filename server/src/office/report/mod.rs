@@ -11,7 +11,6 @@ pub mod file;
 pub mod submit;
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
@@ -266,8 +265,7 @@ pub(crate) async fn render(
 ) -> Response {
     match load(&state, &user, month, unit).await {
         Ok(l) => {
-            let status =
-                if e.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = e.status();
             (status, shell(&user, "月报", Nav::Report, unit_page(&user, &l, &f, &e)))
                 .into_response()
         }

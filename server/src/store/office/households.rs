@@ -9,7 +9,7 @@ use minqing_shared::sync::Op;
 use minqing_shared::sync::op::{AmendmentBody, Payload, VisitBody};
 use minqing_shared::visit::Visit;
 
-use super::{HOUSEHOLDS, household_at, in_scope};
+use super::{HOUSEHOLDS, household_at, in_scope, in_scope_with_retired};
 use crate::store::sql::{Value, args};
 use crate::store::{StoreError, StoreResult, Tx};
 
@@ -122,7 +122,7 @@ impl Tx<'_> {
         scope: Scope,
         id: HouseholdId,
     ) -> StoreResult<Option<HouseholdRow>> {
-        let (scoped, who) = in_scope(scope, 1);
+        let (scoped, who) = in_scope_with_retired(scope, 1);
         let sql = format!("SELECT {ROW_COLUMNS} FROM {HOUSEHOLDS} WHERE {scoped} AND h.id = $2");
         self.query_opt(&sql, &[who, id.into()])?.map(|r| row(&r)).transpose()
     }

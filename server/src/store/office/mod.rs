@@ -45,11 +45,18 @@ pub(crate) const COUNTS_FOR: &str = "COALESCE(c.unit_id, v.township_id)";
 /// Queries that join visits put them after the households with `CROSS JOIN`, which keeps
 /// SQLite to that order (PostgreSQL plans it as any join).
 pub(crate) fn in_scope(scope: Scope, n: usize) -> (String, Value) {
+    let (scoped, who) = in_scope_with_retired(scope, n);
+    (format!("NOT h.deleted AND {scoped}"), who)
+}
+
+/// [`in_scope`], retired households (停止联系) included: the household's own page and its
+/// restoring.
+pub(crate) fn in_scope_with_retired(scope: Scope, n: usize) -> (String, Value) {
     match scope {
-        Scope::County(county) => (format!("NOT h.deleted AND t.county_id = ${n}"), county.into()),
+        Scope::County(county) => (format!("t.county_id = ${n}"), county.into()),
         Scope::Unit(unit) => (
             format!(
-                "NOT h.deleted AND h.id IN (
+                "h.id IN (
                    SELECT sh.id FROM villages sv JOIN households sh ON sh.village_id = sv.id
                    WHERE sv.township_id = ${n}
                    UNION ALL
@@ -58,9 +65,7 @@ pub(crate) fn in_scope(scope: Scope, n: usize) -> (String, Value) {
             ),
             unit.into(),
         ),
-        Scope::Cadre { cadre, .. } => {
-            (format!("NOT h.deleted AND h.cadre_id = ${n}"), cadre.into())
-        }
+        Scope::Cadre { cadre, .. } => (format!("h.cadre_id = ${n}"), cadre.into()),
     }
 }
 

@@ -241,9 +241,13 @@ DROP INDEX visits_time;
 DROP INDEX visits_cadre;
 "#,
     // 10: 位置存疑 — a visit's fix far from its household's place, judged as it arrives
-    // (`shared::place`); visits stored before are not judged.
+    // (`shared::place`), and the fixes a household's place is learned from; visits stored
+    // before are not judged and teach nothing.
     r#"
 ALTER TABLE visits ADD COLUMN place_doubt BOOLEAN NOT NULL DEFAULT FALSE;
+-- The visit's good in-person fix, the household's place is learned from (NULL: none).
+ALTER TABLE visits ADD COLUMN fix_lat DOUBLE PRECISION;
+ALTER TABLE visits ADD COLUMN fix_lon DOUBLE PRECISION;
 "#,
 ];
 

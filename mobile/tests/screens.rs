@@ -242,6 +242,33 @@ async fn the_form_takes_a_location_fix_or_says_why_not_and_never_waits_for_it() 
 }
 
 #[tokio::test]
+async fn a_cadre_proposes_a_household_which_is_listed_but_not_counted() {
+    let phone = Phone::logged_in();
+    let pending = phone.store().pending_count().unwrap();
+    let mut app = App::new(phone.services.clone());
+    app.click("联系户");
+    app.click("＋ 新增联系户");
+    let text = app.text();
+    assert!(text.contains("新增联系户") && text.contains(VILLAGE_NAME), "{text}");
+    app.click("提交");
+    assert!(app.text().contains("请填写户主姓名"), "{}", app.text());
+    app.type_into("id", "head", 0, "冯老四");
+    app.type_into("id", "address", 0, "六组 2号");
+    app.type_into("id", "phone", 0, "13700001111");
+    app.click("困难户");
+    app.click("提交");
+    let text = app.text();
+    assert!(text.contains("已提交，待办公室确认") && text.contains("冯老四"), "{text}");
+    let list = phone.store().households("冯老四", today()).unwrap();
+    assert_eq!(list.len(), 1);
+    let h = &list[0].household;
+    assert_eq!((h.status, h.address.as_str()), (HouseholdStatus::Proposed, "六组 2号"));
+    assert!(h.kinds.contains(&HouseholdKind::InDifficulty));
+    assert_eq!(phone.store().week(today()).unwrap().total, 0, "proposed: listed, not counted");
+    assert_eq!(phone.store().pending_count().unwrap(), pending + 1);
+}
+
+#[tokio::test]
 async fn a_visit_is_corrected_with_a_reason_then_voided() {
     let phone = Phone::logged_in();
     let home = phone.household("吴老三", "五组6号", "");

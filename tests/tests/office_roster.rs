@@ -113,3 +113,48 @@ async fn the_office_edits_moves_retires_and_restores_a_household() {
     );
     assert!(audited >= 4, "edit, move, retire, restore audited: {audited}");
 }
+
+#[tokio::test]
+async fn a_household_proposed_on_the_phone_is_filed_by_the_office_and_then_counts() {
+    use std::sync::Arc;
+
+    use minqing_mobile::Store;
+    use minqing_mobile::store::NewHousehold;
+    use minqing_mobile::sync::SyncEngine;
+    use minqing_tests::PASSWORD;
+    use minqing_tests::faults::FaultyTransport;
+
+    let server = TestServer::start().await;
+    let county = server.county();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
+    let phone = SyncEngine::new(store, FaultyTransport::default())
+        .with_clock(minqing_tests::clock::shared());
+    phone.login(&server.url, "wang", PASSWORD, "测试手机").await.unwrap();
+    phone.sync_once().await.unwrap();
+    let today = minqing_tests::clock::today();
+    let new = NewHousehold {
+        village_id: county.village,
+        head_name: "冯老四".into(),
+        address: "六组 2号".into(),
+        phone: "13700001111".into(),
+        kinds: vec![],
+    };
+    // Not one of wang's villages: refused on the phone.
+    let elsewhere = NewHousehold { village_id: county.other_village, ..new.clone() };
+    assert!(phone.store().propose_household(&elsewhere, minqing_tests::clock::now()).is_err());
+    let id = phone.store().propose_household(&new, minqing_tests::clock::now()).unwrap();
+    assert_eq!(phone.sync_once().await.unwrap().rejected, 0);
+    assert_eq!(phone.store().week(today).unwrap().total, 0);
+
+    let office = OfficeClient::login(&server.url, "office").await;
+    let roster = office.get("/office/households?status=proposed").await.body;
+    assert!(roster.contains("冯老四"), "the office sees the proposal");
+    let filed = office.post("/office/households/file", &[("id", &id.to_string())]).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER);
+
+    phone.sync_once().await.unwrap();
+    let list = phone.store().households("冯老四", today).unwrap();
+    assert_eq!(list[0].household.status, HouseholdStatus::Filed);
+    assert_eq!(phone.store().week(today).unwrap().total, 1, "filed: it counts now");
+}

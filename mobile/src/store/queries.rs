@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use minqing_shared::calendar::{VisitWeek, china_date, weeks_missed};
 use minqing_shared::card::ContactCard;
 use minqing_shared::household::Household;
-use minqing_shared::ids::{HouseholdId, VisitId};
+use minqing_shared::ids::{HouseholdId, VillageId, VisitId};
 use minqing_shared::place;
 use minqing_shared::sync::merge::{ConcernState, HouseholdState};
 use minqing_shared::visit::{Visit, VisitMode};
@@ -95,6 +95,22 @@ pub struct SyncInfo {
     pub last_error: Option<String>,
     /// Refused ops.
     pub rejected: Vec<RejectedOp>,
+}
+
+impl Store {
+    /// The cadre's villages with their names, for choosing where a proposed household lives.
+    pub fn my_villages(&self) -> Result<Vec<(VillageId, String)>> {
+        self.read(|c| {
+            let Some(account) = load_account(c)? else { return Ok(Vec::new()) };
+            let names = village_names(c)?;
+            Ok(account
+                .cadre
+                .villages
+                .iter()
+                .map(|v| (*v, names.get(&v.to_string()).cloned().unwrap_or_else(|| v.to_string())))
+                .collect())
+        })
+    }
 }
 
 fn village_names(c: &Connection) -> Result<HashMap<String, String>> {

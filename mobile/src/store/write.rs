@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use minqing_shared::concern::{Category, ConcernAction, SpecialReport, Step};
-use minqing_shared::household::HouseholdStatus;
-use minqing_shared::ids::{ConcernId, DeviceId, HouseholdId, OpId, VisitId};
+use minqing_shared::household::{HouseholdKind, HouseholdStatus};
+use minqing_shared::ids::{ConcernId, DeviceId, HouseholdId, OpId, VillageId, VisitId};
 use minqing_shared::permit::time::{check_correction, check_visit_time};
 use minqing_shared::sync::op::{AmendmentBody, HouseholdPatch, Payload, VisitBody};
 use minqing_shared::sync::validate::validate_op;
@@ -41,6 +41,21 @@ pub struct NewConcern {
     pub description: String,
     /// What the cadre did about it.
     pub disposition: Disposition,
+}
+
+/// A household the cadre proposes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewHousehold {
+    /// One of the cadre's villages.
+    pub village_id: VillageId,
+    /// Head of household.
+    pub head_name: String,
+    /// Group and address.
+    pub address: String,
+    /// Phone number.
+    pub phone: String,
+    /// Kinds.
+    pub kinds: Vec<HouseholdKind>,
 }
 
 /// A visit as the form collects it.
@@ -247,6 +262,32 @@ impl Store {
             let step = Step { actor: account.cadre_id, at, action };
             stamp_and_apply(tx, id.0, Payload::Concern(step), local_ms)?;
             Ok(())
+        })
+    }
+
+    /// The cadre proposes a new household in one of their villages (拟联系): it reaches the
+    /// office, which confirms and files it. Returns its id.
+    pub fn propose_household(&self, new: &NewHousehold, at: DateTime<Utc>) -> Result<HouseholdId> {
+        self.write(|tx| {
+            let account = load_account(tx)?.ok_or(StoreError::NotLoggedIn)?;
+            if !account.cadre.villages.contains(&new.village_id) {
+                return Err(StoreError::Invalid(
+                    "请选择本人联系的村（choose one of your villages）".into(),
+                ));
+            }
+            let id = HouseholdId::new();
+            let patch = HouseholdPatch {
+                village_id: Some(new.village_id),
+                head_name: Some(new.head_name.trim().to_owned()),
+                address: Some(new.address.trim().to_owned()),
+                phone: Some(new.phone.trim().to_owned()),
+                kinds: Some(new.kinds.clone()),
+                cadre_id: Some(Some(account.cadre_id)),
+                status: Some(HouseholdStatus::Proposed),
+                ..HouseholdPatch::default()
+            };
+            stamp_and_apply(tx, id.0, Payload::Household(patch), at.timestamp_millis())?;
+            Ok(id)
         })
     }
 

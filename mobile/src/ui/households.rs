@@ -12,6 +12,7 @@ pub fn HouseholdsScreen() -> Element {
     let services = use_services();
     let lang = use_lang()();
     let mut search = use_signal(String::new);
+    let mut nav = use_nav();
     use_revision().read();
     let list = match services.store().households(&search.read(), services.today()) {
         Ok(list) => list,
@@ -26,6 +27,12 @@ pub fn HouseholdsScreen() -> Element {
                 initial_value: "{search}",
                 oninput: move |e| search.set(e.value()),
             }
+        }
+        button {
+            id: "propose",
+            class: "btn btn-secondary",
+            onclick: move |_| nav.write().push(Screen::ProposeHousehold),
+            {t(lang, Key::ProposeButton)}
         }
         if list.is_empty() {
             p { class: "empty", {t(lang, Key::NoMatch)} }

@@ -10,6 +10,7 @@ pub mod concerns;
 pub mod household;
 pub mod households;
 pub mod login;
+pub mod propose;
 mod resume;
 pub mod sync;
 pub mod tabs;
@@ -219,6 +220,16 @@ pub fn confirm_saved(services: &Arc<Services>, toast: Signal<Toast>, text: Strin
 pub fn show_toast(mut toast: Signal<Toast>, text: String) {
     let serial = toast.peek().0.as_ref().map_or(0, |(n, _)| n + 1);
     toast.set(Toast(Some((serial, text))));
+}
+
+/// Adds `x` to a chip list, or takes it out if there (topics, kinds).
+pub fn toggle<T: PartialEq>(list: &mut Vec<T>, x: T) {
+    match list.iter().position(|y| *y == x) {
+        Some(at) => {
+            list.remove(at);
+        }
+        None => list.push(x),
+    }
 }
 
 /// Records that the local data changed.

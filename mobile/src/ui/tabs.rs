@@ -4,7 +4,7 @@ use dioxus::prelude::*;
 use minqing_shared::ids::{HouseholdId, VisitId};
 
 use super::{card, concerns, household, households, login, sync, use_lang, use_nav, use_toast};
-use super::{visit_correct, visit_form, week};
+use super::{propose, visit_correct, visit_form, week};
 use crate::i18n::{Key, t};
 
 /// A bottom tab.
@@ -58,6 +58,8 @@ pub enum Screen {
     Visit(HouseholdId),
     /// Correcting or voiding one of the cadre's visits.
     CorrectVisit(VisitId),
+    /// Proposing a new household.
+    ProposeHousehold,
     /// Login and settings.
     Settings,
 }
@@ -69,6 +71,7 @@ impl Screen {
             Screen::Household(_) => Key::HouseholdTitle,
             Screen::Visit(_) => Key::VisitTitle,
             Screen::CorrectVisit(_) => Key::CorrectVisitTitle,
+            Screen::ProposeHousehold => Key::ProposeTitle,
             Screen::Settings => Key::SettingsTitle,
         }
     }
@@ -135,7 +138,7 @@ pub fn Shell() -> Element {
         for shown in [screen] {
             main { key: "{shown:?}", class: "content", {view(shown)} }
         }
-        if !matches!(screen, Screen::Visit(_) | Screen::CorrectVisit(_)) {
+        if !matches!(screen, Screen::Visit(_) | Screen::CorrectVisit(_) | Screen::ProposeHousehold) {
             TabBar { active: nav.read().tab() }
         }
     }
@@ -152,6 +155,7 @@ fn view(screen: Screen) -> Element {
         Screen::Household(id) => rsx! { household::HouseholdScreen { id } },
         Screen::Visit(id) => rsx! { visit_form::VisitForm { id } },
         Screen::CorrectVisit(id) => rsx! { visit_correct::VisitCorrect { id } },
+        Screen::ProposeHousehold => rsx! { propose::ProposeHousehold {} },
         Screen::Settings => rsx! { login::SettingsScreen {} },
     }
 }

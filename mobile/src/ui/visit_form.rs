@@ -254,14 +254,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
                             key: "{topic}",
                             r#type: "button",
                             class: if topics.read().contains(&topic) { "chip on" } else { "chip" },
-                            onclick: move |_| {
-                                let mut list = topics.write();
-                                if let Some(at) = list.iter().position(|t| *t == topic) {
-                                    list.remove(at);
-                                } else {
-                                    list.push(topic);
-                                }
-                            },
+                            onclick: move |_| super::toggle(&mut topics.write(), topic),
                             "{topic.label(lang)}"
                         }
                     }

@@ -96,6 +96,8 @@ async fn the_office_edits_moves_retires_and_restores_a_household() {
     assert!(!roster.contains("张大山"), "a retired household leaves the roster");
     let week = office.get("/office/week").await.body;
     assert!(!week.contains("张大山"));
+    let retired_list = office.get("/office/households?status=retired").await.body;
+    assert!(retired_list.contains("张大山") && retired_list.contains("已停止联系（迁出）"));
     let retired = li.pull_all().await;
     assert!(retired.iter().any(|c| matches!(&c.op.payload,
         Payload::Household(p) if p.deleted == Some(true) && p.retirement.is_some())));

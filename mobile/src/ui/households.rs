@@ -28,12 +28,6 @@ pub fn HouseholdsScreen() -> Element {
                 oninput: move |e| search.set(e.value()),
             }
         }
-        button {
-            id: "propose",
-            class: "btn btn-secondary",
-            onclick: move |_| nav.write().push(Screen::ProposeHousehold),
-            {t(lang, Key::ProposeButton)}
-        }
         if list.is_empty() {
             p { class: "empty", {t(lang, Key::NoMatch)} }
         }
@@ -41,6 +35,13 @@ pub fn HouseholdsScreen() -> Element {
             for summary in list {
                 HouseholdRow { key: "{summary.household.id}", summary, visit_button: false }
             }
+        }
+        // Below the list: the list's first row stays where a cadre expects it.
+        button {
+            id: "propose",
+            class: "btn btn-secondary",
+            onclick: move |_| nav.write().push(Screen::ProposeHousehold),
+            {t(lang, Key::ProposeButton)}
         }
     }
 }

@@ -29,6 +29,9 @@ use crate::state::AppState;
 use crate::store::{HouseholdFilter, HouseholdRow};
 use overrides::Overrides;
 
+/// The status filter's value for the retired households (停止联系).
+const RETIRED: &str = "retired";
+
 /// Rows shown per page of the registry.
 const PAGE_ROWS: usize = 300;
 
@@ -51,6 +54,7 @@ impl Filter {
             village: self.village.parse().ok(),
             status: HouseholdStatus::from_code(&self.status),
             text: self.q.clone(),
+            retired: self.status == RETIRED,
         }
     }
 }
@@ -192,6 +196,7 @@ fn body(user: &OfficeUser, r: &Registry, f: &Filter, errors: &FieldErrors) -> Ma
                 @for st in HouseholdStatus::ALL {
                     option value=(st.code()) selected[f.status == st.code()] { (st.zh()) }
                 }
+                option value=(RETIRED) selected[f.status == RETIRED] { "已停止联系" }
             } }
             label { "户主/住址 " input name="q" value=(f.q) size="10"; }
             button type="submit" { "筛选" } " "
@@ -218,7 +223,12 @@ fn body(user: &OfficeUser, r: &Registry, f: &Filter, errors: &FieldErrors) -> Ma
                             td { (h.phone) }
                             td.small { @for k in &h.kinds { (k.zh()) " " } }
                             td { (row.cadre.as_deref().unwrap_or("—")) }
-                            td { (status_badge(h.status)) }
+                            td {
+                                @match h.retirement.filter(|_| h.deleted) {
+                                    Some(r) => span.badge { "已停止联系（" (r.reason.zh()) "）" },
+                                    None => (status_badge(h.status)),
+                                }
+                            }
                             td { a href=(format!("/office/households/{}", h.id)) { "查看/打印" } }
                         }
                     }

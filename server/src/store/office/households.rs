@@ -22,6 +22,8 @@ pub struct HouseholdFilter {
     pub status: Option<HouseholdStatus>,
     /// Head of household or address containing this.
     pub text: String,
+    /// The retired households (停止联系) instead of the active ones.
+    pub retired: bool,
 }
 
 /// A correction or voiding of a visit, as the office's household page lists it.
@@ -81,7 +83,12 @@ impl Tx<'_> {
         offset: usize,
         limit: usize,
     ) -> StoreResult<(Vec<HouseholdRow>, usize)> {
-        let (scoped, who) = in_scope(scope, 1);
+        let (scoped, who) = if filter.retired {
+            let (scoped, who) = in_scope_with_retired(scope, 1);
+            (format!("h.deleted AND {scoped}"), who)
+        } else {
+            in_scope(scope, 1)
+        };
         let mut params: Vec<Value> = vec![who];
         let mut conditions = vec![scoped];
         if let Some(v) = filter.village {

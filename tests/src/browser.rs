@@ -195,9 +195,20 @@ impl Browser {
         .await;
     }
 
-    /// Clicks the element `css`.
+    /// Clicks the element `css`, scrolled to the middle of the screen first (a long form's
+    /// button may sit under the fixed save bar, which would take the click).
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
+        let element = json!({ ELEMENT: id });
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({
+                "script": "arguments[0].scrollIntoView({block: 'center'});",
+                "args": [element],
+            })),
+        )
+        .await;
         self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
     }
 

@@ -133,9 +133,7 @@ impl PlaceCheck {
             PlaceCheck::NoPlace => "住户位置待定".to_owned(),
         }
     }
-}
 
-impl PlaceCheck {
     /// The same in English.
     pub fn en(&self) -> String {
         let km = |m: f64| {

@@ -119,3 +119,19 @@ impl Transport for FaultyTransport {
         self.inner.history(url, token, household, after, through).await
     }
 }
+
+/// The real phone app's store and sync engine on a temporary database in `dir`, logged in as
+/// `user` on the server at `url` and synced once, reading `clock`.
+pub async fn app_phone(
+    url: &str,
+    user: &str,
+    dir: &std::path::Path,
+    clock: minqing_shared::clock::SharedClock,
+) -> minqing_mobile::sync::SyncEngine<FaultyTransport> {
+    let store = std::sync::Arc::new(minqing_mobile::Store::open(&dir.join("phone.db")).unwrap());
+    let engine =
+        minqing_mobile::sync::SyncEngine::new(store, FaultyTransport::default()).with_clock(clock);
+    engine.login(url, user, crate::PASSWORD, "测试手机").await.unwrap();
+    engine.sync_once().await.unwrap();
+    engine
+}

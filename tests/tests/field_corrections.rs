@@ -4,19 +4,15 @@
 //! the cadre's other phone shows the corrected visit; late, foreign or repeated corrections are
 //! refused with the reason.
 
-use std::sync::Arc;
-
 use chrono::Duration;
-use minqing_mobile::Store;
-use minqing_mobile::sync::SyncEngine;
 use minqing_server::store::Db;
 use minqing_shared::ids::{HouseholdId, VisitId};
 use minqing_shared::sync::op::{AmendmentBody, HouseholdPatch, Payload};
 use minqing_shared::visit::VisitMode;
-use minqing_tests::faults::FaultyTransport;
+use minqing_tests::faults::app_phone;
 use minqing_tests::office::OfficeClient;
 use minqing_tests::sql::off_runtime;
-use minqing_tests::{ApiPhone, PASSWORD, TestServer};
+use minqing_tests::{ApiPhone, TestServer};
 
 const DERIVED: [&str; 2] = [
     "SELECT household_id, CAST(week AS TEXT), cadre_id FROM household_weeks ORDER BY 1, 2",
@@ -155,20 +151,9 @@ async fn a_correction_made_offline_reaches_the_cadre_s_other_phone() {
     let county = server.county();
     let mut wang = ApiPhone::login(&server.url, "wang").await;
     let (a, _) = two_households(&county, &mut wang).await;
-    let open = |name: &'static str| {
-        let url = server.url.clone();
-        async move {
-            let dir = tempfile::tempdir().unwrap();
-            let store = Arc::new(Store::open(&dir.path().join(name)).unwrap());
-            let engine = SyncEngine::new(store, FaultyTransport::default())
-                .with_clock(minqing_tests::clock::shared());
-            engine.login(&url, "wang", PASSWORD, name).await.unwrap();
-            engine.sync_once().await.unwrap();
-            (engine, dir)
-        }
-    };
-    let (first, _d1) = open("first").await;
-    let (second, _d2) = open("second").await;
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = app_phone(&server.url, "wang", d1.path(), minqing_tests::clock::shared()).await;
+    let second = app_phone(&server.url, "wang", d2.path(), minqing_tests::clock::shared()).await;
     let visit = minqing_mobile::store::NewVisit {
         household_id: a,
         mode: VisitMode::InPerson,

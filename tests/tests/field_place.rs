@@ -4,18 +4,14 @@
 //! evaluation, and on the cadre's 本周走访 — and the distance is the county's setting, reaching
 //! the phones through the pull. A visit without a fix says why and is not judged.
 
-use std::sync::Arc;
-
 use chrono::Duration;
-use minqing_mobile::Store;
 use minqing_mobile::store::NewVisit;
-use minqing_mobile::sync::SyncEngine;
 use minqing_server::store::PLACE_DOUBT_KEY;
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
 use minqing_shared::visit::{GeoFix, NoFix, VisitMode};
-use minqing_tests::faults::FaultyTransport;
+use minqing_tests::faults::app_phone;
 use minqing_tests::office::OfficeClient;
-use minqing_tests::{ApiPhone, PASSWORD, TestServer};
+use minqing_tests::{ApiPhone, TestServer};
 
 const HOME: (f64, f64) = (36.0, 114.5);
 
@@ -91,11 +87,7 @@ async fn a_visit_far_from_the_household_s_place_is_marked_everywhere() {
     // wang's phone learns the county's distance with its pull and marks the household on
     // 本周走访; once the county allows a kilometre, the next such visit is not marked.
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
-    let phone = SyncEngine::new(store, FaultyTransport::default())
-        .with_clock(minqing_tests::clock::shared());
-    phone.login(&server.url, "wang", PASSWORD, "测试手机").await.unwrap();
-    phone.sync_once().await.unwrap();
+    let phone = app_phone(&server.url, "wang", dir.path(), minqing_tests::clock::shared()).await;
     let week = phone.store().week(minqing_tests::clock::today()).unwrap();
     let row = week.households.iter().find(|h| h.household.id == home).unwrap();
     assert!(row.place_doubt, "本周走访 marks the household");

@@ -118,22 +118,13 @@ async fn the_office_edits_moves_retires_and_restores_a_household() {
 
 #[tokio::test]
 async fn a_household_proposed_on_the_phone_is_filed_by_the_office_and_then_counts() {
-    use std::sync::Arc;
-
-    use minqing_mobile::Store;
     use minqing_mobile::store::NewHousehold;
-    use minqing_mobile::sync::SyncEngine;
-    use minqing_tests::PASSWORD;
-    use minqing_tests::faults::FaultyTransport;
+    use minqing_tests::faults::app_phone;
 
     let server = TestServer::start().await;
     let county = server.county();
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
-    let phone = SyncEngine::new(store, FaultyTransport::default())
-        .with_clock(minqing_tests::clock::shared());
-    phone.login(&server.url, "wang", PASSWORD, "测试手机").await.unwrap();
-    phone.sync_once().await.unwrap();
+    let phone = app_phone(&server.url, "wang", dir.path(), minqing_tests::clock::shared()).await;
     let today = minqing_tests::clock::today();
     let new = NewHousehold {
         village_id: county.village,

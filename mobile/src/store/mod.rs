@@ -3,6 +3,7 @@
 //! a screen says "saved" only after the commit returns.
 
 mod apply;
+mod outbox;
 mod queries;
 mod retime;
 pub mod schema;
@@ -17,6 +18,7 @@ use minqing_shared::sync::{HlcClock, LoginResponse};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use apply::apply_op;
+pub use outbox::stamp_and_apply;
 pub use queries::*;
 pub use write::*;
 
@@ -186,7 +188,7 @@ impl Store {
                     other_account,
                 ],
             )?;
-            write::restamp_pending(tx, login.device_id)?;
+            outbox::restamp_pending(tx, login.device_id)?;
             Ok(())
         })
     }

@@ -12,7 +12,7 @@ use minqing_shared::sync::{MAX_CLOCK_AHEAD_MS, Op};
 use rusqlite::{Connection, params};
 
 use super::apply::apply_op;
-use super::write::queue;
+use super::outbox::append;
 use super::{Result, StoreError, load_account};
 
 /// The code the server gives an op stamped too far ahead of its clock.
@@ -50,11 +50,7 @@ pub(crate) fn replace(c: &Connection, op: &Op, mut copy: Op) -> Result<()> {
     account.last_seq += 1;
     copy.device_seq = account.last_seq;
     account.clock.observe(copy.hlc);
-    queue(c, &copy, account.clock.offset_ms)?;
-    c.execute(
-        "UPDATE account SET last_seq = ?1, clock = ?2",
-        params![account.last_seq as i64, serde_json::to_string(&account.clock)?],
-    )?;
+    append(c, &account, &copy)?;
     c.execute(
         "UPDATE rejections SET retimed_as = ?2 WHERE op_id = ?1",
         params![op.op_id.to_string(), copy.op_id.to_string()],

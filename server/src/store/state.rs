@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use minqing_shared::calendar::{VisitWeek, YearMonth, china_date};
-use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, VisitId};
+use minqing_shared::ids::{ConcernId, HouseholdId, VisitId};
 use minqing_shared::place::{self, PLACE_WINDOW_DAYS};
 use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState};
 use minqing_shared::visit::Visit;
@@ -130,6 +130,7 @@ impl Tx<'_> {
             .iter()
             .zip(doubts)
             .map(|(v, doubt)| {
+                let fix = place::teaching_fix(v);
                 Ok(args![
                     v.id,
                     v.household_id,
@@ -138,8 +139,8 @@ impl Tx<'_> {
                     v.mode.code(),
                     serde_json::to_string(v)?,
                     doubt,
-                    place::teaching_fix(v).map(|p| p.lat),
-                    place::teaching_fix(v).map(|p| p.lon)
+                    fix.map(|p| p.lat),
+                    fix.map(|p| p.lon)
                 ]
                 .to_vec())
             })
@@ -251,13 +252,6 @@ impl Tx<'_> {
             self.execute(&sql, &args![v.household_id, week.key(), range.start, range.end])?;
         }
         Ok(())
-    }
-
-    /// A visit's household and cadre.
-    pub fn visit_owner(&mut self, id: VisitId) -> StoreResult<Option<(HouseholdId, CadreId)>> {
-        self.query_opt("SELECT household_id, cadre_id FROM visits WHERE id = $1", &args![id])?
-            .map(|r| Ok((r.parse(0)?, r.parse(1)?)))
-            .transpose()
     }
 
     /// The household each of `ids` was raised about, for the concerns that exist. (A concern's

@@ -223,8 +223,7 @@ fn check_and_merge(
             time::check_at(visit.visited_at, None, now_ms)?;
             // Dated within this week or last of when the phone recorded it (its clock, bounded
             // above by the server's), so a visit synced weeks later keeps the week it was made.
-            let recorded = chrono::DateTime::from_timestamp_millis(op.hlc.ms()).unwrap_or_default();
-            time::check_visit_time(visit.visited_at, recorded)?;
+            time::check_visit_time(visit.visited_at, op.hlc.time())?;
             household_in_scope(tx, ws, author, visit.household_id)?;
             let household = visit.household_id;
             ws.insert_visit(visit);
@@ -244,7 +243,7 @@ fn check_and_merge(
                     "走访只能由记录它的干部更正（only the cadre who made a visit corrects it）",
                 );
             }
-            let at = chrono::DateTime::from_timestamp_millis(op.hlc.ms()).unwrap_or_default();
+            let at = op.hlc.time();
             time::check_correction(visit.visited_at, at)?;
             if let Some(corrected) = a.visited_at {
                 time::check_at(corrected, None, now_ms)?;

@@ -258,18 +258,6 @@ impl WorkingSet {
         Ok(exists)
     }
 
-    /// A visit's household and cadre, if it exists.
-    pub fn visit_owner(
-        &mut self,
-        tx: &mut Tx<'_>,
-        id: VisitId,
-    ) -> StoreResult<Option<(HouseholdId, CadreId)>> {
-        if let Some(v) = self.new_visits.iter().find(|v| v.id == id) {
-            return Ok(Some((v.household_id, v.cadre_id)));
-        }
-        tx.visit_owner(id)
-    }
-
     /// A visit, stored or stored by this push.
     pub fn visit(&mut self, tx: &mut Tx<'_>, id: VisitId) -> StoreResult<Option<Visit>> {
         if let Some(v) = self.new_visits.iter().find(|v| v.id == id) {

@@ -31,6 +31,12 @@ impl Hlc {
         (self.0 >> COUNTER_BITS) as i64
     }
 
+    /// The wall-clock part as an instant: when the op was recorded, on its device's
+    /// (corrected) clock.
+    pub fn time(self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp_millis(self.ms()).unwrap_or_default()
+    }
+
     /// The logical counter.
     pub fn counter(self) -> u16 {
         (self.0 & COUNTER_MAX) as u16

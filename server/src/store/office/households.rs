@@ -205,9 +205,7 @@ impl Tx<'_> {
                 Some(Payload::Visit(v)) => Some(v),
                 _ => None,
             };
-            let at =
-                chrono::DateTime::from_timestamp_millis(amendment.hlc.ms()).unwrap_or_default();
-            out.push(VisitAmendmentRow { at, body, original });
+            out.push(VisitAmendmentRow { at: amendment.hlc.time(), body, original });
         }
         Ok(out)
     }

@@ -120,6 +120,8 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
         ("11-concern-detail", format!("/office/concerns/{well}")),
         ("12-ledger-office", "/office/ledger".to_owned()),
         ("13-evaluation-office", "/office/evaluation".to_owned()),
+        ("24-household-edit", format!("/office/households/{}/edit", homes[0])),
+        // Last: the card sheet printed below is the page shown.
         ("14-cards", "/office/cards".to_owned()),
     ] {
         b.goto(&format!("{url}{path}")).await;

@@ -136,6 +136,16 @@ keys! {
     Summary => ("走访情况", "What was said"),
     SummaryHint => ("群众反映了什么、谈了什么", "What the household said"),
     AddConcern => ("＋ 添加民情诉求", "+ Add a concern"),
+    Photos => ("照片（最多3张）", "Photos (up to 3)"),
+    AddPhoto => ("＋ 拍照/选照片", "+ Take or choose a photo"),
+    PhotoWorking => ("正在处理照片…", "Preparing the photo…"),
+    PhotoUnreadable => ("无法读取这张照片（请用JPEG或PNG）", "This picture cannot be read (use JPEG or PNG)"),
+    RemovePhoto => ("删除照片", "Remove the photo"),
+    PhotoWaiting => ("照片待上传", "Photo waiting to upload"),
+    PhotoSent => ("照片已上传", "Photo uploaded"),
+    PhotoRefused => ("照片被拒收", "Photo refused"),
+    PhotosWaiting => ("待上传照片", "Photos waiting"),
+    PhotosRefusedHint => ("被拒收的照片不再上传；走访记录本身不受影响", "Refused photos are not sent again; the visits themselves are not affected"),
     ConcernN => ("诉求", "Concern"),
     Category => ("类别", "Category"),
     Description => ("诉求内容", "Description"),
@@ -271,6 +281,15 @@ pub fn records(lang: Lang, n: u64) -> String {
         Lang::Zh => format!("{n}条"),
         Lang::En if n == 1 => "1 record".to_owned(),
         Lang::En => format!("{n} records"),
+    }
+}
+
+/// "2张" / "2 photos".
+pub fn photos(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::Zh => format!("{n}张"),
+        Lang::En if n == 1 => "1 photo".to_owned(),
+        Lang::En => format!("{n} photos"),
     }
 }
 

@@ -82,6 +82,7 @@ async fn households_are_searched_and_a_household_shows_its_history() {
     );
     phone.household("赵大山", "一组5号", "13900000001");
     let visit = NewVisit {
+        photos: Vec::new(),
         household_id: li,
         mode: VisitMode::InPerson,
         topics: vec![Topic::HotIssues, Topic::LatestNews],
@@ -91,6 +92,7 @@ async fn households_are_searched_and_a_household_shows_its_history() {
         no_fix: None,
         visited_at: None,
         concerns: vec![NewConcern {
+            photos: Vec::new(),
             category: Category::Roads,
             description: "村口的路一下雨就走不了".into(),
             disposition: Disposition::Open,

@@ -20,7 +20,7 @@ fn escalated(title: &str) -> Disposition {
 }
 
 fn concern(category: Category, description: &str, disposition: Disposition) -> NewConcern {
-    NewConcern { category, description: description.into(), disposition }
+    NewConcern { photos: Vec::new(), category, description: description.into(), disposition }
 }
 
 #[tokio::test]
@@ -28,6 +28,7 @@ async fn concerns_show_status_and_the_office_s_decision() {
     let phone = Phone::logged_in();
     let home = phone.household("钱秀英", "二组8号", "13900000002");
     let visit = NewVisit {
+        photos: Vec::new(),
         household_id: home,
         mode: VisitMode::InPerson,
         topics: vec![],
@@ -229,6 +230,7 @@ async fn a_concern_left_open_is_escalated_later_from_the_concerns_screen() {
     let phone = Phone::logged_in();
     let home = phone.household("钱秀英", "二组8号", "13900000002");
     let visit = NewVisit {
+        photos: Vec::new(),
         household_id: home,
         mode: VisitMode::InPerson,
         topics: vec![],

@@ -98,6 +98,9 @@ pub enum ConcernAction {
         category: Category,
         /// What the household said.
         description: String,
+        /// Photos (their bytes are uploaded after the op).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<crate::photo::PhotoId>,
     },
     /// The cadre solved it at once 马上解决.
     ResolveOnSpot {
@@ -273,6 +276,7 @@ mod tests {
 
     fn raise() -> ConcernAction {
         ConcernAction::Raise {
+            photos: Vec::new(),
             household_id: HouseholdId::new(),
             visit_id: None,
             category: Category::DrinkingWater,

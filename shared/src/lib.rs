@@ -8,6 +8,7 @@
 //! - [`calendar`]: every date the system runs on (UTC+8);
 //! - [`rules`]: the seed's assignment rules, as warnings;
 //! - [`permit`]: who may do what to which record in which state, one table;
+//! - [`photo`]: photos on visits and concerns: their names, limits and checks;
 //! - [`place`]: where a visit happened against its household's place (位置存疑);
 //! - [`scope`]: whose records an account sees;
 //! - [`sync`]: ops, the hybrid logical clock, wire types and merge;
@@ -24,6 +25,7 @@ pub mod ids;
 pub mod label;
 pub mod org;
 pub mod permit;
+pub mod photo;
 pub mod place;
 pub mod rules;
 pub mod scope;

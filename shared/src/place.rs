@@ -220,6 +220,7 @@ mod tests {
 
     fn visit(day: u32, offset_north_m: f64, accuracy: f32) -> Visit {
         Visit {
+            photos: Vec::new(),
             id: VisitId::new(),
             household_id: HouseholdId::new(),
             cadre_id: CadreId::new(),

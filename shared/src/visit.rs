@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{CadreId, HouseholdId, VisitId};
 use crate::label::labeled_enum;
+use crate::photo::PhotoId;
 use crate::sync::op::AmendmentBody;
 
 labeled_enum! {
@@ -94,6 +95,10 @@ pub struct Visit {
     /// Why there is no fix, when the phone said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_fix: Option<NoFix>,
+    /// Photos taken (at most [`MAX_PER_RECORD`](crate::photo::MAX_PER_RECORD)); their bytes
+    /// travel apart, after the op.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoId>,
 }
 
 impl Visit {

@@ -58,6 +58,7 @@ fn action_strategy() -> impl Strategy<Value = ConcernAction> {
     let d = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
     prop::sample::select(vec![
         ConcernAction::Raise {
+            photos: Vec::new(),
             household_id: HouseholdId(uuid::Uuid::from_u128(7)),
             visit_id: None,
             category: Category::Irrigation,
@@ -164,6 +165,7 @@ fn a_concern_folds_from_doorstep_to_done() {
             device,
             1,
             ConcernAction::Raise {
+                photos: Vec::new(),
                 household_id: HouseholdId::new(),
                 visit_id: None,
                 category: Category::Schooling,

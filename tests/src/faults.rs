@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use minqing_mobile::sync::{HttpTransport, Transport, TransportError};
 use minqing_shared::ids::HouseholdId;
+use minqing_shared::photo::{PhotoId, UploadStatus};
 use minqing_shared::sync::{
     ChangePasswordRequest, ChangePasswordResponse, HistoryResponse, LoginResponse, PullResponse,
     PushRequest, PushResponse,
@@ -28,6 +29,10 @@ pub struct FaultyTransport {
     pub offline: Mutex<bool>,
     /// Pushes attempted, including failed ones.
     pub pushes: Mutex<u32>,
+    /// The next photo upload sends this many bytes of its body, then the connection is cut.
+    pub cut_photo_after: Mutex<Option<usize>>,
+    /// The offsets photo uploads started from, in order.
+    pub photo_offsets: Mutex<Vec<u64>>,
 }
 
 impl FaultyTransport {
@@ -48,6 +53,26 @@ impl FaultyTransport {
             Ok(())
         }
     }
+}
+
+/// Sends `PUT path` with the whole length announced but only `sent` bytes of `body`, then cuts
+/// the connection (a phone losing signal halfway through a photo).
+async fn cut_upload(url: &str, token: &str, path: &str, body: &[u8], sent: usize) {
+    use tokio::io::AsyncWriteExt;
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect to the server");
+    let head = format!(
+        "PUT {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n{}: {}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+        minqing_shared::sync::PROTOCOL_HEADER,
+        minqing_shared::sync::PROTOCOL_VERSION,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body[..sent.min(body.len())]).await.unwrap();
+    stream.flush().await.unwrap();
+    // Let the server read what was sent before the line goes dead.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(stream);
 }
 
 impl Transport for FaultyTransport {
@@ -117,6 +142,36 @@ impl Transport for FaultyTransport {
     ) -> Result<HistoryResponse, TransportError> {
         self.down()?;
         self.inner.history(url, token, household, after, through).await
+    }
+
+    async fn photo_status(
+        &self,
+        url: &str,
+        token: &str,
+        id: &PhotoId,
+    ) -> Result<UploadStatus, TransportError> {
+        self.down()?;
+        self.inner.photo_status(url, token, id).await
+    }
+
+    async fn upload_photo(
+        &self,
+        url: &str,
+        token: &str,
+        id: &PhotoId,
+        offset: u64,
+        length: u64,
+        rest: Vec<u8>,
+    ) -> Result<UploadStatus, TransportError> {
+        self.down()?;
+        self.photo_offsets.lock().unwrap().push(offset);
+        let cut = self.cut_photo_after.lock().unwrap().take();
+        if let Some(sent) = cut {
+            let path = format!("/api/v1/photos/{id}?offset={offset}&length={length}");
+            cut_upload(url, token, &path, &rest, sent).await;
+            return Err(TransportError::Offline("connection cut while sending a photo".into()));
+        }
+        self.inner.upload_photo(url, token, id, offset, length, rest).await
     }
 }
 

@@ -159,6 +159,7 @@ impl ApiPhone {
     ) -> (VisitId, Op) {
         let id = VisitId::new();
         let body = VisitBody {
+            photos: Vec::new(),
             household_id: household,
             cadre_id: self.cadre,
             visited_at: at,
@@ -182,6 +183,7 @@ impl ApiPhone {
     ) -> (ConcernId, Op) {
         let id = ConcernId::new();
         let action = ConcernAction::Raise {
+            photos: Vec::new(),
             household_id: household,
             visit_id: visit,
             category,

@@ -103,6 +103,7 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
                     let h = phone.households[(round * 2 + k) % phone.households.len()];
                     let concerns = if (i + round + k) % 3 == 0 {
                         vec![NewConcern {
+                            photos: Vec::new(),
                             category: Category::ALL[(i + round) % 12],
                             description: format!("第{round}轮反映的问题"),
                             disposition: if k == 0 {
@@ -115,6 +116,7 @@ async fn nothing_is_lost_or_doubled_through_cuts_duplicates_skewed_clocks_and_se
                         vec![]
                     };
                     let visit = NewVisit {
+                        photos: Vec::new(),
                         household_id: h,
                         mode: VisitMode::InPerson,
                         topics: vec![Topic::HotIssues],

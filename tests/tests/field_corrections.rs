@@ -155,6 +155,7 @@ async fn a_correction_made_offline_reaches_the_cadre_s_other_phone() {
     let first = app_phone(&server.url, "wang", d1.path(), minqing_tests::clock::shared()).await;
     let second = app_phone(&server.url, "wang", d2.path(), minqing_tests::clock::shared()).await;
     let visit = minqing_mobile::store::NewVisit {
+        photos: Vec::new(),
         household_id: a,
         mode: VisitMode::InPerson,
         topics: vec![],

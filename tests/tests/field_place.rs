@@ -96,6 +96,7 @@ async fn a_visit_far_from_the_household_s_place_is_marked_everywhere() {
 
     server.write(|tx| tx.set_meta(PLACE_DOUBT_KEY, "1000"));
     let visit = NewVisit {
+        photos: Vec::new(),
         household_id: home,
         mode: VisitMode::InPerson,
         topics: vec![],

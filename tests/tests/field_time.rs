@@ -19,6 +19,7 @@ use minqing_tests::{ApiPhone, PASSWORD, TestServer};
 
 fn visit(household: HouseholdId, text: &str) -> NewVisit {
     NewVisit {
+        photos: Vec::new(),
         household_id: household,
         mode: VisitMode::InPerson,
         topics: vec![Topic::HotIssues],
@@ -95,6 +96,7 @@ async fn visits_recorded_while_the_phone_ran_a_day_fast_reach_the_office_at_the_
     let true_time = minqing_tests::clock::now_ms();
     let mut with_concern = visit(home, "谈了修路");
     with_concern.concerns.push(NewConcern {
+        photos: Vec::new(),
         category: Category::Roads,
         description: "村口路面坑洼".into(),
         disposition: Disposition::Explained("已说明明年春季修路计划".into()),

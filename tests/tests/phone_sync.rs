@@ -39,6 +39,7 @@ impl Phone {
 
 fn visit(household: HouseholdId, i: usize) -> NewVisit {
     NewVisit {
+        photos: Vec::new(),
         household_id: household,
         mode: VisitMode::InPerson,
         topics: vec![Topic::KeyWork, Topic::HotIssues],
@@ -91,6 +92,7 @@ async fn twenty_visits_recorded_offline_reach_the_cadre_s_second_phone() {
         let mut v = visit(homes[i % 10], i);
         if i == 3 {
             v.concerns.push(NewConcern {
+                photos: Vec::new(),
                 category: Category::Schooling,
                 description: "孩子14岁，交不起学费辍学".into(),
                 disposition: Disposition::Escalated(SpecialReport {

@@ -182,6 +182,7 @@ fn city((cadre_shape, household_shape): Shape) -> City {
         };
         ops.push((next(id.0, Payload::Household(patch)), Subject::Household(at), log));
         let visit = VisitBody {
+            photos: Vec::new(),
             household_id: id,
             cadre_id: cadre.map_or(CadreId::new(), |c| c.id),
             visited_at: "2026-11-20T02:00:00Z".parse().unwrap(),
@@ -197,6 +198,7 @@ fn city((cadre_shape, household_shape): Shape) -> City {
             actor: cadre.map_or(CadreId::new(), |c| c.id),
             at: "2026-11-20T02:00:00Z".parse().unwrap(),
             action: ConcernAction::Raise {
+                photos: Vec::new(),
                 household_id: id,
                 visit_id: None,
                 category: Category::Roads,

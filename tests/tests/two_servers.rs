@@ -74,6 +74,7 @@ async fn a_hundred_phones_across_two_servers_converge() {
                 for k in 0..3 {
                     let concerns = if k == 0 {
                         vec![NewConcern {
+                            photos: Vec::new(),
                             category: Category::ALL[(i + round) % 12],
                             description: "路灯坏了".into(),
                             disposition: Disposition::Open,
@@ -82,6 +83,7 @@ async fn a_hundred_phones_across_two_servers_converge() {
                         vec![]
                     };
                     let visit = NewVisit {
+                        photos: Vec::new(),
                         household_id: households[(round * 3 + k) % households.len()],
                         mode: VisitMode::InPerson,
                         topics: vec![Topic::LatestNews],

@@ -58,18 +58,7 @@ pub fn apply_op(c: &Connection, op: &Op) -> Result<()> {
             }
         }
         Payload::Visit(body) => {
-            let visit = Visit {
-                id: op.record_id.into(),
-                household_id: body.household_id,
-                cadre_id: body.cadre_id,
-                visited_at: body.visited_at,
-                mode: body.mode,
-                topics: body.topics.clone(),
-                policies: body.policies.clone(),
-                summary: body.summary.clone(),
-                gps: body.gps,
-                no_fix: body.no_fix,
-            };
+            let visit = body.clone().into_visit(op.record_id.into());
             // Applied again (a household's history fetched anew), it comes back as its
             // amendments left it: corrected, or not at all if voided.
             let mut stmt = c.prepare_cached(

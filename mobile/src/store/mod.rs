@@ -4,6 +4,7 @@
 
 mod apply;
 mod outbox;
+mod photos;
 mod queries;
 mod retime;
 pub mod schema;
@@ -19,6 +20,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use apply::apply_op;
 pub use outbox::stamp_and_apply;
+pub use photos::{PhotoState, PhotoView, TakenPhoto};
 pub use queries::*;
 pub use write::*;
 

@@ -58,6 +58,8 @@ pub struct HouseholdDetail {
     pub places: Vec<place::PlaceCheck>,
     /// Concerns, newest first.
     pub concerns: Vec<ConcernState>,
+    /// The photos of its visits and concerns (each names its record).
+    pub photos: Vec<super::PhotoView>,
 }
 
 /// A concern with its household's name.
@@ -95,6 +97,10 @@ pub struct SyncInfo {
     pub last_error: Option<String>,
     /// Refused ops.
     pub rejected: Vec<RejectedOp>,
+    /// Photos still to send.
+    pub photos_waiting: u64,
+    /// Why each refused photo was refused.
+    pub photos_refused: Vec<minqing_shared::photo::PhotoRefusal>,
 }
 
 impl Store {
@@ -253,7 +259,10 @@ impl Store {
                 .map(|r| Ok(serde_json::from_str(&r?)?))
                 .collect::<Result<Vec<ConcernState>>>()?;
             let places = place::check_all(&visits, None, place_doubt_m(c)?);
-            Ok(Some(HouseholdDetail { summary, visits, places, concerns }))
+            let records: Vec<uuid::Uuid> =
+                visits.iter().map(|v| v.id.0).chain(concerns.iter().map(|c| c.id.0)).collect();
+            let photos = super::photos::of_records(c, &records)?;
+            Ok(Some(HouseholdDetail { summary, visits, places, concerns, photos }))
         })
     }
 
@@ -308,7 +317,16 @@ impl Store {
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(SyncInfo { pending, last_attempt_ms, last_success_ms, last_error, rejected })
+            let (photos_waiting, photos_refused) = super::photos::counts(c)?;
+            Ok(SyncInfo {
+                pending,
+                last_attempt_ms,
+                last_success_ms,
+                last_error,
+                rejected,
+                photos_waiting,
+                photos_refused,
+            })
         })
     }
 

@@ -87,6 +87,7 @@ mod tests {
             schema_version: SCHEMA_VERSION,
             hlc: Hlc::from_ms(at.timestamp_millis()),
             payload: Payload::Visit(VisitBody {
+                photos: Vec::new(),
                 household_id: HouseholdId::new(),
                 cadre_id: CadreId::new(),
                 visited_at: at,

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// The whole current schema, for a new install.
 pub const SQL: &str = r#"
@@ -104,6 +104,16 @@ CREATE TABLE rejections (
     at_ms      INTEGER NOT NULL,
     retimed_as TEXT                         -- the corrected copy sent instead, if any
 ) STRICT;
+
+CREATE TABLE photos (
+    id        TEXT PRIMARY KEY,             -- SHA-256 of the JPEG, hex
+    record_id TEXT NOT NULL,                -- the visit or concern it was taken for
+    thumb     BLOB NOT NULL,                -- what the screens show
+    jpeg      BLOB,                         -- to send; NULL once the server has it or refused it
+    taken_ms  INTEGER NOT NULL,
+    refusal   TEXT                          -- the server's reason (a PhotoRefusal code)
+) STRICT;
+CREATE INDEX photos_record ON photos(record_id);
 "#;
 
 /// Version 1, as released; kept to test upgrades. Never edit.
@@ -206,6 +216,16 @@ CREATE TABLE rejections (
 ) STRICT;
 "#;
 
+/// Version 3, as released (version 2 and the clock offsets, corrected copies, amendment
+/// bodies); kept to test upgrades.
+#[cfg(test)]
+pub const SQL_V3: &str = r#"
+ALTER TABLE outbox ADD COLUMN offset_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rejections ADD COLUMN retimed_as TEXT;
+ALTER TABLE amendments ADD COLUMN body TEXT;
+CREATE INDEX amendments_visit ON amendments(visit_id);
+"#;
+
 /// Brings a database made by schema `version` up to [`VERSION`].
 pub fn upgrade_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {
     if version < 2 {
@@ -229,6 +249,20 @@ pub fn upgrade_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {
              ALTER TABLE rejections ADD COLUMN retimed_as TEXT;
              ALTER TABLE amendments ADD COLUMN body TEXT;
              CREATE INDEX amendments_visit ON amendments(visit_id);",
+        )?;
+    }
+    if version < 4 {
+        // 4: photos on visits and concerns, kept until the server has them.
+        conn.execute_batch(
+            "CREATE TABLE photos (
+                id        TEXT PRIMARY KEY,
+                record_id TEXT NOT NULL,
+                thumb     BLOB NOT NULL,
+                jpeg      BLOB,
+                taken_ms  INTEGER NOT NULL,
+                refusal   TEXT
+            ) STRICT;
+            CREATE INDEX photos_record ON photos(record_id);",
         )?;
     }
     Ok(())
@@ -295,7 +329,8 @@ mod tests {
         init(&mut fresh).unwrap();
         let expected = describe(&fresh);
         let v2 = format!("{SQL_V1}{SQL_V2}");
-        let older: &[(i64, &str)] = &[(1, SQL_V1), (2, &v2)];
+        let v3 = format!("{v2}{SQL_V3}");
+        let older: &[(i64, &str)] = &[(1, SQL_V1), (2, &v2), (3, &v3)];
         assert_eq!(older.len() as i64, VERSION - 1, "keep a frozen copy of every released schema");
         for (version, sql) in older {
             let mut old = Connection::open_in_memory().unwrap();

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::apply::apply_op;
 use super::outbox::stamp_and_apply;
+use super::photos::{self, TakenPhoto};
 use super::queries::{PLACE_DOUBT_SETTING, stored_visit};
 use super::{Result, Store, StoreError, load_account, set_setting_in, setting_in};
 
@@ -40,6 +41,8 @@ pub struct NewConcern {
     pub description: String,
     /// What the cadre did about it.
     pub disposition: Disposition,
+    /// Photos of it (at most three).
+    pub photos: Vec<TakenPhoto>,
 }
 
 /// A household the cadre proposes.
@@ -79,6 +82,8 @@ pub struct NewVisit {
     pub visited_at: Option<DateTime<Utc>>,
     /// Concerns raised.
     pub concerns: Vec<NewConcern>,
+    /// Photos of the visit (at most three).
+    pub photos: Vec<TakenPhoto>,
 }
 
 impl Store {
@@ -110,7 +115,9 @@ impl Store {
                 return Err(StoreError::Invalid("unknown household".into()));
             }
             let id = VisitId::new();
+            let photos = photos::keep(tx, id.0, &visit.photos, now_ms)?;
             let body = VisitBody {
+                photos,
                 household_id: visit.household_id,
                 cadre_id: account.cadre_id,
                 visited_at: at,
@@ -124,11 +131,13 @@ impl Store {
             stamp_and_apply(tx, id.0, Payload::Visit(body), now_ms)?;
             for concern in &visit.concerns {
                 let concern_id = ConcernId::new();
+                let photos = photos::keep(tx, concern_id.0, &concern.photos, now_ms)?;
                 let step = |action| {
                     let step = Step { actor: account.cadre_id, at, action };
                     stamp_and_apply(tx, concern_id.0, Payload::Concern(step), now_ms)
                 };
                 step(ConcernAction::Raise {
+                    photos,
                     household_id: visit.household_id,
                     visit_id: Some(id),
                     category: concern.category,

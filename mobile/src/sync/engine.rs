@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use minqing_shared::clock::{SharedClock, SystemClock};
+use minqing_shared::photo::{MAX_UPLOAD_BYTES, PhotoRefusal};
 use minqing_shared::sync::{ChangePasswordRequest, ErrorBody, HistoryResponse, PushRequest};
 use rand::Rng;
 
@@ -30,6 +31,10 @@ pub struct SyncReport {
     pub pulled: u64,
     /// HTTP requests made.
     pub requests: u32,
+    /// Photos the server now has.
+    pub photos_sent: u64,
+    /// Photos the server refused.
+    pub photos_refused: u64,
 }
 
 /// Why a sync stopped.
@@ -271,7 +276,59 @@ impl<T: Transport> SyncEngine<T> {
             self.store.apply_history(household, &history, self.now_ms())?;
             report.pulled += history.changes.len() as u64;
         }
+        self.send_photos(&account, &mut report).await?;
         Ok(report)
+    }
+
+    /// Sends the photos still on the phone, after the ops that name them, each in its own
+    /// requests: asks how much the server holds, then sends the rest. A photo the server refuses
+    /// is marked so and the others go on; one whose record the server does not have yet waits.
+    async fn send_photos(
+        &self,
+        account: &crate::store::Account,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let (url, token) = (&account.server_url, &account.token);
+        for (id, jpeg) in self.store.photos_to_send()? {
+            let length = jpeg.len() as u64;
+            if length > MAX_UPLOAD_BYTES {
+                // The server would refuse it (the app never makes one so large): not sent.
+                self.store.photo_refused(&id, PhotoRefusal::TooLarge)?;
+                report.photos_refused += 1;
+                continue;
+            }
+            report.requests += 1;
+            let answer = match self.transport.photo_status(url, token, &id).await {
+                Ok(held) if held.complete => Ok(held),
+                Ok(held) => {
+                    let offset = held.received.min(length);
+                    let rest = jpeg[offset as usize..].to_vec();
+                    report.requests += 1;
+                    self.transport.upload_photo(url, token, &id, offset, length, rest).await
+                }
+                Err(e) => Err(e),
+            };
+            match answer {
+                Ok(held) if held.complete => {
+                    self.store.photo_sent(&id)?;
+                    report.photos_sent += 1;
+                }
+                // The server kept a part: the rest goes next time.
+                Ok(_) => {}
+                Err(TransportError::Server { status, body }) if status < 500 && status != 401 => {
+                    if let Some(why) = PhotoRefusal::from_code(&body.error) {
+                        self.store.photo_refused(&id, why)?;
+                        report.photos_refused += 1;
+                    }
+                    // Otherwise (its record not there yet, another offset): next time.
+                }
+                Err(TransportError::Server { status: 401, body }) => {
+                    return Err(SyncError::LoggedOut(body.message));
+                }
+                Err(e) => return Err(SyncError::Transport(e)),
+            }
+        }
+        Ok(())
     }
 }
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use minqing_shared::ids::HouseholdId;
+use minqing_shared::photo::{PhotoId, UploadStatus};
 use minqing_shared::sync::{
     ChangePasswordRequest, ChangePasswordResponse, ErrorBody, HistoryResponse, LoginResponse,
     PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
@@ -42,6 +43,24 @@ impl HttpTransport {
     /// A transport over a client of the caller's (e.g. one connection per request).
     pub fn with_client(client: reqwest::Client) -> Self {
         Self { client }
+    }
+
+    /// `GET path` as the device `token`, answered with JSON.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        server_url: &str,
+        token: &str,
+        path: &str,
+    ) -> Result<T, TransportError> {
+        let resp = self
+            .client
+            .get(url(server_url, path))
+            .bearer_auth(token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+            .send()
+            .await
+            .map_err(offline)?;
+        answer(resp).await
     }
 }
 
@@ -140,15 +159,8 @@ impl Transport for HttpTransport {
         cursor: u64,
         limit: u32,
     ) -> Result<PullResponse, TransportError> {
-        let resp = self
-            .client
-            .get(url(server_url, &format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}")))
-            .bearer_auth(token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
-            .send()
+        self.get(server_url, token, &format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}"))
             .await
-            .map_err(offline)?;
-        answer(resp).await
     }
 
     async fn history(
@@ -161,11 +173,35 @@ impl Transport for HttpTransport {
     ) -> Result<HistoryResponse, TransportError> {
         let path =
             format!("/api/v1/sync/household/{household}/history?through={through}&after={after}");
+        self.get(server_url, token, &path).await
+    }
+
+    async fn photo_status(
+        &self,
+        server_url: &str,
+        token: &str,
+        id: &PhotoId,
+    ) -> Result<UploadStatus, TransportError> {
+        self.get(server_url, token, &format!("/api/v1/photos/{id}")).await
+    }
+
+    async fn upload_photo(
+        &self,
+        server_url: &str,
+        token: &str,
+        id: &PhotoId,
+        offset: u64,
+        length: u64,
+        rest: Vec<u8>,
+    ) -> Result<UploadStatus, TransportError> {
+        let path = format!("/api/v1/photos/{id}?offset={offset}&length={length}");
         let resp = self
             .client
-            .get(url(server_url, &path))
+            .put(url(server_url, &path))
             .bearer_auth(token)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+            .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+            .body(rest)
             .send()
             .await
             .map_err(offline)?;

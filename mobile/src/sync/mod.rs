@@ -9,6 +9,7 @@ pub use engine::{Backoff, SyncEngine, SyncError, SyncReport};
 pub use http::HttpTransport;
 
 use minqing_shared::ids::HouseholdId;
+use minqing_shared::photo::{PhotoId, UploadStatus};
 use minqing_shared::sync::{
     ChangePasswordRequest, ChangePasswordResponse, ErrorBody, HistoryResponse, LoginResponse,
     PullResponse, PushRequest, PushResponse,
@@ -45,7 +46,7 @@ pub trait MaybeSend {}
 #[cfg(target_arch = "wasm32")]
 impl<T> MaybeSend for T {}
 
-/// The three calls a phone makes.
+/// The calls a phone makes.
 pub trait Transport: Send + Sync {
     /// `POST /api/v1/auth/login`.
     fn login(
@@ -87,4 +88,21 @@ pub trait Transport: Send + Sync {
         after: u64,
         through: u64,
     ) -> impl Future<Output = Result<HistoryResponse, TransportError>> + MaybeSend;
+    /// `GET /api/v1/photos/{id}`: how much of a photo the server holds.
+    fn photo_status(
+        &self,
+        server_url: &str,
+        token: &str,
+        id: &PhotoId,
+    ) -> impl Future<Output = Result<UploadStatus, TransportError>> + MaybeSend;
+    /// `PUT /api/v1/photos/{id}?offset=N&length=L`: the photo's bytes from `offset` on (`rest`).
+    fn upload_photo(
+        &self,
+        server_url: &str,
+        token: &str,
+        id: &PhotoId,
+        offset: u64,
+        length: u64,
+        rest: Vec<u8>,
+    ) -> impl Future<Output = Result<UploadStatus, TransportError>> + MaybeSend;
 }

@@ -5,9 +5,10 @@ use dioxus::prelude::*;
 use minqing_shared::concern::{Category, SpecialReport};
 use minqing_shared::label::Label;
 
+use super::photos::PhotoPicker;
 use super::use_lang;
 use crate::i18n::{self, Key, t};
-use crate::store::{Disposition, NewConcern};
+use crate::store::{Disposition, NewConcern, TakenPhoto};
 
 /// What the cadre did at the doorstep (none chosen: recorded for later).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,6 +51,8 @@ pub struct ConcernDraft {
     pub report_content: String,
     /// The special report's number of households affected 涉及户数, as typed (escalated).
     pub report_households: String,
+    /// Photos of it, taken in.
+    pub photos: Vec<TakenPhoto>,
 }
 
 /// The number of households affected a special report names: empty for none, else a whole
@@ -87,7 +90,12 @@ impl ConcernDraft {
                 })
             }
         };
-        Ok(NewConcern { category, description: self.description.clone(), disposition })
+        Ok(NewConcern {
+            category,
+            description: self.description.clone(),
+            disposition,
+            photos: self.photos.clone(),
+        })
     }
 }
 
@@ -139,6 +147,11 @@ pub fn ConcernEditor(index: usize, drafts: Signal<Vec<ConcernDraft>>) -> Element
                         edit(&|d| d.description = v.clone())
                     },
                 }
+            }
+            PhotoPicker {
+                photos: draft.photos.clone(),
+                onchange: move |list: Vec<TakenPhoto>| edit(&|d| d.photos = list.clone()),
+                name: "concern-{index}",
             }
             div { class: "field-label", {t(lang, Key::Disposition)} }
             div { class: "chips three",

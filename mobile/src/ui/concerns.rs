@@ -67,6 +67,7 @@ pub fn ConcernCard(state: ConcernState, household_name: Option<String>) -> Eleme
     let status = state.effective_status(use_services().today());
     let category = state.category.map(|c| c.label(lang)).unwrap_or_default();
     let household = state.household_id;
+    let photos = use_services().store().photos_of(state.id.0).unwrap_or_default();
     rsx! {
         article { class: "card concern",
             div { class: "concern-head",
@@ -83,6 +84,7 @@ pub fn ConcernCard(state: ConcernState, household_name: Option<String>) -> Eleme
                 }
             }
             p { class: "concern-text", "{state.description}" }
+            super::photos::PhotoStrip { photos }
             if let Some(at) = state.raised_at {
                 div { class: "fact",
                     span { class: "fact-label", {t(lang, Key::RaisedOn)} }

@@ -9,8 +9,10 @@ use minqing_shared::visit::Visit;
 
 use super::concerns::ConcernCard;
 use super::households::visit_badge;
+use super::photos::PhotoStrip;
 use super::{Screen, StoreErrorNote, bump, use_lang, use_nav, use_revision, use_services};
 use crate::i18n::{self, Key, t};
+use crate::store::PhotoView;
 
 /// The household's page.
 #[component]
@@ -90,6 +92,7 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
         }
         for (visit, place) in detail.visits.into_iter().zip(detail.places) {
             VisitEntry {
+                photos: detail.photos.iter().filter(|p| p.record == visit.id.0).cloned().collect::<Vec<_>>(),
                 key: "{visit.id}",
                 place: i18n::place(lang, &place),
                 doubtful: place.is_doubtful(),
@@ -103,7 +106,13 @@ pub fn HouseholdScreen(id: HouseholdId) -> Element {
 
 /// One visit in the history.
 #[component]
-fn VisitEntry(visit: Visit, place: String, doubtful: bool, correctable: bool) -> Element {
+fn VisitEntry(
+    visit: Visit,
+    place: String,
+    doubtful: bool,
+    correctable: bool,
+    photos: Vec<PhotoView>,
+) -> Element {
     let lang = use_lang()();
     let mut nav = use_nav();
     let id = visit.id;
@@ -129,6 +138,7 @@ fn VisitEntry(visit: Visit, place: String, doubtful: bool, correctable: bool) ->
             if !visit.policies.is_empty() {
                 p { class: "visit-policies", {i18n::labeled(lang, Key::Policies, &visit.policies)} }
             }
+            PhotoStrip { photos }
             if correctable {
                 button {
                     class: "link",

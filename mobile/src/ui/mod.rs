@@ -10,6 +10,7 @@ pub mod concerns;
 pub mod household;
 pub mod households;
 pub mod login;
+pub mod photos;
 pub mod propose;
 mod resume;
 pub mod sync;

@@ -2,6 +2,7 @@
 //! server refused with its reason, and "立即同步".
 
 use dioxus::prelude::*;
+use minqing_shared::label::Label;
 
 use super::{StoreErrorNote, use_lang, use_revision, use_services, use_sync_state};
 use crate::i18n::{self, Key, Lang, t};
@@ -59,6 +60,12 @@ pub fn SyncScreen() -> Element {
                     }
                 }
             }
+            if info.photos_waiting > 0 {
+                div { class: "fact",
+                    span { class: "fact-label", {t(lang, Key::PhotosWaiting)} }
+                    span { id: "photos-waiting", class: "strong due-text", {i18n::photos(lang, info.photos_waiting)} }
+                }
+            }
             div { class: "fact",
                 span { class: "fact-label", {t(lang, Key::LastSuccess)} }
                 span { {i18n::moment_ms(lang, info.last_success_ms)} }
@@ -85,6 +92,15 @@ pub fn SyncScreen() -> Element {
             div { class: "bar busy", div { class: "bar-fill" } }
         } else if let Some((class, text)) = outcome {
             p { class: "sync-outcome {class}", "{text}" }
+        }
+        if !info.photos_refused.is_empty() {
+            h2 { class: "section-title", "{t(lang, Key::PhotoRefused)} · {info.photos_refused.len()}" }
+            p { class: "muted small", {t(lang, Key::PhotosRefusedHint)} }
+            div { class: "card list",
+                for (i, why) in info.photos_refused.iter().enumerate() {
+                    div { key: "{i}", class: "rejected strong", {why.label(lang)} }
+                }
+            }
         }
         if !info.rejected.is_empty() {
             h2 { class: "section-title", "{t(lang, Key::Rejected)} · {info.rejected.len()}" }

@@ -11,10 +11,11 @@ use minqing_shared::permit::time::visit_days;
 use minqing_shared::visit::{GeoFix, NoFix, Topic, VisitMode};
 
 use super::concern_form::{ConcernDraft, ConcernEditor};
+use super::photos::PhotoPicker;
 use super::{StoreErrorNote, bump, confirm_saved, use_lang, use_nav, use_revision};
 use super::{use_services, use_toast};
 use crate::i18n::{Key, t, visit_day};
-use crate::store::NewVisit;
+use crate::store::{NewVisit, TakenPhoto};
 
 /// What the form holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +35,8 @@ pub struct VisitDraft {
     /// The location fix taken when the form opened: `None` while the platform is still
     /// looking (saved as no fix in time).
     pub fix: Option<Result<GeoFix, NoFix>>,
+    /// Photos of the visit, taken in.
+    pub photos: Vec<TakenPhoto>,
 }
 
 /// The time of the visit as the form holds it: the day chosen and the time typed. Left as the
@@ -88,6 +91,7 @@ impl VisitDraft {
             },
             visited_at: self.when.build()?,
             concerns,
+            photos: self.photos.clone(),
         })
     }
 }
@@ -195,6 +199,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
     let policies = use_signal(String::new);
     let summary = use_signal(String::new);
     let mut drafts = use_signal(Vec::<ConcernDraft>::new);
+    let mut photos = use_signal(Vec::<TakenPhoto>::new);
     let mut error = use_signal(|| None::<String>);
     let opened = use_hook(|| WhenDraft::opening(services.real_now()));
     let when = use_signal(|| opened.clone());
@@ -220,6 +225,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
             concerns: drafts(),
             when: when(),
             fix: fix(),
+            photos: photos(),
         };
         let visit = match draft.build(id) {
             Ok(visit) => visit,
@@ -260,6 +266,7 @@ pub fn VisitForm(id: HouseholdId) -> Element {
                     }
                 }
                 VisitTexts { summary, policies }
+                PhotoPicker { photos: photos(), onchange: move |list| photos.set(list), name: "visit" }
             }
             for (index, draft_id) in draft_ids.into_iter().enumerate() {
                 ConcernEditor { key: "{draft_id}", index, drafts }
@@ -306,6 +313,7 @@ mod tests {
             concerns: vec![c],
             when: WhenDraft::opening(minqing_shared::clock::china_time(2026, 11, 25, 12, 0)),
             fix: None,
+            photos: Vec::new(),
         };
         let cases = [
             ("complete", concern.clone(), None),

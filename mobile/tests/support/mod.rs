@@ -154,6 +154,7 @@ impl Phone {
     /// An in-person visit `days_ago` days ago.
     pub fn visit(&self, household: HouseholdId, at: DateTime<Utc>, summary: &str) {
         let visit = NewVisit {
+            photos: Vec::new(),
             household_id: household,
             mode: VisitMode::InPerson,
             topics: vec![Topic::KeyWork],

@@ -91,6 +91,7 @@ pub(super) fn plan(
 ) -> Vec<(i64, ConcernAction)> {
     let raise_t = r.t + g.between(1, 3) * MINUTE;
     let raise = ConcernAction::Raise {
+        photos: Vec::new(),
         household_id: r.household,
         visit_id: Some(r.visit),
         category: r.category,

@@ -275,6 +275,7 @@ fn visit(
     let no_fix = (mode == VisitMode::InPerson && !fixed)
         .then(|| if g.chance(0.5) { NoFix::Timeout } else { NoFix::Denied });
     let body = VisitBody {
+        photos: Vec::new(),
         household_id: hh.id,
         cadre_id: cadre.id,
         visited_at: utc(t),

@@ -37,6 +37,7 @@ pub mod kit;
 mod ledger;
 mod login;
 mod meeting;
+mod photos;
 mod report;
 mod week;
 
@@ -67,6 +68,8 @@ pub fn routes() -> Router<AppState> {
         .route("/office/households/{id}/retire", post(households::edit::retire))
         .route("/office/households/{id}/restore", post(households::edit::restore))
         .route("/office/households.csv", get(households::export::csv))
+        .route("/office/photos/{id}", get(photos::whole))
+        .route("/office/photos/{id}/thumb", get(photos::thumb))
         .route("/office/week", get(week::page))
         .route("/office/concerns", get(concerns::page))
         .route("/office/concerns/{id}", get(concerns::detail::page))

@@ -7,6 +7,7 @@
 //! The methods of [`Tx`] live one file per area of the data:
 //! - `log.rs` — the op log: devices' high-water marks, appending, quarantine, pull pages;
 //! - `state.rs` — the merged state: households, visits, concern events and folded concerns;
+//! - `photos.rs` — photos, their uploads under way, and the records that name them;
 //! - `org.rs` — units, villages, cadres and their accounts, devices and tokens;
 //! - `admin.rs` — passwords, the account list, the audit log;
 //! - `bookkeeping.rs` — what only the office keeps: sessions, evaluation notes, overrides;
@@ -24,6 +25,7 @@ mod derived;
 mod log;
 mod office;
 mod org;
+mod photos;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
@@ -42,6 +44,7 @@ pub use office::{
     HouseholdRow, MonthFacts, MonthRows, OverdueRow, ScoreRow,
 };
 pub use org::{Account, DeviceAuth, DeviceRow, NewDevice};
+pub use photos::{PartialUpload, PhotoRef};
 pub use state::PLACE_DOUBT_KEY;
 
 /// A storage failure. Its text is logged, never sent to a client.

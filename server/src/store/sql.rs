@@ -24,6 +24,8 @@ pub enum Value {
     Text(String),
     /// A boolean (SQLite stores 0 or 1).
     Bool(bool),
+    /// Bytes (SQLite BLOB, PostgreSQL BYTEA): photos.
+    Bytes(Vec<u8>),
 }
 
 impl From<i64> for Value {
@@ -66,6 +68,18 @@ impl From<String> for Value {
 impl From<&String> for Value {
     fn from(v: &String) -> Self {
         Value::Text(v.clone())
+    }
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(v)
+    }
+}
+
+impl From<&minqing_shared::photo::PhotoId> for Value {
+    fn from(v: &minqing_shared::photo::PhotoId) -> Self {
+        Value::Text(v.as_str().to_owned())
     }
 }
 
@@ -143,6 +157,14 @@ impl Row {
         match self.at(i)? {
             Value::Text(s) => Ok(s),
             _ => Err(self.wrong(i, "text")),
+        }
+    }
+
+    /// A bytes column.
+    pub fn bytes(&self, i: usize) -> StoreResult<Vec<u8>> {
+        match self.at(i)? {
+            Value::Bytes(b) => Ok(b.clone()),
+            _ => Err(self.wrong(i, "bytes")),
         }
     }
 

@@ -13,6 +13,7 @@ use minqing_shared::visit::Visit;
 /// Where the county's 位置存疑 distance is kept (the `meta` table).
 pub const PLACE_DOUBT_KEY: &str = "place_doubt_m";
 
+use super::photos::PhotoRef;
 use super::sql::{Value, args, in_list, placeholders};
 use super::{StoreResult, Tx};
 
@@ -152,6 +153,18 @@ impl Tx<'_> {
             "",
             &rows,
         )?;
+        let photos: Vec<PhotoRef> = visits
+            .iter()
+            .flat_map(|v| {
+                v.photos.iter().map(|p| PhotoRef {
+                    photo: p.clone(),
+                    record: v.id.0,
+                    household: v.household_id,
+                    cadre: v.cadre_id,
+                })
+            })
+            .collect();
+        self.note_photo_refs(&photos)?;
         self.note_visited_weeks_of(visits)?;
         self.count_visit_months_of(visits)
     }
@@ -222,6 +235,7 @@ impl Tx<'_> {
     /// correction then stores the corrected visit as new).
     pub fn remove_visit(&mut self, v: &Visit) -> StoreResult<()> {
         self.execute("DELETE FROM visits WHERE id = $1", &args![v.id])?;
+        self.forget_photo_refs(v.id.0)?;
         let month = YearMonth::of(china_date(v.visited_at)).key();
         let key = args![v.household_id, month, v.cadre_id, v.counts_as_weekly_visit()];
         self.execute(
@@ -345,7 +359,20 @@ impl Tx<'_> {
                done_ms = excluded.done_ms, households_affected = excluded.households_affected,
                ledger_opened_ms = excluded.ledger_opened_ms",
             &rows,
-        )
+        )?;
+        let photos: Vec<PhotoRef> = states
+            .iter()
+            .filter_map(|s| Some((s, s.household_id?, s.raised_by?)))
+            .flat_map(|(s, household, cadre)| {
+                s.photos.iter().map(move |p| PhotoRef {
+                    photo: p.clone(),
+                    record: s.id.0,
+                    household,
+                    cadre,
+                })
+            })
+            .collect();
+        self.note_photo_refs(&photos)
     }
 }
 

@@ -14,7 +14,6 @@ use minqing_shared::sync::merge::{ConcernEvent, ConcernState, HouseholdState, Re
 use minqing_shared::sync::op::{HouseholdPatch, Payload, ReportBody, ReportStatus};
 use minqing_shared::sync::validate::validate_op;
 use minqing_shared::sync::{Op, Stamp};
-use minqing_shared::visit::Visit;
 
 use super::working_set::WorkingSet;
 use crate::store::{DeviceAuth, StoreError, StoreResult, Tx};
@@ -200,18 +199,7 @@ fn check_and_merge(
         Payload::MonthlyReport(r) => report(tx, ws, author, op, r, now_ms),
         Payload::Household(patch) => household(tx, ws, author, op, patch, stamp),
         Payload::Visit(body) => {
-            let visit = Visit {
-                id: VisitId(op.record_id),
-                household_id: body.household_id,
-                cadre_id: body.cadre_id,
-                visited_at: body.visited_at,
-                mode: body.mode,
-                topics: body.topics.clone(),
-                policies: body.policies.clone(),
-                summary: body.summary.clone(),
-                gps: body.gps,
-                no_fix: body.no_fix,
-            };
+            let visit = body.clone().into_visit(VisitId(op.record_id));
             let phase = if ws.visit_exists(tx, visit.id)? { Phase::Existing } else { Phase::New };
             permit::permit(class, Action::RecordVisit, phase, false)?;
             if visit.cadre_id != author.cadre_id {

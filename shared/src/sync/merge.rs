@@ -223,6 +223,9 @@ pub struct ConcernState {
     pub category: Option<Category>,
     /// What the household said.
     pub description: String,
+    /// Photos taken when it was raised.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<crate::photo::PhotoId>,
     /// Who recorded it.
     pub raised_by: Option<CadreId>,
     /// When it was raised.
@@ -262,6 +265,7 @@ impl ConcernState {
             visit_id: None,
             category: None,
             description: String::new(),
+            photos: Vec::new(),
             raised_by: None,
             raised_at: None,
             status: None,
@@ -293,11 +297,12 @@ impl ConcernState {
             }
         };
         match &step.action {
-            ConcernAction::Raise { household_id, visit_id, category, description } => {
+            ConcernAction::Raise { household_id, visit_id, category, description, photos } => {
                 self.household_id = Some(*household_id);
                 self.visit_id = *visit_id;
                 self.category = Some(*category);
                 self.description = description.clone();
+                self.photos = photos.clone();
                 self.raised_by = Some(step.actor);
                 self.raised_at = Some(step.at);
             }

@@ -12,6 +12,7 @@ use crate::household::{HouseholdKind, HouseholdStatus, Retirement};
 use crate::ids::{CadreId, DeviceId, HouseholdId, OpId, UnitId, VillageId};
 use crate::label::labeled_enum;
 use crate::org::{Role, Standing, UnitKind};
+use crate::photo::PhotoId;
 use crate::visit::{GeoFix, NoFix, Topic, VisitMode};
 
 /// The schema version this build writes into every op.
@@ -221,6 +222,28 @@ pub struct VisitBody {
     /// Why there is no fix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_fix: Option<NoFix>,
+    /// Photos (their bytes are uploaded after the op).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoId>,
+}
+
+impl VisitBody {
+    /// The visit this body records, as every store keeps it.
+    pub fn into_visit(self, id: crate::ids::VisitId) -> crate::visit::Visit {
+        crate::visit::Visit {
+            id,
+            household_id: self.household_id,
+            cadre_id: self.cadre_id,
+            visited_at: self.visited_at,
+            mode: self.mode,
+            topics: self.topics,
+            policies: self.policies,
+            summary: self.summary,
+            gps: self.gps,
+            no_fix: self.no_fix,
+            photos: self.photos,
+        }
+    }
 }
 
 /// A correction to a visit, or its voiding 作废, by the cadre who made it, within

@@ -189,6 +189,7 @@ pub fn validate_op(op: &Op) -> Result<(), OpError> {
             text("summary", &v.summary, MAX_TEXT_CHARS, false)?;
             text("policies", &v.policies, MAX_TEXT_CHARS, false)?;
             list("topics", &v.topics, crate::visit::Topic::ALL.len())?;
+            list("photos", &v.photos, crate::photo::MAX_PER_RECORD)?;
             if let Some(gps) = v.gps {
                 let ok = gps.lat.is_finite()
                     && gps.lon.is_finite()
@@ -214,7 +215,8 @@ pub fn validate_op(op: &Op) -> Result<(), OpError> {
             Ok(())
         }
         Payload::Concern(step) => match &step.action {
-            ConcernAction::Raise { description, .. } => {
+            ConcernAction::Raise { description, photos, .. } => {
+                list("photos", photos, crate::photo::MAX_PER_RECORD)?;
                 text("description", description, MAX_TEXT_CHARS, true)
             }
             ConcernAction::ResolveOnSpot { note }

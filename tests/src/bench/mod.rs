@@ -147,6 +147,7 @@ impl BenchCounty {
                     let at = now - Days::weeks(week) + Days::hours(j as i64);
                     let visit = VisitId::new();
                     let body = VisitBody {
+                        photos: Vec::new(),
                         household_id: *h,
                         cadre_id: cadre.cadre_id,
                         visited_at: at,
@@ -166,6 +167,7 @@ impl BenchCounty {
                             actor: cadre.cadre_id,
                             at,
                             action: ConcernAction::Raise {
+                                photos: Vec::new(),
                                 household_id: *h,
                                 visit_id: Some(visit),
                                 category: Category::ALL[j % 12],

@@ -22,6 +22,7 @@ use tokio::sync::Semaphore;
 fn day_visit(household: minqing_shared::ids::HouseholdId, i: usize) -> NewVisit {
     let concerns = if i % 4 == 0 {
         vec![NewConcern {
+            photos: Vec::new(),
             category: Category::ALL[i % Category::ALL.len()],
             description: "机井年久失修，浇地困难，希望帮助协调维修".into(),
             disposition: Disposition::Open,
@@ -30,6 +31,7 @@ fn day_visit(household: minqing_shared::ids::HouseholdId, i: usize) -> NewVisit 
         vec![]
     };
     NewVisit {
+        photos: Vec::new(),
         household_id: household,
         mode: VisitMode::InPerson,
         topics: vec![Topic::KeyWork, Topic::HotIssues],

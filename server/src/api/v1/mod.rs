@@ -1,4 +1,5 @@
 //! `/api/v1`.
 
 pub mod auth;
+pub mod photos;
 pub mod sync;

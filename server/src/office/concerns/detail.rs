@@ -11,6 +11,7 @@ use minqing_shared::calendar::{china_date, ledger_is_overdue, ledger_next_due};
 use minqing_shared::concern::{ConcernAction, ConcernStatus, LedgerKind};
 use minqing_shared::ids::{CadreId, ConcernId};
 use minqing_shared::permit::Action;
+use minqing_shared::photo::PhotoId;
 
 use crate::office::kit::act;
 use crate::office::kit::concern::{
@@ -20,6 +21,7 @@ use crate::office::kit::concern::{
 use crate::office::kit::error::OfficeError;
 use crate::office::kit::layout::{Nav, date, shell, time};
 use crate::office::kit::session::OfficeUser;
+use crate::office::photos::thumbnails;
 use crate::state::AppState;
 
 /// `GET /office/concerns/{id}`.
@@ -80,10 +82,14 @@ pub async fn render(
             .ok_or_else(|| OfficeError::not_found("民情诉求不存在或不在本单位范围内"))?;
         let actors: Vec<CadreId> = row.concern.history.iter().map(|s| s.actor).collect();
         let names = tx.cadre_names(&actors)?;
-        Ok((row, names))
+        let mut records = vec![id.0];
+        records.extend(row.concern.visit_id.map(|v| v.0));
+        let photos: Vec<(PhotoId, bool)> =
+            tx.photos_of(&records)?.into_iter().map(|(_, p, stored)| (p, stored)).collect();
+        Ok((row, names, photos))
     })
     .await;
-    let (row, names): (_, BTreeMap<CadreId, String>) = match loaded {
+    let (row, names, photos): (_, BTreeMap<CadreId, String>, _) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -108,6 +114,9 @@ pub async fn render(
             tr { th { "包村干部" } td { (row.raised_by.as_deref().unwrap_or("—")) }
                  th { "反映时间" } td { (c.raised_at.map(time).unwrap_or_default()) } }
             tr { th { "诉求内容" } td colspan="3" { (c.description) } }
+            @if !photos.is_empty() {
+                tr { th { "照片" } td colspan="3" { (thumbnails(&photos)) } }
+            }
             @if !c.note.is_empty() { tr { th { "处理说明" } td colspan="3" { (c.note) } } }
         }
         @if let Some(r) = &c.report {

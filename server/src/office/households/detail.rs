@@ -7,6 +7,7 @@ use maud::html;
 use minqing_shared::Label;
 use minqing_shared::household::{HouseholdKind, HouseholdStatus, RetireReason};
 use minqing_shared::ids::HouseholdId;
+use minqing_shared::photo::PhotoId;
 use minqing_shared::place;
 use minqing_shared::sync::op::AmendmentBody;
 
@@ -15,6 +16,7 @@ use crate::office::kit::error::OfficeError;
 use crate::office::kit::form::FieldErrors;
 use crate::office::kit::layout::{Nav, date, date_zh, shell, time};
 use crate::office::kit::session::OfficeUser;
+use crate::office::photos::thumbnails;
 use crate::state::AppState;
 
 /// Visits shown on the form.
@@ -54,10 +56,17 @@ pub(crate) async fn render(
         let limit = tx.place_doubt_m()?;
         let amendments = tx.household_amendments(id, VISITS_SHOWN)?;
         let concerns = tx.household_concerns(id)?;
-        Ok((row, village, cadre, visits, limit, amendments, concerns))
+        let records: Vec<uuid::Uuid> = visits
+            .iter()
+            .take(VISITS_SHOWN)
+            .map(|v| v.id.0)
+            .chain(concerns.iter().map(|c| c.id.0))
+            .collect();
+        let photos = tx.photos_of(&records)?;
+        Ok((row, village, cadre, visits, limit, amendments, concerns, photos))
     })
     .await;
-    let (row, village, cadre, visits, limit, amendments, concerns) = match loaded {
+    let (row, village, cadre, visits, limit, amendments, concerns, photos) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -73,6 +82,9 @@ pub(crate) async fn render(
     let places = place::check_all(&visits, None, limit);
     let shown: Vec<_> = visits.iter().zip(&places).take(VISITS_SHOWN).collect();
     let status = errors.status();
+    let photos_of = |record: uuid::Uuid| -> Vec<(PhotoId, bool)> {
+        photos.iter().filter(|(r, _, _)| *r == record).map(|(_, p, s)| (p.clone(), *s)).collect()
+    };
     let body = html! {
         (errors.banner())
         @if let Some(r) = h.retirement.filter(|_| h.deleted) {
@@ -123,7 +135,7 @@ pub(crate) async fn render(
                     tr {
                         td.nw { (time(v.visited_at)) } td.nw { (v.mode.zh()) }
                         td { @for t in &v.topics { (t.zh()) " " } }
-                        td { (v.summary) }
+                        td { (v.summary) (thumbnails(&photos_of(v.id.0))) }
                         td {
                             @if place.is_doubtful() { span.badge.bad { "位置存疑" } br; }
                             @if v.counts_as_weekly_visit() { span.small { (place.zh()) } }
@@ -157,7 +169,10 @@ pub(crate) async fn render(
                     tr {
                         td { (c.raised_at.map(time).unwrap_or_default()) }
                         td { (c.category.map_or("—", |k| k.zh())) }
-                        td { a href=(format!("/office/concerns/{}", c.id)) { (c.description) } }
+                        td {
+                            a href=(format!("/office/concerns/{}", c.id)) { (c.description) }
+                            (thumbnails(&photos_of(c.id.0)))
+                        }
                         td { (c.effective_status(today).map_or("—", |st| st.zh())) }
                     }
                 }

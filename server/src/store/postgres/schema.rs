@@ -249,6 +249,30 @@ ALTER TABLE visits ADD COLUMN place_doubt BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE visits ADD COLUMN fix_lat DOUBLE PRECISION;
 ALTER TABLE visits ADD COLUMN fix_lon DOUBLE PRECISION;
 "#,
+    // 11: photos (`shared::photo`), as SQLite's migration 10: the stored photos with their
+    // thumbnails, uploads under way, and which visit or concern names which.
+    r#"
+CREATE TABLE photos (
+    id          TEXT PRIMARY KEY,           -- SHA-256 of the JPEG, hex
+    jpeg        BYTEA NOT NULL,
+    thumb       BYTEA NOT NULL,              -- JPEG, longest edge THUMB_EDGE_PX
+    received_ms BIGINT NOT NULL
+);
+CREATE TABLE photo_uploads (
+    id          TEXT PRIMARY KEY,
+    length      BIGINT NOT NULL,           -- the whole photo's size, as the phone announced it
+    received    BYTEA NOT NULL,              -- the bytes so far
+    updated_ms  BIGINT NOT NULL
+);
+CREATE TABLE photo_refs (
+    photo_id     TEXT NOT NULL,
+    record_id    TEXT NOT NULL,             -- the visit or concern
+    household_id TEXT NOT NULL,
+    cadre_id     TEXT NOT NULL,             -- who took it (only they may upload it)
+    PRIMARY KEY (photo_id, record_id)
+);
+CREATE INDEX photo_refs_record ON photo_refs(record_id);
+"#,
 ];
 
 /// Brings the schema up to date, one process at a time (under `lock`).

@@ -141,6 +141,7 @@ impl ToSql for Value {
             Value::Text(s) => s.to_sql(ty, out),
             Value::Bool(b) => b.to_sql(ty, out),
             Value::Real(f) => f.to_sql(ty, out),
+            Value::Bytes(b) => b.to_sql(ty, out),
             Value::Int(n) => match *ty {
                 Type::INT2 => i16::try_from(*n)?.to_sql(ty, out),
                 Type::INT4 => i32::try_from(*n)?.to_sql(ty, out),
@@ -176,6 +177,7 @@ pub fn row(r: &Row) -> StoreResult<sql::Row> {
             }
             Type::BOOL => r.try_get::<_, Option<bool>>(i)?.map_or(Value::Null, Value::Bool),
             Type::FLOAT8 => r.try_get::<_, Option<f64>>(i)?.map_or(Value::Null, Value::Real),
+            Type::BYTEA => r.try_get::<_, Option<Vec<u8>>>(i)?.map_or(Value::Null, Value::Bytes),
             ref other => {
                 return Err(StoreError::Corrupt(format!(
                     "column {} has type {other}: cast it in the statement",

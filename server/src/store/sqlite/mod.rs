@@ -139,6 +139,7 @@ impl rusqlite::ToSql for Value {
             Value::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*b))),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
         })
     }
 }
@@ -174,9 +175,7 @@ fn value(v: ValueRef<'_>) -> StoreResult<Value> {
         ValueRef::Text(t) => Value::Text(
             String::from_utf8(t.to_vec()).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         ),
-        ValueRef::Blob(_) => {
-            return Err(StoreError::Corrupt("a blob where text was stored".into()));
-        }
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
     })
 }
 

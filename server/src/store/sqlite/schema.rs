@@ -248,6 +248,31 @@ ALTER TABLE visits ADD COLUMN place_doubt INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE visits ADD COLUMN fix_lat REAL;
 ALTER TABLE visits ADD COLUMN fix_lon REAL;
 "#,
+    // 10: photos (`shared::photo`), kept in the database beside the records they belong to
+    // (one backup, one transaction, shared by every server on one PostgreSQL): the stored
+    // photos with their thumbnails, uploads under way, and which visit or concern names which.
+    r#"
+CREATE TABLE photos (
+    id          TEXT PRIMARY KEY,           -- SHA-256 of the JPEG, hex
+    jpeg        BLOB NOT NULL,
+    thumb       BLOB NOT NULL,              -- JPEG, longest edge THUMB_EDGE_PX
+    received_ms INTEGER NOT NULL
+) STRICT;
+CREATE TABLE photo_uploads (
+    id          TEXT PRIMARY KEY,
+    length      INTEGER NOT NULL,           -- the whole photo's size, as the phone announced it
+    received    BLOB NOT NULL,              -- the bytes so far
+    updated_ms  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE photo_refs (
+    photo_id     TEXT NOT NULL,
+    record_id    TEXT NOT NULL,             -- the visit or concern
+    household_id TEXT NOT NULL,
+    cadre_id     TEXT NOT NULL,             -- who took it (only they may upload it)
+    PRIMARY KEY (photo_id, record_id)
+) STRICT;
+CREATE INDEX photo_refs_record ON photo_refs(record_id);
+"#,
 ];
 
 /// Brings a database up to the latest migration.

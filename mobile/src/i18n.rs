@@ -175,6 +175,11 @@ keys! {
     Voided => ("已作废", "Voided"),
     NothingChanged => ("没有改动：请修改内容，或作废此次走访", "Nothing changed: edit the visit, or void it"),
     NeedReason => ("请填写更正原因", "Give the reason"),
+    StepVoidHint => ("作废后此诉求回到作废前的状态（作废反映则整条诉求作废），可重新处理；办公室可见作废原因", "The concern goes back to where it stood before the step (a voided raise voids the concern) and can be handled again; the office sees why"),
+    VoidReason => ("作废原因（必填），如：处理方式选错、重复记录", "Reason (required), e.g. the wrong disposition, recorded twice"),
+    NeedVoidReason => ("请填写作废原因", "Give the reason"),
+    ConfirmVoid => ("确认作废", "Void it"),
+    Cancel => ("取消", "Cancel"),
     PlaceDoubt => ("位置存疑", "Place in doubt"),
     ProposeTitle => ("新增联系户", "Propose a household"),
     ProposeButton => ("＋ 新增联系户", "+ Propose a household"),
@@ -281,6 +286,14 @@ pub fn records(lang: Lang, n: u64) -> String {
         Lang::Zh => format!("{n}条"),
         Lang::En if n == 1 => "1 record".to_owned(),
         Lang::En => format!("{n} records"),
+    }
+}
+
+/// "作废：马上解决" / "Void: Resolved on the spot".
+pub fn void_step(lang: Lang, name: (&str, &str)) -> String {
+    match lang {
+        Lang::Zh => format!("作废：{}", name.0),
+        Lang::En => format!("Void: {}", name.1),
     }
 }
 

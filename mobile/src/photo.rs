@@ -91,15 +91,35 @@ pub fn data_url(jpeg: &[u8]) -> String {
     format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg))
 }
 
-/// The file [`FAKE_ENV`] names, read, if it is set (never in a browser).
-pub fn fake_camera() -> Option<Result<Vec<u8>, PhotoError>> {
-    #[cfg(not(target_arch = "wasm32"))]
-    if let Ok(path) = std::env::var(FAKE_ENV) {
-        return Some(
-            std::fs::read(&path).map_err(|e| PhotoError::Unreadable(format!("{path}: {e}"))),
-        );
+/// Where the forms' photos come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Camera {
+    /// The platform's picker (on a phone: the camera or the gallery).
+    Picker,
+    /// Always this file (the desktop smoke test, the screen tests, a demonstration).
+    File(std::path::PathBuf),
+}
+
+impl Camera {
+    /// The picker, unless [`FAKE_ENV`] names a file (never in a browser).
+    pub fn from_env() -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(path) = std::env::var_os(FAKE_ENV) {
+            return Camera::File(path.into());
+        }
+        Camera::Picker
     }
-    None
+
+    /// The file's picture, for [`Camera::File`].
+    pub fn file(&self) -> Option<Result<Vec<u8>, PhotoError>> {
+        match self {
+            Camera::Picker => None,
+            Camera::File(path) => Some(
+                std::fs::read(path)
+                    .map_err(|e| PhotoError::Unreadable(format!("{}: {e}", path.display()))),
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::location::Locator;
+use crate::photo::Camera;
 use crate::store::{Store, StoreError};
 use crate::sync::{Backoff, HttpTransport, SyncEngine, SyncError, SyncReport, Transport};
 
@@ -57,13 +58,17 @@ pub struct Services<T = HttpTransport> {
     persisted: std::sync::atomic::AtomicU64,
     /// Where the visit form's location fix comes from.
     locator: Locator,
+    /// Where the forms' photos come from.
+    camera: Camera,
 }
 
 impl Services<HttpTransport> {
     /// Opens the phone's database in `dir` with the real network.
     pub fn open(dir: &Path) -> Result<Arc<Self>, StoreError> {
         let store = Arc::new(Store::open(&dir.join("minqing.db"))?);
-        let services = Self::new(store, HttpTransport::default()).with_locator(Locator::from_env());
+        let services = Self::new(store, HttpTransport::default())
+            .with_locator(Locator::from_env())
+            .with_camera(Camera::from_env());
         Ok(Arc::new(services))
     }
 
@@ -90,7 +95,19 @@ impl<T: Transport> Services<T> {
             kick: Notify::new(),
             persisted: std::sync::atomic::AtomicU64::new(0),
             locator: Locator::Fixed(Err(minqing_shared::visit::NoFix::Unavailable)),
+            camera: Camera::Picker,
         }
+    }
+
+    /// The same services taking photos from `camera`.
+    pub fn with_camera(mut self, camera: Camera) -> Self {
+        self.camera = camera;
+        self
+    }
+
+    /// Where photos come from.
+    pub fn camera(&self) -> &Camera {
+        &self.camera
     }
 
     /// The same services taking location fixes from `locator` (the platform's in the app; none

@@ -351,3 +351,88 @@ async fn the_week_lists_a_proposed_household_without_counting_it_or_calling_the_
     assert!(text.contains("0 / 0"), "not counted until confirmed: {text}");
     assert!(!text.contains("还没有联系户"), "not called empty: {text}");
 }
+
+#[tokio::test]
+async fn a_photo_is_taken_shown_removed_and_saved_with_the_visit() {
+    // A picture as the camera gives it (larger than the phone keeps).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("camera.png");
+    image::ImageBuffer::from_fn(1600, 1200, |x, y| {
+        image::Rgb([(x / 7) as u8, (y / 5) as u8, 90u8])
+    })
+    .save(&file)
+    .unwrap();
+    let phone = Phone::logged_in_with_camera(file);
+    let home = phone.household("冯秋菊", "三组8号", "");
+    let mut app = App::new(phone.services.clone());
+    app.click("记录走访");
+    assert!(app.text().contains("照片（最多3张）"), "{}", app.text());
+    app.click("拍照/选照片");
+    assert_eq!(app.html().matches("data:image/jpeg;base64,").count(), 1, "the thumbnail shows");
+    app.click("拍照/选照片");
+    assert_eq!(app.html().matches("data:image/jpeg;base64,").count(), 1, "the same picture once");
+    app.click_attr("title", "删除照片");
+    assert_eq!(app.html().matches("data:image/jpeg;base64,").count(), 0, "removed");
+    app.click("拍照/选照片");
+    app.click("保存");
+    assert!(app.text().contains("已保存 · 冯秋菊"), "{}", app.text());
+
+    let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
+    assert_eq!(detail.visits[0].photos.len(), 1);
+    let id = &detail.visits[0].photos[0];
+    let jpeg = phone.store().photo_jpeg(id).unwrap().expect("kept until sent");
+    let kept = image::load_from_memory(&jpeg).unwrap();
+    assert_eq!((kept.width(), kept.height()), (1280, 960), "made small, the shape kept");
+    assert_eq!(phone.store().sync_info().unwrap().photos_waiting, 1);
+
+    // The household's history shows it, waiting to go up; so does 同步.
+    app.click("联系户");
+    app.click("冯秋菊");
+    assert!(app.text().contains("照片待上传"), "{}", app.text());
+    app.click("同步");
+    assert!(app.text().contains("待上传照片 1张"), "{}", app.text());
+}
+
+#[tokio::test]
+async fn a_wrong_disposition_is_voided_with_a_reason_and_the_concern_is_open_again() {
+    let phone = Phone::logged_in();
+    let home = phone.household("韩春生", "一组9号", "");
+    let visit = NewVisit {
+        household_id: home,
+        mode: VisitMode::InPerson,
+        topics: vec![],
+        policies: String::new(),
+        summary: String::new(),
+        gps: None,
+        no_fix: None,
+        visited_at: None,
+        concerns: vec![NewConcern {
+            category: Category::Roads,
+            description: "村口桥面塌了".into(),
+            disposition: Disposition::ResolvedOnSpot("已修好".into()),
+            photos: Vec::new(),
+        }],
+        photos: Vec::new(),
+    };
+    phone.store().record_visit(&visit, support::now()).unwrap();
+    let mut app = App::new(phone.services.clone());
+    app.click("民情");
+    assert!(app.text().contains("作废：马上解决"), "{}", app.text());
+    app.click("作废：马上解决");
+    app.click("确认作废");
+    assert!(app.text().contains("请填写作废原因"), "a reason is required: {}", app.text());
+    app.type_into("id", "void-reason", 0, "选错了：桥要乡里修");
+    app.click("确认作废");
+    let state = phone.store().concerns().unwrap().remove(0).state;
+    assert_eq!(state.status, Some(ConcernStatus::Raised), "待处理 again");
+    assert_eq!(state.voided[0].reason, "选错了：桥要乡里修");
+    let text = app.text();
+    assert!(text.contains("待处理") && text.contains("上报"), "the follow-ups are offered: {text}");
+    // Voiding the raise too takes the concern off the list.
+    assert!(text.contains("作废：反映"), "{text}");
+    app.click("作废：反映");
+    app.type_into("id", "void-reason", 0, "重复记录");
+    app.click("确认作废");
+    assert!(phone.store().concerns().unwrap().is_empty());
+    assert!(!app.text().contains("村口桥面塌了"), "{}", app.text());
+}

@@ -144,6 +144,17 @@ pub enum ConcernAction {
         #[serde(default)]
         note: String,
     },
+    /// The cadre voids their own latest step 作废, within
+    /// [`CORRECTION_DAYS`](crate::permit::time::CORRECTION_DAYS) of it: recorded by mistake (the
+    /// wrong household, twice) or the wrong disposition. The concern stands as if the step had
+    /// not been taken — back to 待处理 after a wrong 马上解决, gone after a voided raise — and the
+    /// right step is taken next. The voided step and the reason stay in the concern's record.
+    Void {
+        /// The op of the step voided.
+        step: crate::ids::OpId,
+        /// Why (required).
+        reason: String,
+    },
 }
 
 impl ConcernAction {
@@ -158,6 +169,7 @@ impl ConcernAction {
             ConcernAction::Complete { .. } => ("办结", "Done"),
             ConcernAction::PutOnLedger { .. } => ("挂账督办", "Put on the ledger"),
             ConcernAction::Supervise { kind, .. } => (kind.zh(), kind.en()),
+            ConcernAction::Void { .. } => ("作废", "Voided"),
         }
     }
 }
@@ -186,6 +198,12 @@ pub enum TransitionError {
     /// Put on the ledger twice.
     #[error("the concern is already on the supervision ledger")]
     AlreadyOnLedger,
+    /// A void of a step that is not the concern's latest.
+    #[error("只能作废最近的一步（only the latest step can be voided）")]
+    NotLatest,
+    /// A void of someone else's step.
+    #[error("只能作废本人的步骤（only the cadre who took a step voids it）")]
+    NotOwnStep,
 }
 
 /// The status after `action`, from `status` (None: not raised yet), or why not. Which step
@@ -222,6 +240,9 @@ pub fn transition(
         A::Assign { .. } => S::Assigned,
         A::Complete { .. } => S::Done,
         A::PutOnLedger { .. } | A::Supervise { .. } => status.unwrap_or(S::Raised),
+        // Where a void leaves the concern depends on the step it voids: the fold
+        // (`ConcernState::fold`) takes the step out and folds the rest again.
+        A::Void { .. } => status.unwrap_or(S::Raised),
     })
 }
 

@@ -102,6 +102,25 @@ fn concern_events() -> impl Strategy<Value = Vec<ConcernEvent>> {
     )
 }
 
+/// `events` with voids of some of them (the `usize` picks the step), each at its own stamp:
+/// before or after the step, valid or not where it falls.
+fn with_voids(mut events: Vec<ConcernEvent>, voids: &[(Stamp, usize)]) -> Vec<ConcernEvent> {
+    let n = events.len();
+    for (k, (stamp, pick)) in voids.iter().enumerate() {
+        let step = events[pick % n].op_id;
+        events.push(ConcernEvent {
+            op_id: OpId(uuid::Uuid::from_u128(900 + k as u128)),
+            stamp: *stamp,
+            step: Step {
+                actor: CadreId(uuid::Uuid::from_u128(5)),
+                at: at(28),
+                action: ConcernAction::Void { step, reason: "处理方式选错".into() },
+            },
+        });
+    }
+    events
+}
+
 /// The ops, shuffled by `order` and with the ops picked by `dups` sent again.
 fn reorder<T: Clone>(ops: &[T], order: &[usize], dups: &[usize]) -> Vec<T> {
     let mut out: Vec<T> = ops.to_vec();
@@ -141,15 +160,24 @@ proptest! {
     #[test]
     fn concern_fold_ignores_order_and_duplicates(
         events in concern_events(),
+        voids in prop::collection::vec((stamp_strategy(), 0usize..10), 0..4),
         order in prop::collection::vec(0usize..64, 0..24),
         dups in prop::collection::vec(0usize..64, 0..6),
     ) {
         let id = ConcernId(uuid::Uuid::from_u128(3));
+        let events = with_voids(events, &voids);
         let reference = ConcernState::fold(id, &events);
         let shuffled = ConcernState::fold(id, &reorder(&events, &order, &dups));
         prop_assert_eq!(&shuffled, &reference);
-        // Nothing is dropped: every distinct event either applied or is flagged.
-        prop_assert_eq!(reference.history.len() + reference.anomalies.len(), events.len());
+        // Nothing is dropped: every distinct event stands, is flagged, or is a void with the
+        // step it voided.
+        let accounted =
+            reference.history.len() + reference.anomalies.len() + 2 * reference.voided.len();
+        prop_assert_eq!(accounted, events.len());
+        // A voided step is gone from the concern: folding without it and its void gives the
+        // same standing steps.
+        let gone: Vec<OpId> = reference.voided.iter().map(|v| v.op_id).collect();
+        prop_assert!(reference.history_ops.iter().all(|op| !gone.contains(op)));
     }
 }
 
@@ -215,6 +243,70 @@ fn a_concern_folds_from_doorstep_to_done() {
     assert_eq!(state.anomalies[0].op_id, events[4].op_id);
     let before = NaiveDate::from_ymd_opt(2026, 12, 21).unwrap();
     assert_eq!(state.effective_status(before), Some(minqing_shared::concern::ConcernStatus::Done));
+}
+
+#[test]
+fn a_wrong_disposition_is_voided_and_the_right_one_taken() {
+    let device = devices()[0];
+    let (wang, li) = (CadreId::new(), CadreId::new());
+    let event = |ms: i64, actor: CadreId, action: ConcernAction| ConcernEvent {
+        op_id: OpId::new(),
+        stamp: Stamp { hlc: Hlc::from_ms(ms), device },
+        step: Step { actor, at: at(ms as u32), action },
+    };
+    let raise = event(
+        1,
+        wang,
+        ConcernAction::Raise {
+            household_id: HouseholdId::new(),
+            visit_id: None,
+            category: Category::DrinkingWater,
+            description: "三组吃水难".into(),
+            photos: Vec::new(),
+        },
+    );
+    let resolve = event(2, wang, ConcernAction::ResolveOnSpot { note: "已解决".into() });
+    let void = |ms, actor, step: &ConcernEvent| {
+        event(ms, actor, ConcernAction::Void { step: step.op_id, reason: "选错了，须上报".into() })
+    };
+    let escalate = event(
+        5,
+        wang,
+        ConcernAction::Escalate {
+            report: SpecialReport {
+                title: "三组吃水难".into(),
+                content: "需打新井".into(),
+                households_affected: Some(40),
+            },
+        },
+    );
+    let fold = |events: &[&ConcernEvent]| ConcernState::fold(ConcernId::new(), events.to_vec());
+    use minqing_shared::concern::ConcernStatus as S;
+
+    // 马上解决 voided: back to 待处理, its note gone; then 上报 stands.
+    let by_wang = void(3, wang, &resolve);
+    let state = fold(&[&raise, &resolve, &by_wang]);
+    assert_eq!((state.status, state.note.as_str()), (Some(S::Raised), ""));
+    assert_eq!(state.voided.len(), 1);
+    assert_eq!(state.voided[0].op_id, resolve.op_id);
+    assert_eq!(state.voided[0].reason, "选错了，须上报");
+    let state = fold(&[&raise, &resolve, &by_wang, &escalate]);
+    assert_eq!(state.status, Some(S::Escalated));
+    assert_eq!(state.history_ops, vec![raise.op_id, escalate.op_id]);
+
+    // Only the latest step, only its own cadre's.
+    let not_latest = void(3, wang, &raise);
+    let state = fold(&[&raise, &resolve, &not_latest]);
+    assert_eq!(state.status, Some(S::ResolvedOnSpot));
+    assert_eq!(state.anomalies.len(), 1);
+    let by_li = void(3, li, &resolve);
+    assert_eq!(fold(&[&raise, &resolve, &by_li]).status, Some(S::ResolvedOnSpot));
+
+    // A voided raise takes the concern away; the same void twice counts once.
+    let raise_voided = void(2, wang, &raise);
+    let state = fold(&[&raise, &raise_voided, &raise_voided]);
+    assert_eq!((state.status, state.household_id), (None, None));
+    assert_eq!(state.voided.len(), 1);
 }
 
 #[test]

@@ -135,7 +135,7 @@ async fn a_visit_is_corrected_within_seven_days_and_to_a_time_of_this_week_or_la
     let answer = wang.push(&[old_visit, recent_visit, late, too_early, fine]).await.ok();
     let codes: Vec<&str> = answer.rejected.iter().map(|r| r.error.as_str()).collect();
     assert_eq!(codes, ["correction_too_late", "visit_too_old"]);
-    assert!(answer.rejected[0].message.starts_with("走访满7天后不能更正或作废"));
+    assert!(answer.rejected[0].message.starts_with("记录满7天后不能更正或作废"));
     let mut sql = server.sql();
     let stored = sql.column(
         "SELECT CAST(visited_ms AS TEXT) FROM visits WHERE id = $1",
@@ -183,4 +183,149 @@ async fn a_correction_made_offline_reaches_the_cadre_s_other_phone() {
     first.sync_once().await.unwrap();
     assert_eq!(first.store().visit(id).unwrap(), None);
     assert_eq!(first.store().week(minqing_tests::clock::today()).unwrap().visited, 0);
+}
+
+#[tokio::test]
+async fn a_wrong_disposition_is_voided_on_the_phone_and_the_right_one_reaches_the_office() {
+    use minqing_mobile::store::{Disposition, NewConcern, NewVisit};
+    use minqing_shared::concern::{Category, ConcernAction, ConcernStatus, SpecialReport};
+
+    let server = TestServer::start().await;
+    let county = server.county();
+    let mut wang = ApiPhone::login(&server.url, "wang").await;
+    let (home, _) = two_households(&county, &mut wang).await;
+    let dir = tempfile::tempdir().unwrap();
+    let phone = app_phone(&server.url, "wang", dir.path(), minqing_tests::clock::shared()).await;
+
+    // At the doorstep the cadre ticked 马上解决 for what has to go up to the township.
+    let visit = NewVisit {
+        household_id: home,
+        mode: VisitMode::InPerson,
+        topics: vec![],
+        policies: String::new(),
+        summary: "看了三组的机井".into(),
+        gps: None,
+        no_fix: None,
+        visited_at: None,
+        concerns: vec![NewConcern {
+            category: Category::Irrigation,
+            description: "三组机井坏了".into(),
+            disposition: Disposition::ResolvedOnSpot("已修好".into()),
+            photos: Vec::new(),
+        }],
+        photos: Vec::new(),
+    };
+    phone.store().record_visit(&visit, minqing_tests::clock::now()).unwrap();
+    phone.sync_once().await.unwrap();
+    let status = || server.sql().column("SELECT status FROM concerns", &[]);
+    assert_eq!(status(), vec!["resolved_on_spot"]);
+
+    // Voided with the reason, then escalated: the server has the concern escalated.
+    let today = minqing_tests::clock::today();
+    let concern = phone.store().concerns().unwrap().remove(0).state;
+    let me = phone.store().account().unwrap().unwrap().cadre_id;
+    let (op, step) = concern.voidable_by(me).expect("the cadre's own latest step");
+    assert!(matches!(step.action, ConcernAction::ResolveOnSpot { .. }));
+    let void = ConcernAction::Void { step: op, reason: "选错了：机井要乡里维修".into() };
+    phone.store().concern_step(concern.id, void, minqing_tests::clock::now()).unwrap();
+    let back = phone.store().concerns().unwrap().remove(0).state;
+    assert_eq!(back.effective_status(today), Some(ConcernStatus::Raised), "待处理 again");
+    let report = SpecialReport {
+        title: "三组机井损坏".into(),
+        content: "机井坏了，需乡水利站维修".into(),
+        households_affected: Some(30),
+    };
+    let escalate = ConcernAction::Escalate { report };
+    phone.store().concern_step(concern.id, escalate, minqing_tests::clock::now()).unwrap();
+    phone.sync_once().await.unwrap();
+    assert_eq!(status(), vec!["escalated"]);
+    assert!(phone.store().sync_info().unwrap().rejected.is_empty());
+
+    // The office sees it escalated, with the voided step and why.
+    let office = OfficeClient::login(&server.url, "office").await;
+    let page = office.get(&format!("/office/concerns/{}", concern.id)).await.body;
+    for expected in ["作废记录", "马上解决", "已修好", "选错了：机井要乡里维修", "三组机井损坏"]
+    {
+        assert!(page.contains(expected), "{expected:?} missing from the concern's page");
+    }
+    // Once the office decided, the cadre's escalation stands: no void is offered, and one sent
+    // anyway is refused.
+    let escalated = phone.store().concerns().unwrap().remove(0).state;
+    let (latest, _) = escalated.voidable_by(me).expect("the escalation is the latest step");
+    let mut office_phone = ApiPhone::login(&server.url, "office").await;
+    let today_d = minqing_tests::clock::today();
+    let decision = minqing_shared::concern::Decision {
+        solution: "乡水利站维修".into(),
+        handler: "水利站".into(),
+        deadline: today_d + Duration::days(10),
+        meeting_date: today_d,
+    };
+    let assign = office_phone.step(concern.id, ConcernAction::Assign { decision });
+    assert!(office_phone.push(&[assign]).await.ok().rejected.is_empty());
+    let late = wang.step(concern.id, ConcernAction::Void { step: latest, reason: "再改".into() });
+    let answer = wang.push(&[late]).await.ok();
+    assert_eq!(answer.rejected.len(), 1);
+    assert_eq!(answer.rejected[0].error, "illegal_transition", "{:?}", answer.rejected[0]);
+    assert!(answer.rejected[0].message.starts_with("此时不能作废处理步骤"));
+}
+
+#[tokio::test]
+async fn a_concern_step_is_voided_only_within_seven_days_by_its_own_cadre() {
+    use minqing_shared::concern::{Category, ConcernAction, Step};
+
+    let server = TestServer::start().await;
+    let county = server.county();
+    let mut wang = ApiPhone::login(&server.url, "wang").await;
+    let (home, _) = two_households(&county, &mut wang).await;
+    let eight_days_ago = minqing_tests::clock::now() - Duration::days(8);
+    let old = minqing_shared::ids::ConcernId::new();
+    let raise = ConcernAction::Raise {
+        household_id: home,
+        visit_id: None,
+        category: Category::Roads,
+        description: "村口路坏了".into(),
+        photos: Vec::new(),
+    };
+    let step = Step { actor: wang.cadre, at: eight_days_ago, action: raise };
+    let raise = wang.op_recorded_at(old.0, Payload::Concern(step), eight_days_ago);
+    let raised_op = raise.op_id;
+    assert!(wang.push(&[raise]).await.ok().rejected.is_empty());
+    let void = |phone: &mut ApiPhone, step| {
+        let action = ConcernAction::Void { step, reason: "重复记录".into() };
+        phone.op(
+            old.0,
+            Payload::Concern(Step { actor: phone.cadre, at: minqing_tests::clock::now(), action }),
+        )
+    };
+    let late = void(&mut wang, raised_op);
+    let answer = wang.push(&[late]).await.ok();
+    assert_eq!(answer.rejected[0].error, "correction_too_late");
+    assert!(answer.rejected[0].message.starts_with("记录满7天后不能更正或作废"));
+
+    // A fresh one: li (another cadre of the township) may not void wang's raise; wang may, and
+    // the concern is gone from the office's lists.
+    let (fresh, raise) = wang.raise(home, None, Category::Roads, "重复记的");
+    let raised_op = raise.op_id;
+    assert!(wang.push(&[raise]).await.ok().rejected.is_empty());
+    let mut li = ApiPhone::login(&server.url, "li").await;
+    let foreign = {
+        let action = ConcernAction::Void { step: raised_op, reason: "不是我的".into() };
+        li.op(
+            fresh.0,
+            Payload::Concern(Step { actor: li.cadre, at: minqing_tests::clock::now(), action }),
+        )
+    };
+    assert_eq!(li.push(&[foreign]).await.ok().rejected.len(), 1);
+    let own = {
+        let action = ConcernAction::Void { step: raised_op, reason: "重复记录".into() };
+        wang.op(
+            fresh.0,
+            Payload::Concern(Step { actor: wang.cadre, at: minqing_tests::clock::now(), action }),
+        )
+    };
+    assert!(wang.push(&[own]).await.ok().rejected.is_empty());
+    let office = OfficeClient::login(&server.url, "office").await;
+    let list = office.get("/office/concerns").await.body;
+    assert!(!list.contains("重复记的"), "a voided concern leaves the list");
+    assert!(list.contains("村口路坏了"));
 }

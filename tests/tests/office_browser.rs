@@ -10,11 +10,29 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use minqing_mobile::sync::Transport;
 use minqing_shared::calendar::{YearMonth, meeting_date};
 use minqing_shared::concern::{Category, ConcernAction, SpecialReport};
 use minqing_shared::sync::op::Payload;
 use minqing_tests::browser::{Browser, installed};
 use minqing_tests::{ApiPhone, TestServer};
+
+/// A picture as a cadre's camera might take it: sky, a field, a well's stone ring.
+fn well_picture() -> Vec<u8> {
+    let img = image::ImageBuffer::from_fn(1600, 1200, |x, y| {
+        let (dx, dy) = (x as i64 - 800, y as i64 - 820);
+        if dx * dx + dy * dy / 2 < 160 * 160 && dx * dx + dy * dy / 2 > 110 * 110 {
+            image::Rgb([150u8, 150, 145])
+        } else if y < 500 {
+            image::Rgb([120u8, 170, (230 - y / 10) as u8])
+        } else {
+            image::Rgb([(90 + (x % 40) / 4) as u8, 140, 60])
+        }
+    });
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
 
 fn shots() -> PathBuf {
     let dir = std::env::var("MINQING_SHOTS").unwrap_or_else(|_| "/tmp/office-shots".into());
@@ -49,7 +67,12 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
         homes.push(id);
         ops.push(op);
     }
-    let (visit, v) = wang.visit(homes[0], "入户走访，了解吃水情况");
+    let (visit, mut v) = wang.visit(homes[0], "入户走访，了解吃水情况");
+    // A photo of the well, taken on the phone (a picture drawn here: sky, field, the well).
+    let well_photo = minqing_mobile::photo::take(&well_picture()).expect("a photo");
+    if let Payload::Visit(body) = &mut v.payload {
+        body.photos = vec![well_photo.id.clone()];
+    }
     let (well, raise) = wang.raise(homes[0], Some(visit), Category::Irrigation, "机井坏了，吃水难");
     let report = SpecialReport {
         title: "三组机井损坏吃水难".into(),
@@ -60,6 +83,18 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
     ops.extend([v, raise, up]);
     assert!(wang.push(&ops).await.ok().rejected.is_empty());
     wang.pull_all().await;
+    let sent = minqing_mobile::sync::HttpTransport::default()
+        .upload_photo(
+            &server.url,
+            &wang.token,
+            &well_photo.id,
+            0,
+            well_photo.jpeg.len() as u64,
+            well_photo.jpeg.clone(),
+        )
+        .await
+        .expect("the photo is stored");
+    assert!(sent.complete);
 
     let dir = shots();
     let url = &server.url;
@@ -79,6 +114,8 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
     let filed = server.sql().count("SELECT COUNT(*) FROM households WHERE status = 'filed'", &[]);
     assert_eq!(filed, 1, "filed through the browser");
     b.goto(&format!("{url}/office/households/{}", homes[0])).await;
+    let thumb = format!("/office/photos/{}/thumb", well_photo.id);
+    assert!(b.source().await.contains(&thumb), "the visit's photo on the form");
     b.screenshot(&dir.join("04-registration-form.png")).await;
     b.goto(&format!("{url}/office/households/new")).await;
     b.click("button.primary").await;

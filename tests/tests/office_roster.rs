@@ -117,6 +117,45 @@ async fn the_office_edits_moves_retires_and_restores_a_household() {
 }
 
 #[tokio::test]
+async fn a_cadre_over_the_village_quota_is_shown_on_the_household_page_until_a_move_fixes_it() {
+    let server = TestServer::start().await;
+    let county = server.county();
+    let mut wang = ApiPhone::login(&server.url, "wang").await;
+    // 东关村 has 1,200 people: a cadre links at most 20 of its households. Wang links 21.
+    let mut ops = Vec::new();
+    let mut homes = Vec::new();
+    for i in 0..21 {
+        let (home, create) = wang.new_household(county.village, &format!("联系户{i:02}"));
+        let confirm =
+            HouseholdPatch { status: Some(HouseholdStatus::Confirmed), ..Default::default() };
+        ops.extend([create, wang.op(home.0, Payload::Household(confirm))]);
+        homes.push(home);
+    }
+    assert!(wang.push(&ops).await.ok().rejected.is_empty());
+    let office = OfficeClient::login(&server.url, "office").await;
+    let page = office.get(&format!("/office/households/{}", homes[0])).await.body;
+    assert!(page.contains("联系安排提示：王建国在东关村已确认21户，超过定额20户"), "{page}");
+    assert!(page.contains("/office/households#warnings"), "the way to accept it with a reason");
+
+    // Moved to li: wang is back within the quota, and neither page warns.
+    let form = [
+        ("village", county.village.to_string()),
+        ("head_name", "联系户20".to_owned()),
+        ("address", String::new()),
+        ("phone", String::new()),
+        ("cadre", county.li.to_string()),
+        ("notes", String::new()),
+    ];
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let moved = office.post(&format!("/office/households/{}/edit", homes[20]), &refs).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    for home in [homes[0], homes[20]] {
+        let page = office.get(&format!("/office/households/{home}")).await.body;
+        assert!(!page.contains("联系安排提示："), "no warning left");
+    }
+}
+
+#[tokio::test]
 async fn a_household_proposed_on_the_phone_is_filed_by_the_office_and_then_counts() {
     use minqing_mobile::store::NewHousehold;
     use minqing_tests::faults::app_phone;

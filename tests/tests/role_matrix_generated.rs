@@ -9,7 +9,7 @@
 use minqing_shared::calendar::{YearMonth, china_date, is_report_late};
 use minqing_shared::concern::{Category, ConcernAction, Decision, LedgerKind, SpecialReport};
 use minqing_shared::household::HouseholdStatus;
-use minqing_shared::ids::{ConcernId, HouseholdId};
+use minqing_shared::ids::{ConcernId, HouseholdId, OpId};
 use minqing_shared::permit::{self, Action, Class, Phase};
 use minqing_shared::sync::op::{HouseholdPatch, Payload, ReportBody, ReportStatus};
 use minqing_tests::{ApiPhone, TestServer};
@@ -42,8 +42,8 @@ impl Actors {
 
 const CLASSES: [Class; 3] = [Class::Field, Class::Office, Class::OrgDept];
 
-/// A step of `action`, shaped right.
-fn step(action: Action) -> ConcernAction {
+/// A step of `action`, shaped right (a void voids `latest`, the concern's latest step).
+fn step(action: Action, latest: OpId) -> ConcernAction {
     let today = minqing_tests::clock::today();
     match action {
         Action::ResolveOnSpot => ConcernAction::ResolveOnSpot { note: "当场解决".into() },
@@ -68,6 +68,7 @@ fn step(action: Action) -> ConcernAction {
         Action::Supervise => {
             ConcernAction::Supervise { kind: LedgerKind::Inquiry, note: "已询问".into() }
         }
+        Action::VoidStep => ConcernAction::Void { step: latest, reason: "记错了".into() },
         other => unreachable!("{other:?} is not a step on a raised concern"),
     }
 }
@@ -78,13 +79,13 @@ async fn accepted(actors: &mut Actors, class: Class, op: minqing_shared::sync::O
 }
 
 /// Brings a new concern of wang's household to `phase` (and onto the ledger if `ledger`), as
-/// the classes the table allows would.
+/// the classes the table allows would; with the op of its latest step.
 async fn concern_at(
     actors: &mut Actors,
     home: HouseholdId,
     phase: Phase,
     ledger: bool,
-) -> ConcernId {
+) -> (ConcernId, OpId) {
     let (concern, raise) = actors.wang.raise(home, None, Category::Irrigation, "机井坏了");
     let mut path: Vec<(Class, Action)> = match phase {
         Phase::Raised => vec![],
@@ -102,12 +103,14 @@ async fn concern_at(
     if ledger {
         path.insert(1, (Class::OrgDept, Action::PutOnLedger));
     }
+    let mut latest = raise.op_id;
     assert!(accepted(actors, Class::Field, raise).await, "raise");
     for (class, action) in path {
-        let op = actors.of(class).step(concern, step(action));
+        let op = actors.of(class).step(concern, step(action, latest));
+        latest = op.op_id;
         assert!(accepted(actors, class, op).await, "setting up {phase:?}: {class:?} {action:?}");
     }
-    concern
+    (concern, latest)
 }
 
 #[tokio::test]
@@ -134,16 +137,16 @@ async fn every_concern_step_from_every_state_is_accepted_exactly_when_the_table_
         .map(|r| r.action)
         .filter(|a| a.record() == permit::Record::Concern && *a != Action::RaiseConcern)
         .collect();
-    assert_eq!(steps.len(), 7, "every concern step of the table: {steps:?}");
+    assert_eq!(steps.len(), 8, "every concern step of the table: {steps:?}");
     let (mut checked, mut allowed) = (0, 0);
     let mut wrong = Vec::new();
     for (phase, ledger) in states {
         for &action in &steps {
             for class in CLASSES {
-                let concern = concern_at(&mut actors, home, phase, ledger).await;
+                let (concern, latest) = concern_at(&mut actors, home, phase, ledger).await;
                 let expected = permit::permit(class, action, phase, ledger).is_ok();
                 allowed += usize::from(expected);
-                let op = actors.of(class).step(concern, step(action));
+                let op = actors.of(class).step(concern, step(action, latest));
                 let got = accepted(&mut actors, class, op).await;
                 if got != expected {
                     wrong.push(format!(
@@ -156,7 +159,7 @@ async fn every_concern_step_from_every_state_is_accepted_exactly_when_the_table_
         }
     }
     assert!(wrong.is_empty(), "{} of {checked} cases disagree:\n{}", wrong.len(), wrong.join("\n"));
-    assert_eq!(checked, 9 * 7 * 3);
+    assert_eq!(checked, 9 * 8 * 3);
     assert!((15..checked - 15).contains(&allowed), "both kinds of case: {allowed} allowed");
     // Raising: only the linked cadre, from nothing.
     for class in CLASSES {

@@ -7,6 +7,7 @@ use minqing_shared::label::Label;
 use minqing_shared::sync::merge::ConcernState;
 
 use super::concern_action::ConcernFollowUp;
+use super::concern_void::ConcernVoid;
 use super::{Screen, StoreErrorNote, use_lang, use_nav, use_revision, use_services};
 use crate::i18n::{self, Key, t};
 
@@ -136,6 +137,7 @@ pub fn ConcernCard(state: ConcernState, household_name: Option<String>) -> Eleme
             if let Some(status) = state.status {
                 ConcernFollowUp { id: state.id, status }
             }
+            ConcernVoid { state: state.clone() }
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod card;
 pub mod concern_action;
 pub mod concern_form;
+pub mod concern_void;
 pub mod concerns;
 pub mod household;
 pub mod households;

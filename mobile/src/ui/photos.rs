@@ -6,9 +6,9 @@ use dioxus::prelude::*;
 use minqing_shared::label::Label;
 use minqing_shared::photo::MAX_PER_RECORD;
 
-use super::use_lang;
+use super::{use_lang, use_services};
 use crate::i18n::{Key, t};
-use crate::photo::{self, data_url};
+use crate::photo::{self, Camera, data_url};
 use crate::store::{PhotoState, PhotoView, TakenPhoto};
 
 /// `photos` with the pictures `pictures` taken in (up to the limit, none twice), or why one
@@ -48,7 +48,8 @@ pub fn PhotoPicker(
         })
         .collect();
     let (before_fake, before_file) = (photos.clone(), photos);
-    let fake = cfg!(not(target_arch = "wasm32")) && std::env::var(photo::FAKE_ENV).is_ok();
+    let camera = use_services().camera().clone();
+    let fake = camera != Camera::Picker;
     rsx! {
         div { class: "photos",
             div { class: "field-label", {t(lang, Key::Photos)} }
@@ -72,7 +73,7 @@ pub fn PhotoPicker(
                         id: "{name}-photo",
                         r#type: "button",
                         class: "btn btn-secondary photo-add",
-                        onclick: move |_| match photo::fake_camera() {
+                        onclick: move |_| match camera.file() {
                             Some(Ok(bytes)) => {
                                 let (list, why) = take_in(before_fake.clone(), &[bytes]);
                                 note.set(why);

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use minqing_mobile::Store;
 use minqing_mobile::location::Locator;
+use minqing_mobile::photo::Camera;
 use minqing_mobile::services::Services;
 use minqing_mobile::store::{NewVisit, stamp_and_apply};
 use minqing_mobile::sync::HttpTransport;
@@ -64,7 +65,16 @@ impl Phone {
 
     /// The same phone, whose location fixes come from `locator`.
     pub fn logged_in_at(locator: Locator) -> Self {
-        let phone = Self::logged_out_at(locator);
+        Self::logged_in_with(locator, Camera::Picker)
+    }
+
+    /// The same phone, whose camera gives the picture in `file`.
+    pub fn logged_in_with_camera(file: std::path::PathBuf) -> Self {
+        Self::logged_in_with(Locator::Fixed(Err(NoFix::Unavailable)), Camera::File(file))
+    }
+
+    fn logged_in_with(locator: Locator, camera: Camera) -> Self {
+        let phone = Self::logged_out_with(locator, camera);
         let now = now().timestamp_millis();
         let unit = UnitId::new();
         let login = LoginResponse {
@@ -102,11 +112,15 @@ impl Phone {
 
     /// A phone nobody logged in on yet, whose location fixes come from `locator`.
     pub fn logged_out_at(locator: Locator) -> Self {
+        Self::logged_out_with(locator, Camera::Picker)
+    }
+
+    fn logged_out_with(locator: Locator, camera: Camera) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
         let clock = Arc::new(clock().clone());
         let services = Services::with_clock(store, HttpTransport::default(), clock);
-        let services = Arc::new(services.with_locator(locator));
+        let services = Arc::new(services.with_locator(locator).with_camera(camera));
         Self { services, cadre: CadreId::new(), village: VillageId::new(), _dir: dir }
     }
 

@@ -280,6 +280,15 @@ fn check_and_merge(
             if let ConcernAction::Assign { decision } = &step.action {
                 time::check_deadline(decision.meeting_date, decision.deadline)?;
             }
+            if let (ConcernAction::Void { step: target, .. }, Some(state)) =
+                (&step.action, &current)
+            {
+                let voided = match state.check_void(*target, author.cadre_id) {
+                    Ok(voided) => voided,
+                    Err(e) => return refuse("not_voidable", e.to_string()),
+                };
+                time::check_correction(voided.at, step.at)?;
+            }
             if let Err(e) = transition(status, on_ledger, &step.action) {
                 return refuse("illegal_transition", e.to_string());
             }

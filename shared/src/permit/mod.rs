@@ -71,6 +71,7 @@ crate::label::labeled_enum! {
         Complete = "complete" => ("办结", "Complete"),
         PutOnLedger = "put_on_ledger" => ("挂账督办", "Put on the ledger"),
         Supervise = "supervise" => ("督办记录", "Record supervision"),
+        VoidStep = "void_step" => ("作废处理步骤", "Void a step"),
         EditReport = "edit_report" => ("编辑月报", "Edit a monthly report"),
         SubmitReport = "submit_report" => ("报送月报", "Submit a monthly report"),
         FileReport = "file_report" => ("月报备案", "File a monthly report"),
@@ -124,7 +125,8 @@ impl Action {
             | A::Assign
             | A::Complete
             | A::PutOnLedger
-            | A::Supervise => Record::Concern,
+            | A::Supervise
+            | A::VoidStep => Record::Concern,
             A::EditReport | A::SubmitReport | A::FileReport => Record::Report,
             A::EditUnit | A::EditVillage | A::EditCadre => Record::Organisation,
             A::CreateAccount
@@ -147,6 +149,7 @@ impl Action {
             ConcernAction::Complete { .. } => Action::Complete,
             ConcernAction::PutOnLedger { .. } => Action::PutOnLedger,
             ConcernAction::Supervise { .. } => Action::Supervise,
+            ConcernAction::Void { .. } => Action::VoidStep,
         }
     }
 }
@@ -301,6 +304,15 @@ pub const RULES: &[Rule] = &[
         ],
         ledger: Ledger::On,
         only: "督办记录由组织部填写（supervision is recorded by the Organization Department）",
+    },
+    // A cadre's own latest step, voided by them (recorded by mistake, the wrong disposition)
+    // before the office or the Organization Department acted on the concern.
+    Rule {
+        action: Action::VoidStep,
+        who: FIELD,
+        from: &[Phase::Raised, Phase::ResolvedOnSpot, Phase::Explained, Phase::Escalated],
+        ledger: Ledger::Off,
+        only: "只有记录该步骤的联系干部可以作废（only the cadre who took a step voids it）",
     },
     // Monthly reports 月报: written and submitted by the unit's office by the 3rd, filed by the
     // Organization Department.

@@ -188,11 +188,15 @@ fn the_seed_s_division_of_work_holds() {
 fn screens_offer_exactly_what_is_permitted() {
     assert_eq!(
         offered(Class::Field, Record::Concern, Phase::Raised, false),
-        vec![Action::ResolveOnSpot, Action::Explain, Action::Escalate]
+        vec![Action::ResolveOnSpot, Action::Explain, Action::Escalate, Action::VoidStep]
     );
     assert_eq!(
         offered(Class::Field, Record::Concern, Phase::Explained, false),
-        vec![Action::Escalate]
+        vec![Action::Escalate, Action::VoidStep]
+    );
+    // The cadre's steps stand once the office has decided (or the concern is on the ledger).
+    assert!(
+        !offered(Class::Field, Record::Concern, Phase::Escalated, true).contains(&Action::VoidStep)
     );
     assert!(offered(Class::Field, Record::Concern, Phase::Assigned, false).is_empty());
     assert_eq!(

@@ -92,15 +92,15 @@ pub fn check_visit_time(
 /// How many days after it happened a visit may still be corrected or voided by its cadre.
 pub const CORRECTION_DAYS: i64 = 7;
 
-/// Whether a visit that happened at `visited_at` may be corrected at `at` (the correction's
-/// clock): within [`CORRECTION_DAYS`]. A corrected time is checked like a new visit's, against
+/// Whether a record made at `visited_at` (a visit; a concern's step) may be corrected or
+/// voided at `at` (the correction's clock): within [`CORRECTION_DAYS`]. A corrected time is checked like a new visit's, against
 /// the correction's clock ([`check_visit_time`]).
 pub fn check_correction(visited_at: DateTime<Utc>, at: DateTime<Utc>) -> Result<(), Refusal> {
     if at - visited_at > chrono::Duration::days(CORRECTION_DAYS) {
         return Err(Refusal::new(
             "correction_too_late",
             format!(
-                "走访满{CORRECTION_DAYS}天后不能更正或作废（a visit is corrected or voided within {CORRECTION_DAYS} days）"
+                "记录满{CORRECTION_DAYS}天后不能更正或作废（a record is corrected or voided within {CORRECTION_DAYS} days）"
             ),
         ));
     }

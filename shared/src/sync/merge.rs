@@ -246,20 +246,100 @@ pub struct ConcernState {
     pub ledger_reason: String,
     /// The ledger's inquiries, checks and dispatches.
     pub supervision: Vec<SupervisionRecord>,
-    /// Every step that applied, in order.
+    /// Every step that applied (and stands: not voided), in order.
     pub history: Vec<Step>,
+    /// The op of each step of `history` (a void names the step it voids by its op).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history_ops: Vec<OpId>,
+    /// The steps their cadres voided 作废, with why and when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub voided: Vec<VoidedStep>,
     /// Steps that did not apply where they fell.
     pub anomalies: Vec<Anomaly>,
+}
+
+/// A step its cadre voided 作废.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoidedStep {
+    /// The op of the step voided.
+    pub op_id: OpId,
+    /// The step as it was taken.
+    pub step: Step,
+    /// When it was voided.
+    pub at: DateTime<Utc>,
+    /// Why.
+    pub reason: String,
 }
 
 impl ConcernState {
     /// Folds a concern's events: sorted by stamp (then op id), duplicates dropped, each step
     /// checked against the workflow. The result depends only on the set of events.
+    ///
+    /// A void ([`ConcernAction::Void`]) takes its step out: the steps that still stand are
+    /// folded again from the start, so the concern is exactly as if the step had not been taken.
     pub fn fold<'a>(id: ConcernId, events: impl IntoIterator<Item = &'a ConcernEvent>) -> Self {
         let ordered: BTreeMap<(Stamp, OpId), &ConcernEvent> =
             events.into_iter().map(|e| ((e.stamp, e.op_id), e)).collect();
         let mut seen = BTreeSet::new();
-        let mut state = ConcernState {
+        let mut standing: Vec<&ConcernEvent> = Vec::new();
+        let mut state = Self::blank(id);
+        for event in ordered.into_values() {
+            if !seen.insert(event.op_id) {
+                continue;
+            }
+            let ConcernAction::Void { step: target, reason } = &event.step.action else {
+                if state.step(event) {
+                    standing.push(event);
+                }
+                continue;
+            };
+            let permitted = transition(state.status, state.on_ledger(), &event.step.action)
+                .and_then(|_| state.check_void(*target, event.step.actor).map(|_| ()));
+            if let Err(error) = permitted {
+                state.anomalies.push(Anomaly { op_id: event.op_id, error });
+                continue;
+            }
+            let voided = standing.pop().expect("check_void found the latest step");
+            let (mut voids, anomalies) = (state.voided, state.anomalies);
+            voids.push(VoidedStep {
+                op_id: voided.op_id,
+                step: voided.step.clone(),
+                at: event.step.at,
+                reason: reason.clone(),
+            });
+            state = Self::blank(id);
+            for e in &standing {
+                state.step(e);
+            }
+            (state.voided, state.anomalies) = (voids, anomalies);
+        }
+        state
+    }
+
+    /// Whether `actor` may void the step of `target`: it is the concern's latest standing step,
+    /// and theirs. (Which states a void may be taken from is the permission table's; within how
+    /// many days, `permit::time::check_correction`.)
+    pub fn check_void(&self, target: OpId, actor: CadreId) -> Result<&Step, TransitionError> {
+        let (Some(latest), Some(op)) = (self.history.last(), self.history_ops.last()) else {
+            return Err(TransitionError::NotRaised);
+        };
+        if *op != target {
+            return Err(TransitionError::NotLatest);
+        }
+        if latest.actor != actor {
+            return Err(TransitionError::NotOwnStep);
+        }
+        Ok(latest)
+    }
+
+    /// The step `actor` could void now, with its op: the latest, if it is theirs.
+    pub fn voidable_by(&self, actor: CadreId) -> Option<(OpId, &Step)> {
+        let op = *self.history_ops.last()?;
+        self.check_void(op, actor).ok().map(|step| (op, step))
+    }
+
+    fn blank(id: ConcernId) -> Self {
+        ConcernState {
             id,
             household_id: None,
             visit_id: None,
@@ -277,23 +357,20 @@ impl ConcernState {
             ledger_reason: String::new(),
             supervision: Vec::new(),
             history: Vec::new(),
+            history_ops: Vec::new(),
+            voided: Vec::new(),
             anomalies: Vec::new(),
-        };
-        for event in ordered.into_values() {
-            if seen.insert(event.op_id) {
-                state.step(event);
-            }
         }
-        state
     }
 
-    fn step(&mut self, event: &ConcernEvent) {
+    /// Applies one step (not a void); whether it applied.
+    fn step(&mut self, event: &ConcernEvent) -> bool {
         let step = &event.step;
         let next = match transition(self.status, self.on_ledger(), &step.action) {
             Ok(next) => next,
             Err(error) => {
                 self.anomalies.push(Anomaly { op_id: event.op_id, error });
-                return;
+                return false;
             }
         };
         match &step.action {
@@ -326,9 +403,12 @@ impl ConcernState {
                 actor: step.actor,
                 at: step.at,
             }),
+            ConcernAction::Void { .. } => unreachable!("voids are folded by `fold`"),
         }
         self.status = Some(next);
         self.history.push(step.clone());
+        self.history_ops.push(event.op_id);
+        true
     }
 
     /// When it was last escalated with a special report: the day a month's special reports are

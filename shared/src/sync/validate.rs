@@ -224,6 +224,7 @@ pub fn validate_op(op: &Op) -> Result<(), OpError> {
             | ConcernAction::Complete { note }
             | ConcernAction::Supervise { note, .. } => text("note", note, MAX_TEXT_CHARS, false),
             ConcernAction::PutOnLedger { reason } => text("reason", reason, MAX_TEXT_CHARS, false),
+            ConcernAction::Void { reason, .. } => text("reason", reason, MAX_TEXT_CHARS, true),
             ConcernAction::Escalate { report } => {
                 text("report.title", &report.title, MAX_SHORT_CHARS, true)?;
                 text("report.content", &report.content, MAX_TEXT_CHARS, true)

@@ -65,6 +65,7 @@ fn step_text(action: &ConcernAction) -> String {
             date(d.deadline)
         ),
         ConcernAction::PutOnLedger { reason } => reason.clone(),
+        ConcernAction::Void { reason, .. } => reason.clone(),
     }
 }
 
@@ -80,7 +81,9 @@ pub async fn render(
         let row = tx
             .concern_row(scope, id)?
             .ok_or_else(|| OfficeError::not_found("民情诉求不存在或不在本单位范围内"))?;
-        let actors: Vec<CadreId> = row.concern.history.iter().map(|s| s.actor).collect();
+        let c = &row.concern;
+        let voided = c.voided.iter().map(|v| v.step.actor);
+        let actors: Vec<CadreId> = c.history.iter().map(|s| s.actor).chain(voided).collect();
         let names = tx.cadre_names(&actors)?;
         let mut records = vec![id.0];
         records.extend(row.concern.visit_id.map(|v| v.0));
@@ -157,6 +160,21 @@ pub async fn render(
             tr { th { "时间" } th { "经办人" } th { "环节" } th { "内容" } }
             @for step in &c.history {
                 tr { td.nw { (time(step.at)) } td { (names.get(&step.actor).map_or("—", String::as_str)) } td { (step.action.name().0) } td { (step_text(&step.action)) } }
+            }
+        }
+        @if !c.voided.is_empty() {
+            h2 { "作废记录" }
+            table.small {
+                tr { th { "作废的环节" } th { "原经办" } th { "原内容" } th { "作废原因" } th { "作废时间" } }
+                @for v in &c.voided {
+                    tr {
+                        td { (v.step.action.name().0) }
+                        td { (names.get(&v.step.actor).map_or("—", String::as_str)) " · " (time(v.step.at)) }
+                        td { (step_text(&v.step.action)) }
+                        td { (v.reason) }
+                        td.nw { (time(v.at)) }
+                    }
+                }
             }
         }
         @if !c.anomalies.is_empty() {

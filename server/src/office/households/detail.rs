@@ -63,10 +63,12 @@ pub(crate) async fn render(
             .chain(concerns.iter().map(|c| c.id.0))
             .collect();
         let photos = tx.photos_of(&records)?;
-        Ok((row, village, cadre, visits, limit, amendments, concerns, photos))
+        let warnings = cadre_warnings(tx, scope, row.household.cadre_id)?;
+        Ok((row, village, cadre, visits, limit, amendments, concerns, photos, warnings))
     })
     .await;
-    let (row, village, cadre, visits, limit, amendments, concerns, photos) = match loaded {
+    let (row, village, cadre, visits, limit, amendments, concerns, photos, warnings) = match loaded
+    {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -87,6 +89,13 @@ pub(crate) async fn render(
     };
     let body = html! {
         (errors.banner())
+        @if !warnings.is_empty() && !h.deleted {
+            div.alert.warn.noprint {
+                "联系安排提示："
+                @for w in &warnings { (w) "。" }
+                " " a href="/office/households#warnings" { "到名册说明原因后确认" }
+            }
+        }
         @if let Some(r) = h.retirement.filter(|_| h.deleted) {
             div.alert.warn {
                 "已停止联系：" (r.reason.zh()) "，自" (date_zh(r.on)) "起。"
@@ -205,6 +214,25 @@ pub(crate) async fn render(
     };
     let page = shell(&user, &format!("联系户登记表 · {}", h.head_name), Nav::Households, body);
     (status, page).into_response()
+}
+
+/// The assignment rules the household's cadre breaks (a move just made can cause one), not yet
+/// accepted with a reason on the roster.
+fn cadre_warnings(
+    tx: &mut crate::store::Tx<'_>,
+    scope: crate::store::Scope,
+    cadre: Option<minqing_shared::ids::CadreId>,
+) -> Result<Vec<String>, OfficeError> {
+    let Some(cadre) = cadre else { return Ok(Vec::new()) };
+    let (villages, field) = (tx.scope_villages(scope)?, tx.field_cadres(scope)?);
+    let (warnings, _) = super::overrides::warnings(tx, scope, &villages, &field)?;
+    let accepted = tx.assignment_overrides()?;
+    Ok(warnings
+        .iter()
+        .filter(|w| w.subject() == cadre.0)
+        .filter(|w| !accepted.iter().any(|o| o.code == w.code() && o.subject == w.subject()))
+        .map(|w| w.message(minqing_shared::Lang::Zh))
+        .collect())
 }
 
 /// What an amendment changed, in a clerk's words: 作废, or the fields corrected.

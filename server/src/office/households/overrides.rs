@@ -58,7 +58,7 @@ pub fn section(
     let open = warnings.iter().filter(|w| accepted(w).is_none()).count();
     html! {
         @if !warnings.is_empty() {
-            h2 { "联系安排提示（" (open) "条待说明，" (warnings.len() - open) "条已说明）" }
+            h2 id="warnings" { "联系安排提示（" (open) "条待说明，" (warnings.len() - open) "条已说明）" }
             table.small {
                 tr { th { "提示" } th { "说明" } }
                 @for w in warnings.iter().take(ROWS) {

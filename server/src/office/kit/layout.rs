@@ -30,6 +30,7 @@ th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:to
 th{background:#eef1f4;font-weight:600;white-space:nowrap}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.warn td{background:#fff7e6}tr.bad td{background:#fdecec}
+.photos{display:block;margin-top:4px}
 .thumb{width:72px;height:72px;object-fit:cover;border:1px solid #ccd;border-radius:4px;margin:2px 4px 2px 0;vertical-align:middle}
 .badge{display:inline-block;padding:0 6px;border-radius:8px;font-size:12px;background:#e6eaf0;white-space:nowrap}
 .badge.ok{background:#dcf3e3;color:#116329}.badge.warn{background:#fff1cc;color:#7a4d00}.badge.bad{background:#fbd5d5;color:#a40e26}

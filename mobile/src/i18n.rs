@@ -208,6 +208,11 @@ keys! {
     RaisedOn => ("反映时间", "Raised"),
     Handler => ("承办人", "Responsible"),
     Deadline => ("完成时限", "Deadline"),
+    TabReminders => ("提醒", "Reminders"),
+    RemindersTitle => ("提醒", "Reminders"),
+    NoReminders => ("暂无提醒：本周联系户都已走访，没有临近时限的诉求", "Nothing to remind you of: every household visited this week, no deadline near"),
+    DeadlinesSection => ("临近或超过完成时限的诉求", "Concerns near or past their deadline"),
+    NewsSection => ("办公室新动态", "News from the office"),
     Solution => ("解决方案", "Solution"),
     DoneOn => ("办结时间", "Done on"),
     AwaitingMeeting => ("等待联席会议研究", "Awaiting the joint meeting"),
@@ -286,6 +291,38 @@ pub fn records(lang: Lang, n: u64) -> String {
         Lang::Zh => format!("{n}条"),
         Lang::En if n == 1 => "1 record".to_owned(),
         Lang::En => format!("{n} records"),
+    }
+}
+
+/// "本周还有3户未走访 · 剩2天" / "3 households still to visit this week · 2 days left".
+pub fn due_this_week(lang: Lang, households: usize, days_left: i64) -> String {
+    match lang {
+        Lang::Zh => format!("本周还有{households}户未走访 · 剩{days_left}天"),
+        Lang::En => format!(
+            "{households} household{} still to visit this week · {days_left} day{} left",
+            if households == 1 { "" } else { "s" },
+            if days_left == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// "还剩2天" / "今天到期" / "已逾期3天".
+pub fn days_to_deadline(lang: Lang, days: i64) -> String {
+    match (lang, days) {
+        (Lang::Zh, 0) => "今天到期".to_owned(),
+        (Lang::Zh, d) if d > 0 => format!("还剩{d}天"),
+        (Lang::Zh, d) => format!("已逾期{}天", -d),
+        (Lang::En, 0) => "Due today".to_owned(),
+        (Lang::En, d) if d > 0 => format!("{d} day{} left", if d == 1 { "" } else { "s" }),
+        (Lang::En, d) => format!("{} day{} overdue", -d, if d == -1 { "" } else { "s" }),
+    }
+}
+
+/// "承办人：水利站 · 完成时限12月10日" / "Responsible: 水利站 · deadline Dec 10".
+pub fn decision_line(lang: Lang, handler: &str, deadline: NaiveDate) -> String {
+    match lang {
+        Lang::Zh => format!("承办人：{handler} · 完成时限{}", short_date(lang, deadline)),
+        Lang::En => format!("Responsible: {handler} · deadline {}", short_date(lang, deadline)),
     }
 }
 

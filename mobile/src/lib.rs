@@ -8,6 +8,7 @@
 
 pub mod i18n;
 pub mod location;
+pub mod notify;
 pub mod photo;
 pub mod platform;
 pub mod services;

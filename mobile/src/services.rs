@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::location::Locator;
+use crate::notify::Notifier;
 use crate::photo::Camera;
 use crate::store::{Store, StoreError};
 use crate::sync::{Backoff, HttpTransport, SyncEngine, SyncError, SyncReport, Transport};
@@ -60,6 +61,8 @@ pub struct Services<T = HttpTransport> {
     locator: Locator,
     /// Where the forms' photos come from.
     camera: Camera,
+    /// Where the morning reminder goes.
+    notifier: Notifier,
 }
 
 impl Services<HttpTransport> {
@@ -68,7 +71,8 @@ impl Services<HttpTransport> {
         let store = Arc::new(Store::open(&dir.join("minqing.db"))?);
         let services = Self::new(store, HttpTransport::default())
             .with_locator(Locator::from_env())
-            .with_camera(Camera::from_env());
+            .with_camera(Camera::from_env())
+            .with_notifier(Notifier::Platform);
         Ok(Arc::new(services))
     }
 
@@ -77,7 +81,9 @@ impl Services<HttpTransport> {
     pub async fn open_web() -> Result<Arc<Self>, StoreError> {
         let image = crate::web::load().await.map_err(StoreError::Invalid)?;
         let store = Arc::new(Store::open_image(image.as_deref())?);
-        let services = Self::new(store, HttpTransport::default()).with_locator(Locator::Platform);
+        let services = Self::new(store, HttpTransport::default())
+            .with_locator(Locator::Platform)
+            .with_notifier(Notifier::Platform);
         Ok(Arc::new(services))
     }
 }
@@ -96,7 +102,34 @@ impl<T: Transport> Services<T> {
             persisted: std::sync::atomic::AtomicU64::new(0),
             locator: Locator::Fixed(Err(minqing_shared::visit::NoFix::Unavailable)),
             camera: Camera::Picker,
+            notifier: Notifier::Off,
         }
+    }
+
+    /// The same services showing the morning reminder through `notifier`.
+    pub fn with_notifier(mut self, notifier: Notifier) -> Self {
+        self.notifier = notifier;
+        self
+    }
+
+    /// The morning reminder's text, once a day from 08:00 China time on a day with households
+    /// still due (in the cadre's language); `None` otherwise, or when it was given already.
+    pub fn morning_reminder(&self) -> Result<Option<String>, StoreError> {
+        if !minqing_shared::reminders::is_morning_or_later(self.real_now()) {
+            return Ok(None);
+        }
+        if self.store().account()?.is_none_or(|a| a.token.is_empty()) {
+            return Ok(None);
+        }
+        let today = self.today();
+        let reminders = self.store().reminders(today, i64::MAX)?;
+        if reminders.due.is_empty() || !self.store().take_morning_notification(today)? {
+            return Ok(None);
+        }
+        let lang = crate::i18n::lang_from_setting(
+            self.store().setting(crate::i18n::LANG_SETTING)?.as_deref(),
+        );
+        Ok(Some(crate::i18n::due_this_week(lang, reminders.due.len(), reminders.days_left)))
     }
 
     /// The same services taking photos from `camera`.
@@ -203,6 +236,10 @@ impl<T: Transport> Services<T> {
                 };
                 backoff.record(result.is_ok());
                 on_event(SyncEvent::Finished(result));
+                if let Ok(Some(text)) = self.morning_reminder() {
+                    let shown = self.notifier.show("民情通 提醒", &text).await;
+                    tracing::info!(?shown, "the morning reminder");
+                }
             }
             let wait = backoff.next_delay(SYNC_INTERVAL);
             tokio::select! {

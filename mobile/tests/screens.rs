@@ -42,7 +42,10 @@ async fn this_week_shows_progress_and_the_longest_waiting_first() {
     }
     let order = ["孙老汉", "钱秀英", "李桂兰", "赵大山"].map(|name| position(&text, name));
     assert!(order.is_sorted(), "never visited, then longest waiting, then visited: {order:?}");
-    assert!(text.ends_with("本周 联系户 民情 名片 同步"), "the tab bar closes the page: {text}");
+    assert!(
+        text.ends_with("本周 联系户 民情 提醒 3 名片 同步"),
+        "the tab bar closes the page, 提醒 with its badge: {text}"
+    );
 }
 
 #[tokio::test]

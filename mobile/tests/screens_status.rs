@@ -267,3 +267,85 @@ async fn a_concern_left_open_is_escalated_later_from_the_concerns_screen() {
     assert_eq!(state.report.as_ref().unwrap().households_affected, Some(2), "涉及户数");
     assert_eq!(phone.store().pending_count().unwrap(), pending + 1);
 }
+
+#[tokio::test]
+async fn reminders_list_what_needs_the_cadre_with_a_badge_and_the_morning_notice_comes_once() {
+    let phone = Phone::logged_in();
+    let due = phone.household("孙大娘", "一组1号", "");
+    let visited = phone.household("钱大伯", "一组2号", "");
+    phone.visit(visited, support::now(), "走访");
+    // A concern of the visited household, escalated; the office decides, with a deadline in two
+    // days (the phone receives it like a pulled op).
+    let visit = NewVisit {
+        household_id: visited,
+        mode: VisitMode::PhoneFromHousehold,
+        topics: vec![],
+        policies: String::new(),
+        summary: String::new(),
+        gps: None,
+        no_fix: None,
+        visited_at: None,
+        concerns: vec![NewConcern {
+            category: Category::Roads,
+            description: "村口桥面塌了".into(),
+            disposition: Disposition::Escalated(SpecialReport {
+                title: "村口桥面塌陷".into(),
+                content: "需乡里维修".into(),
+                households_affected: Some(12),
+            }),
+            photos: Vec::new(),
+        }],
+        photos: Vec::new(),
+    };
+    phone.store().record_visit(&visit, support::now()).unwrap();
+    let concern = phone.store().concerns().unwrap().remove(0).state.id;
+    let decision = Decision {
+        solution: "交通站维修".into(),
+        handler: "乡交通站".into(),
+        deadline: today() + Duration::days(2),
+        meeting_date: today(),
+    };
+    phone.office_step(concern, ConcernAction::Assign { decision });
+
+    let mut app = App::new(phone.services.clone());
+    // The tab bar closes the page: "… 提醒 3 名片 同步" (no number: no badge).
+    let badge = |app: &App| {
+        let text = app.text();
+        text.rsplit("提醒 ").next()?.split(' ').next()?.parse::<u32>().ok()
+    };
+    assert_eq!(
+        badge(&app),
+        Some(3),
+        "one household due, one deadline, one decision: {}",
+        app.text()
+    );
+    app.click("提醒");
+    app.settle().await;
+    let text = app.text();
+    // Wednesday 25 November: five days left, Sunday included.
+    for expected in [
+        "本周还有1户未走访 · 剩5天",
+        "孙大娘",
+        "临近或超过完成时限的诉求",
+        "村口桥面塌了",
+        "还剩2天",
+        "办公室新动态",
+        "承办人：乡交通站",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    let listed = phone.store().reminders(today(), 0).unwrap();
+    let due_ids: Vec<_> = listed.due.iter().map(|h| h.household.id).collect();
+    assert_eq!(due_ids, vec![due], "a household visited this week is not due");
+    // Looked at: the decision is no longer news (the badge counts the rest).
+    app.click("本周");
+    app.settle().await;
+    assert_eq!(badge(&app), Some(2));
+
+    // The morning notice: once a day, in the cadre's words.
+    assert_eq!(
+        phone.services.morning_reminder().unwrap().as_deref(),
+        Some("本周还有1户未走访 · 剩5天")
+    );
+    assert_eq!(phone.services.morning_reminder().unwrap(), None, "once a day");
+}

@@ -10,6 +10,7 @@
 //! - [`permit`]: who may do what to which record in which state, one table;
 //! - [`photo`]: photos on visits and concerns: their names, limits and checks;
 //! - [`place`]: where a visit happened against its household's place (位置存疑);
+//! - [`reminders`]: what cadres and offices are reminded of, and when;
 //! - [`scope`]: whose records an account sees;
 //! - [`sync`]: ops, the hybrid logical clock, wire types and merge;
 //! - [`card`]: the cadre's contact card as a vCard and QR code.
@@ -27,6 +28,7 @@ pub mod org;
 pub mod permit;
 pub mod photo;
 pub mod place;
+pub mod reminders;
 pub mod rules;
 pub mod scope;
 pub mod setup_link;

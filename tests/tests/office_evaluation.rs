@@ -128,6 +128,16 @@ async fn scores_charts_rewards_and_the_notice() {
     assert_eq!(server.sql().count(notes, &[]), 2);
     let notice = org.get(&format!("/office/evaluation/notice?period={p}")).await;
     assert_eq!(notice.status, StatusCode::OK);
+    // Words a county would print: 第四季度 (not 第4季度), 2026年11月25日, no doubled 季度.
+    let today = minqing_tests::clock::today();
+    for (printed, written) in [
+        ("第四季度", "第4季度"),
+        (&*today.format("%Y年%-m月%-d日").to_string(), &*today.to_string()),
+        ("季度通报", "季度季度"),
+    ] {
+        assert!(notice.body.contains(printed), "{printed} missing from the notice");
+        assert!(!notice.body.contains(written), "{written} in the notice");
+    }
     for text in [
         "季度通报",
         "表彰奖励",

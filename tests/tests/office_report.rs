@@ -144,6 +144,10 @@ async fn the_report_is_drafted_exported_submitted_and_filed() {
     );
     assert_eq!(server.sql().count(ops, &[]), 0);
 
+    // The home page counts down to the 3rd while the report is not in.
+    let left = (report_due(month) - minqing_tests::clock::today()).num_days();
+    let home = office.get("/office").await.body;
+    assert!(home.contains("倒计时") && home.contains(&format!("还有{left}天")), "{home}");
     let notes = "本月走访到位，机井问题已上报联席会议。";
     let draft = office
         .post("/office/report/submit", &[("month", &m), ("notes", notes), ("action", "draft")])
@@ -154,6 +158,8 @@ async fn the_report_is_drafted_exported_submitted_and_filed() {
         .post("/office/report/submit", &[("month", &m), ("notes", notes), ("action", "submit")])
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let home = office.get("/office").await.body;
+    assert!(home.contains("已报送") && !home.contains(&format!("还有{left}天")), "{home}");
     let after = office.get(&url).await;
     assert!(
         after.body.contains("已报送")

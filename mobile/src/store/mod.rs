@@ -6,6 +6,7 @@ mod apply;
 mod outbox;
 mod photos;
 mod queries;
+mod reminders;
 mod retime;
 pub mod schema;
 mod write;
@@ -22,6 +23,7 @@ pub use apply::apply_op;
 pub use outbox::stamp_and_apply;
 pub use photos::{PhotoState, PhotoView, TakenPhoto};
 pub use queries::*;
+pub use reminders::{DeadlineReminder, OfficeNews, Reminders};
 pub use write::*;
 
 /// A store failure.

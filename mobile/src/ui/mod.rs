@@ -13,6 +13,7 @@ pub mod households;
 pub mod login;
 pub mod photos;
 pub mod propose;
+pub mod reminders;
 mod resume;
 pub mod sync;
 pub mod tabs;

@@ -4,7 +4,7 @@ use dioxus::prelude::*;
 use minqing_shared::ids::{HouseholdId, VisitId};
 
 use super::{card, concerns, household, households, login, sync, use_lang, use_nav, use_toast};
-use super::{propose, visit_correct, visit_form, week};
+use super::{propose, reminders, use_revision, use_services, visit_correct, visit_form, week};
 use crate::i18n::{Key, t};
 
 /// A bottom tab.
@@ -16,6 +16,8 @@ pub enum Tab {
     Households,
     /// 民情.
     Concerns,
+    /// 提醒.
+    Reminders,
     /// 名片.
     Card,
     /// 同步.
@@ -24,13 +26,15 @@ pub enum Tab {
 
 impl Tab {
     /// The tabs, left to right.
-    pub const ALL: [Tab; 5] = [Tab::Week, Tab::Households, Tab::Concerns, Tab::Card, Tab::Sync];
+    pub const ALL: [Tab; 6] =
+        [Tab::Week, Tab::Households, Tab::Concerns, Tab::Reminders, Tab::Card, Tab::Sync];
 
     fn label(self) -> Key {
         match self {
             Tab::Week => Key::TabWeek,
             Tab::Households => Key::TabHouseholds,
             Tab::Concerns => Key::TabConcerns,
+            Tab::Reminders => Key::TabReminders,
             Tab::Card => Key::TabCard,
             Tab::Sync => Key::TabSync,
         }
@@ -41,6 +45,7 @@ impl Tab {
             Tab::Week => Key::WeekTitle,
             Tab::Households => Key::HouseholdsTitle,
             Tab::Concerns => Key::ConcernsTitle,
+            Tab::Reminders => Key::RemindersTitle,
             Tab::Card => Key::CardTitle,
             Tab::Sync => Key::SyncTitle,
         }
@@ -150,6 +155,7 @@ fn view(screen: Screen) -> Element {
         Screen::Tab(Tab::Week) => rsx! { week::WeekScreen {} },
         Screen::Tab(Tab::Households) => rsx! { households::HouseholdsScreen {} },
         Screen::Tab(Tab::Concerns) => rsx! { concerns::ConcernsScreen {} },
+        Screen::Tab(Tab::Reminders) => rsx! { reminders::RemindersScreen {} },
         Screen::Tab(Tab::Card) => rsx! { card::CardScreen {} },
         Screen::Tab(Tab::Sync) => rsx! { sync::SyncScreen {} },
         Screen::Household(id) => rsx! { household::HouseholdScreen { id } },
@@ -206,6 +212,14 @@ fn TabBar(active: Tab) -> Element {
     let lang = use_lang()();
     let mut nav = use_nav();
     let mut toast = use_toast();
+    let services = use_services();
+    use_revision().read();
+    // 提醒's badge: what it lists (the office's news since the cadre last looked).
+    let store = services.store();
+    let reminders = store
+        .reminders_seen()
+        .and_then(|seen| store.reminders(services.today(), seen))
+        .map_or(0, |r| r.count());
     rsx! {
         nav { class: "tabbar",
             for tab in Tab::ALL {
@@ -218,6 +232,9 @@ fn TabBar(active: Tab) -> Element {
                     },
                     TabIcon { tab }
                     span { class: "tab-label", {t(lang, tab.label())} }
+                    if tab == Tab::Reminders && reminders > 0 {
+                        span { class: "tab-badge", "{reminders}" }
+                    }
                 }
             }
         }
@@ -238,6 +255,10 @@ fn TabIcon(tab: Tab) -> Element {
         Tab::Concerns => rsx! {
             path { d: "M4 5h16v11H9l-5 4z" }
             path { d: "M8 9.5h8M8 12.5h5" }
+        },
+        Tab::Reminders => rsx! {
+            path { d: "M6 16.5V11a6 6 0 0 1 12 0v5.5l1.5 2h-15z" }
+            path { d: "M10 20.5a2 2 0 0 0 4 0" }
         },
         Tab::Card => rsx! {
             rect { x: "3.5", y: "3.5", width: "7", height: "7", rx: "1" }

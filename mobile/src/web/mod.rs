@@ -1,6 +1,6 @@
 //! The browser build's seams: the database kept as a snapshot in IndexedDB (see `idb.js`, and
 //! docs/MOBILE.md for why not OPFS), the setup link's server and username, and the browser's
-//! geolocation (`geo.js`).
+//! geolocation (`geo.js`) and notifications (`notify.js`).
 
 use wasm_bindgen::prelude::*;
 
@@ -12,6 +12,21 @@ extern "C" {
     async fn idb_save(bytes: js_sys::Uint8Array) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = persistStorage)]
     async fn persist_storage() -> Result<JsValue, JsValue>;
+}
+
+#[wasm_bindgen(module = "/src/web/notify.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = notify)]
+    async fn web_notify(title: &str, body: &str) -> Result<JsValue, JsValue>;
+}
+
+/// Shows a notification (asking for permission the first time), or says why not.
+pub async fn notify(title: &str, body: &str) -> Result<(), String> {
+    let answer = web_notify(title, body).await.map_err(text)?;
+    match answer.as_string().as_deref() {
+        Some("shown") => Ok(()),
+        other => Err(other.unwrap_or("no answer").to_owned()),
+    }
 }
 
 #[wasm_bindgen(module = "/src/web/geo.js")]

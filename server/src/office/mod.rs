@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/office/photos/{id}/thumb", get(photos::thumb))
         .route("/office/week", get(week::page))
         .route("/office/concerns", get(concerns::page))
+        .route("/office/concerns.xlsx", get(concerns::export::xlsx))
         .route("/office/concerns/{id}", get(concerns::detail::page))
         .route("/office/concerns/{id}/decide", post(concerns::decide::post))
         .route("/office/concerns/{id}/complete", post(concerns::complete::post))

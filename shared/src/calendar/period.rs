@@ -127,10 +127,14 @@ impl Period {
         (self.first_day()..=self.last_day()).contains(&date)
     }
 
-    /// The Chinese label: "2026年第4季度", "2026年上半年", "2026年下半年", "2026年度".
+    /// The Chinese label, as a county prints it: "2026年第四季度", "2026年上半年",
+    /// "2026年下半年", "2026年度".
     pub fn label_zh(self) -> String {
         match self {
-            Period::Quarter { year, quarter } => format!("{year}年第{quarter}季度"),
+            Period::Quarter { year, quarter } => {
+                let n = ["一", "二", "三", "四"].get(quarter as usize - 1).copied().unwrap_or("");
+                format!("{year}年第{n}季度")
+            }
             Period::HalfYear { year, half: 1 } => format!("{year}年上半年"),
             Period::HalfYear { year, .. } => format!("{year}年下半年"),
             Period::Year { year } => format!("{year}年度"),

@@ -5,6 +5,7 @@
 pub mod complete;
 pub mod decide;
 pub mod detail;
+pub mod export;
 pub mod ledger;
 pub mod supervise;
 
@@ -79,19 +80,27 @@ impl Filter {
         }
     }
 
-    /// The query string of page `page` of the same list.
-    fn page_link(&self, page: usize) -> String {
-        let q: String = form_urlencoded::Serializer::new(String::new())
-            .append_pair("category", &self.category)
+    /// The filters as a query string being written.
+    fn pairs(&self) -> form_urlencoded::Serializer<'static, String> {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("category", &self.category)
             .append_pair("status", &self.status)
             .append_pair("age", &self.age)
             .append_pair("village", &self.village)
             .append_pair("unit", &self.unit)
             .append_pair("cadre", &self.cadre)
-            .append_pair("q", &self.q)
-            .append_pair("page", &page.to_string())
-            .finish();
-        format!("/office/concerns?{q}")
+            .append_pair("q", &self.q);
+        q
+    }
+
+    /// The same list as an xlsx download (every row).
+    fn export_link(&self) -> String {
+        format!("/office/concerns.xlsx?{}", self.pairs().finish())
+    }
+
+    /// The query string of page `page` of the same list.
+    fn page_link(&self, page: usize) -> String {
+        format!("/office/concerns?{}", self.pairs().append_pair("page", &page.to_string()).finish())
     }
 }
 
@@ -184,6 +193,7 @@ pub(crate) async fn page(
             }
         }
         p {
+            a.noprint href=(f.export_link()) { "导出Excel（按当前筛选）" } "　"
             "共 " (list.total) " 条"
             @if pages > 1 {
                 "，第 " (page_no + 1) "/" (pages) " 页 "

@@ -10,7 +10,7 @@ use minqing_shared::calendar::Period;
 
 use super::{PeriodQuery, load, notes_list, period_of, score_table};
 use crate::office::figures::scores::Score;
-use crate::office::kit::layout::{Nav, date, percent, shell};
+use crate::office::kit::layout::{Nav, date_zh, percent, shell};
 use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
 
@@ -61,8 +61,9 @@ pub(crate) async fn page(
             (score_table("单位", "类别", &rows))
             (notes_list(&e))
             p { "　　希望各单位对照通报，查找不足，确保每名包村干部每周到每户联系户走访一次，反映的问题件件有着落。" }
-            div.sign { div {} div { (user.unit.name) br; (date(user.today)) } }
+            div.sign { div {} div { (user.unit.name) br; (date_zh(user.today)) } }
         }
     };
-    shell(&user, &format!("{}{}", period.label_zh(), kind_of(period)), Nav::Evaluation, body)
+    // "2026年第四季度 · 季度通报": the kind after a separator, never "季度季度通报".
+    shell(&user, &format!("{} · {}", period.label_zh(), kind_of(period)), Nav::Evaluation, body)
 }

@@ -8,7 +8,7 @@ use minqing_shared::Label;
 use minqing_shared::calendar::{YearMonth, report_due, report_month};
 use minqing_shared::ids::UnitId;
 use minqing_shared::sync::op::ReportStatus;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::{Loaded, ReportQuery, load};
 use crate::office::figures::month::COLUMNS;
@@ -16,7 +16,7 @@ use crate::office::kit::download::{XLSX, csv_bytes, download};
 use crate::office::kit::error::OfficeError;
 use crate::office::kit::layout::{date, time};
 use crate::office::kit::session::OfficeUser;
-use crate::spreadsheet::cell;
+use crate::office::kit::xlsx::{Cell, Column, table};
 use crate::state::AppState;
 
 async fn loaded(
@@ -53,62 +53,74 @@ fn summary(l: &Loaded) -> Vec<(&'static str, String)> {
 
 fn workbook(l: &Loaded) -> Result<Vec<u8>, XlsxError> {
     let f = &l.figures;
-    let bold = Format::new().set_bold();
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet().set_name("月报")?;
-    sheet.set_column_width(0, 16)?;
-    sheet.set_column_width(1, 40)?;
-    for (i, (label, value)) in summary(l).iter().enumerate() {
-        sheet.write_string_with_format(i as u32, 0, *label, &bold)?;
-        match value.parse::<f64>() {
-            Ok(n) if !label.contains("月份") => sheet.write_number(i as u32, 1, n)?,
-            _ => sheet.write_string(i as u32, 1, cell(value))?,
-        };
-    }
-    let sheet = book.add_worksheet().set_name("分类统计")?;
-    sheet.write_string_with_format(0, 0, "类别", &bold)?;
-    for (c, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16 + 1, *name, &bold)?;
-    }
-    let rows = f.by_category.iter().map(|(k, row)| (k.zh(), row)).chain([("合计", &f.total)]);
-    for (r, (name, row)) in rows.enumerate() {
-        sheet.write_string(r as u32 + 1, 0, name)?;
-        for (c, n) in row.iter().enumerate() {
-            sheet.write_number(r as u32 + 1, c as u16 + 1, *n as f64)?;
-        }
-    }
-    let sheet = book.add_worksheet().set_name("专题报告")?;
-    for (c, h) in
-        ["上报日期", "村", "户主", "包村干部", "标题", "涉及户数", "状态"].iter().enumerate()
-    {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (r, s) in f.special.iter().enumerate() {
-        let r = r as u32 + 1;
-        sheet.write_string(r, 0, date(s.date))?;
-        sheet.write_string(r, 1, cell(&s.village))?;
-        sheet.write_string(r, 2, cell(&s.head))?;
-        sheet.write_string(r, 3, cell(&s.cadre))?;
-        sheet.write_string(r, 4, cell(&s.title))?;
-        if let Some(n) = s.households {
-            sheet.write_number(r, 5, f64::from(n))?;
-        }
-        sheet.write_string(r, 6, s.status.zh())?;
-    }
-    let sheet = book.add_worksheet().set_name("干部走访")?;
-    for (c, h) in
-        ["干部", "联系户", "走访到户", "入户走访", "群众来电", "反映诉求"].iter().enumerate()
-    {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (r, c) in f.cadres.iter().enumerate() {
-        let r = r as u32 + 1;
-        sheet.write_string(r, 0, cell(&c.name))?;
-        for (i, n) in [c.households, c.visited, c.in_person, c.calls, c.concerns].iter().enumerate()
-        {
-            sheet.write_number(r, i as u16 + 1, *n as f64)?;
-        }
-    }
+    let summary: Vec<Vec<Cell>> = summary(l)
+        .into_iter()
+        .map(|(label, value)| {
+            let value = match value.parse::<f64>() {
+                Ok(n) if !label.contains("月份") => Cell::Number(n),
+                _ => Cell::Text(value),
+            };
+            vec![label.into(), value]
+        })
+        .collect();
+    table(&mut book, "月报", &[Column("项目", 16.0), Column("内容", 40.0)], &summary)?;
+    let columns: Vec<Column> = std::iter::once(Column("类别", 14.0))
+        .chain(COLUMNS.iter().map(|name| Column(name, 10.0)))
+        .collect();
+    let by_category: Vec<Vec<Cell>> = f
+        .by_category
+        .iter()
+        .map(|(k, row)| (k.zh(), row))
+        .chain([("合计", &f.total)])
+        .map(|(name, row)| {
+            std::iter::once(name.into()).chain(row.iter().map(|n| Cell::from(*n))).collect()
+        })
+        .collect();
+    table(&mut book, "分类统计", &columns, &by_category)?;
+    let special: Vec<Vec<Cell>> = f
+        .special
+        .iter()
+        .map(|s| {
+            vec![
+                s.date.into(),
+                s.village.as_str().into(),
+                s.head.as_str().into(),
+                s.cadre.as_str().into(),
+                s.title.as_str().into(),
+                s.households.into(),
+                s.status.zh().into(),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column("上报日期", 12.0),
+        Column("村", 12.0),
+        Column("户主", 10.0),
+        Column("包村干部", 10.0),
+        Column("标题", 36.0),
+        Column("涉及户数", 10.0),
+        Column("状态", 10.0),
+    ];
+    table(&mut book, "专题报告", &columns, &special)?;
+    let cadres: Vec<Vec<Cell>> = f
+        .cadres
+        .iter()
+        .map(|c| {
+            std::iter::once(c.name.as_str().into())
+                .chain([c.households, c.visited, c.in_person, c.calls, c.concerns].map(Cell::from))
+                .collect()
+        })
+        .collect();
+    let columns = [
+        Column("干部", 12.0),
+        Column("联系户", 10.0),
+        Column("走访到户", 10.0),
+        Column("入户走访", 10.0),
+        Column("群众来电", 10.0),
+        Column("反映诉求", 10.0),
+    ];
+    table(&mut book, "干部走访", &columns, &cadres)?;
     book.save_to_buffer()
 }
 

@@ -111,3 +111,58 @@ async fn the_concern_list_exports_with_its_filters_as_a_table_with_real_dates() 
     assert_eq!(date_of(&row[0]), Some(today), "上报日期 is a date cell");
     assert_eq!(row[5], Data::Float(12.0));
 }
+
+#[tokio::test]
+async fn the_week_and_the_registry_export_as_tables() {
+    let server = TestServer::start().await;
+    let county = server.county();
+    let mut wang = ApiPhone::login(&server.url, "wang").await;
+    let mut ops = Vec::new();
+    let mut homes = Vec::new();
+    for head in ["张大山", "刘桂兰"] {
+        let (home, create) = wang.new_household(county.village, head);
+        let confirm = minqing_shared::sync::op::HouseholdPatch {
+            status: Some(minqing_shared::household::HouseholdStatus::Confirmed),
+            ..Default::default()
+        };
+        ops.extend([
+            create,
+            wang.op(home.0, minqing_shared::sync::op::Payload::Household(confirm)),
+        ]);
+        homes.push(home);
+    }
+    let (_, visit) = wang.visit(homes[0], "入户走访");
+    ops.push(visit);
+    assert!(wang.push(&ops).await.ok().rejected.is_empty());
+    let office = OfficeClient::login(&server.url, "office").await;
+    let week = minqing_shared::calendar::VisitWeek::of(minqing_tests::clock::today());
+    assert!(
+        office.get("/office/week").await.body.contains(&format!("/office/week.xlsx?week={week}"))
+    );
+
+    let (status, _, bytes) = office.get_bytes(&format!("/office/week.xlsx?week={week}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(every_sheet_is_a_table(&bytes), 3);
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("an xlsx");
+    let cadres = book.worksheet_range("按包村干部").expect("the cadres' sheet");
+    let wang_row = cadres.rows().find(|r| r[0] == Data::String("王建国".into())).expect("wang");
+    assert_eq!((&wang_row[3], &wang_row[4]), (&Data::Float(2.0), &Data::Float(1.0)));
+    assert_eq!(wang_row[5], Data::Float(0.5), "the share as a number (shown as 50.0%)");
+    let overdue = book.worksheet_range("超期未走访").expect("the overdue sheet");
+    let names: Vec<String> = overdue.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(names, vec!["刘桂兰"], "the household never visited");
+
+    let (status, _, bytes) = office.get_bytes("/office/households.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(every_sheet_is_a_table(&bytes), 1);
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("an xlsx");
+    let roster = book.worksheet_range("联系户名册").expect("the roster");
+    let heads: Vec<String> = roster.rows().skip(1).map(|r| r[2].to_string()).collect();
+    assert_eq!(heads.len(), 2);
+    assert!(heads.contains(&"张大山".to_owned()) && heads.contains(&"刘桂兰".to_owned()));
+    let exports = server.sql().count(
+        "SELECT COUNT(*) FROM audit WHERE record_type IN ('week.xlsx', 'households.xlsx')",
+        &[],
+    );
+    assert_eq!(exports, 2, "both exports are audited");
+}

@@ -1,5 +1,6 @@
 //! `/office/week` 本周走访 — the weekly visit 每周走访: per cadre and per village, households visited in person
-//! this ISO week against those due, and the households longest without a visit.
+//! this ISO week against those due, and the households longest without a visit; `/office/week.xlsx`
+//! the same three tables as sheets.
 
 use std::collections::BTreeMap;
 
@@ -37,21 +38,7 @@ pub(crate) async fn page(
     let today = user.today;
     let week = q.week.parse::<VisitWeek>().ok().unwrap_or_else(|| VisitWeek::of(today));
     let current = week == VisitWeek::of(today);
-    // Overdue as of today: no in-person visit since last week's Monday (`weeks_missed` ≥ 1).
-    let since = VisitWeek::of(today).prev();
-    let scope = user.scope();
-    let loaded = act::read(&state, move |tx| {
-        Ok(Week {
-            coverage: tx.week_coverage(scope, week)?,
-            calls: tx.calls_by_cadre(scope, week.ms_range())?,
-            overdue: tx.overdue_households(scope, since, OVERDUE_ROWS)?,
-            field: tx.field_cadres(scope)?,
-            villages: tx.scope_villages(scope)?,
-            units: tx.scope_units(scope)?,
-        })
-    })
-    .await;
-    let w = match loaded {
+    let w = match load(&user, &state, week, OVERDUE_ROWS).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -70,7 +57,8 @@ pub(crate) async fn page(
         h1 { "本周走访 · " (week.year) "年第" (week.week) "周（" (date(week.monday())) " 至 " (date(week.sunday())) "）" }
         p.noprint {
             a href=(format!("/office/week?week={}", week.prev())) { "← 上周" } " · "
-            a href=(format!("/office/week?week={}", week.next())) { "下周 →" }
+            a href=(format!("/office/week?week={}", week.next())) { "下周 →" } " · "
+            a href=(format!("/office/week.xlsx?week={week}")) { "导出Excel" }
             span.muted { "　包村干部每周至少到每户联系户走访一次；群众来电只记录，不算本周走访。" }
         }
         div.tiles {
@@ -121,6 +109,155 @@ pub(crate) async fn page(
         @if *overdue_total > OVERDUE_ROWS { p.muted { "仅列出前" (OVERDUE_ROWS) "户。" } }
     };
     shell(&user, "本周走访", Nav::Week, body)
+}
+
+/// The week's figures in `user`'s scope, with at most `overdue_rows` overdue households (as of
+/// today: no in-person visit since last week's Monday, `weeks_missed` ≥ 1).
+async fn load(
+    user: &OfficeUser,
+    state: &AppState,
+    week: VisitWeek,
+    overdue_rows: usize,
+) -> Result<Week, crate::office::kit::error::OfficeError> {
+    let since = VisitWeek::of(user.today).prev();
+    let scope = user.scope();
+    act::read(state, move |tx| {
+        Ok(Week {
+            coverage: tx.week_coverage(scope, week)?,
+            calls: tx.calls_by_cadre(scope, week.ms_range())?,
+            overdue: tx.overdue_households(scope, since, overdue_rows)?,
+            field: tx.field_cadres(scope)?,
+            villages: tx.scope_villages(scope)?,
+            units: tx.scope_units(scope)?,
+        })
+    })
+    .await
+}
+
+/// `GET /office/week.xlsx?week=2026-W48`: 按包村干部, 按村 and 超期未走访 as sheets (every overdue
+/// household, not only the page's first 200).
+pub(crate) async fn xlsx(
+    user: OfficeUser,
+    State(state): State<AppState>,
+    Query(q): Query<WeekQuery>,
+) -> Response {
+    use crate::office::kit::xlsx::{Cell, Column, table};
+    let today = user.today;
+    let week = q.week.parse::<VisitWeek>().ok().unwrap_or_else(|| VisitWeek::of(today));
+    let w = match load(&user, &state, week, usize::MAX >> 1).await {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let share = |done: usize, all: usize| {
+        if all == 0 { Cell::Empty } else { Cell::Percent(done as f64 / all as f64) }
+    };
+    let village_name = |v: &VillageId| {
+        w.villages.iter().find(|(x, _)| x.id == *v).map_or("—", |(x, _)| x.name.as_str())
+    };
+    let cadres: Vec<Vec<Cell>> = w
+        .field
+        .iter()
+        .map(|c| {
+            let (mine, done) = w.sum(|r| r.cadre == Some(c.id));
+            let unit =
+                w.units.iter().find(|u| u.id == c.unit_id).map_or("—", |u| u.name.as_str());
+            let villages: Vec<&str> = c.villages.iter().map(village_name).collect();
+            vec![
+                c.name.as_str().into(),
+                unit.into(),
+                villages.join(" ").into(),
+                mine.into(),
+                done.into(),
+                share(done, mine),
+                w.calls.get(&c.id).copied().unwrap_or(0).into(),
+            ]
+        })
+        .collect();
+    let villages: Vec<Vec<Cell>> = w
+        .villages
+        .iter()
+        .map(|(v, township)| {
+            let (here, done) = w.sum(|r| r.village == v.id);
+            vec![
+                township.as_str().into(),
+                v.name.as_str().into(),
+                v.standing.zh().into(),
+                here.into(),
+                done.into(),
+                share(done, here),
+            ]
+        })
+        .collect();
+    let overdue: Vec<Vec<Cell>> = w
+        .overdue
+        .0
+        .iter()
+        .map(|r| {
+            let last = r.last_ms.and_then(china_date_ms);
+            let missed = weeks_missed(last, today);
+            vec![
+                r.row.household.head_name.as_str().into(),
+                r.row.village.as_str().into(),
+                r.row.cadre.clone().into(),
+                last.into(),
+                if missed == u32::MAX { Cell::Empty } else { missed.into() },
+            ]
+        })
+        .collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let written = table(
+        &mut book,
+        "按包村干部",
+        &[
+            Column("干部", 10.0),
+            Column("单位", 16.0),
+            Column("联系村", 16.0),
+            Column("联系户", 8.0),
+            Column("已走访", 8.0),
+            Column("完成率", 8.0),
+            Column("群众来电", 10.0),
+        ],
+        &cadres,
+    )
+    .and_then(|()| {
+        let columns = [
+            Column("乡镇", 12.0),
+            Column("村", 12.0),
+            Column("村情类别", 10.0),
+            Column("联系户", 8.0),
+            Column("已走访", 8.0),
+            Column("完成率", 8.0),
+        ];
+        table(&mut book, "按村", &columns, &villages)
+    })
+    .and_then(|()| {
+        let columns = [
+            Column("户主", 10.0),
+            Column("村", 12.0),
+            Column("联系干部", 10.0),
+            Column("上次入户走访", 14.0),
+            Column("未走访周数", 12.0),
+        ];
+        table(&mut book, "超期未走访", &columns, &overdue)
+    })
+    .and_then(|()| book.save_to_buffer());
+    let bytes = match written {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let e =
+                crate::office::kit::error::OfficeError::from(crate::error::ApiError::internal(e));
+            return e.into_response();
+        }
+    };
+    let rows = cadres.len() + villages.len() + overdue.len();
+    let week_name = week.to_string();
+    let audited =
+        crate::audit::office_export(&state, user.cadre.id, "week.xlsx", Some(week_name), rows);
+    if let Err(e) = audited.await {
+        return e.into_response();
+    }
+    let name = format!("{}-本周走访-{week}.xlsx", user.unit.name);
+    crate::office::kit::download::download(crate::office::kit::download::XLSX, &name, bytes)
 }
 
 /// What the week's page shows.

@@ -201,7 +201,8 @@ fn body(user: &OfficeUser, r: &Registry, f: &Filter, errors: &FieldErrors) -> Ma
             label { "户主/住址 " input name="q" value=(f.q) size="10"; }
             button type="submit" { "筛选" } " "
             a href="/office/households/new" { "＋ 登记新联系户" } " · "
-            a href="/office/households.csv" { "导出CSV" }
+            a href="/office/households.csv" { "导出CSV" } " "
+            a href="/office/households.xlsx" { "导出Excel" }
         }
         form method="post" action="/office/households/file" {
             (user.csrf_field())

@@ -17,6 +17,8 @@ pub enum Cell {
     Number(f64),
     /// A date.
     Date(NaiveDate),
+    /// A share (0.5 shows as 50.0%).
+    Percent(f64),
     /// Nothing.
     Empty,
 }
@@ -71,6 +73,7 @@ pub fn table(
 ) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("yyyy-mm-dd");
+    let percent = Format::new().set_num_format("0.0%");
     let sheet = book.add_worksheet().set_name(name)?;
     for (c, Column(title, width)) in columns.iter().enumerate() {
         let c = c as u16;
@@ -92,6 +95,9 @@ pub fn table(
                     let day =
                         ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     sheet.write_date_with_format(r, c, &day, &date)?;
+                }
+                Cell::Percent(share) => {
+                    sheet.write_number_with_format(r, c, *share, &percent)?;
                 }
                 Cell::Empty => {}
             }

@@ -110,6 +110,59 @@ async fn the_concern_list_exports_with_its_filters_as_a_table_with_real_dates() 
     let row = special.rows().nth(1).expect("one special report");
     assert_eq!(date_of(&row[0]), Some(today), "上报日期 is a date cell");
     assert_eq!(row[5], Data::Float(12.0));
+    // The ledger: the Organization Department puts the concern on it; its sheet dates the next
+    // inquiry, check and dispatch.
+    let mut org = ApiPhone::login(&server.url, "org").await;
+    let onto = org.step(water, ConcernAction::PutOnLedger { reason: "涉及12户".into() });
+    assert!(org.push(&[onto]).await.ok().rejected.is_empty());
+    assert!(office.get("/office/ledger").await.body.contains("/office/ledger.xlsx"));
+    let (status, _, bytes) = office.get_bytes("/office/ledger.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(every_sheet_is_a_table(&bytes), 1);
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("an xlsx");
+    let ledger = book.worksheet_range("挂账督办").expect("the ledger");
+    let rows: Vec<&[Data]> = ledger.rows().collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(date_of(&rows[1][0]), Some(today), "挂账日期");
+    assert_eq!(rows[1][5], Data::Float(12.0));
+    assert!(date_of(&rows[1][9]).is_some_and(|d| d > today), "the next inquiry: {:?}", rows[1][9]);
+
+    // The evaluation: units, cadres and the rewards and criticisms, rates as numbers.
+    let period = minqing_shared::calendar::Period::quarter_of(today).code();
+    let page = office.get(&format!("/office/evaluation?period={period}")).await.body;
+    assert!(page.contains(&format!("/office/evaluation/export.xlsx?period={period}")));
+    let (status, _, bytes) =
+        office.get_bytes(&format!("/office/evaluation/export.xlsx?period={period}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(every_sheet_is_a_table(&bytes), 3);
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("an xlsx");
+    let cadres = book.worksheet_range("包村干部").expect("the cadres");
+    let wang_row = cadres.rows().find(|r| r[0] == Data::String("王建国".into())).expect("wang");
+    assert_eq!(wang_row[7], Data::Float(2.0), "反映诉求: the two concerns");
+    assert!(matches!(wang_row[5], Data::Float(_) | Data::Empty), "coverage is a number or empty");
+    let exports = server.sql().count(
+        "SELECT COUNT(*) FROM audit WHERE record_type IN ('ledger.xlsx', 'evaluation.xlsx')",
+        &[],
+    );
+    assert_eq!(exports, 2);
+
+    // 月报汇总: the Organization Department's; a township office may not.
+    let county_q = format!("/office/report/county.xlsx?month={month}");
+    let (status, _, _) = office.get_bytes(&county_q).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let org_office = OfficeClient::login(&server.url, "org").await;
+    assert!(
+        org_office.get(&format!("/office/report?month={month}")).await.body.contains(&county_q)
+    );
+    let (status, _, bytes) = org_office.get_bytes(&county_q).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(every_sheet_is_a_table(&bytes), 1);
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("an xlsx");
+    let summary = book.worksheet_range("月报汇总").expect("the summary");
+    let township = summary.rows().find(|r| r[0] == Data::String("城关镇".into())).expect("城关镇");
+    assert_eq!(township[2], Data::Float(0.0), "the one household is only proposed: not counted");
+    assert!(matches!(township[5], Data::Float(_)), "反映诉求 is a number: {:?}", township[5]);
+    assert_eq!(township[9], Data::String("草稿".into()), "not reported yet");
 }
 
 #[tokio::test]

@@ -85,11 +85,14 @@ pub fn routes() -> Router<AppState> {
         .route("/office/report/file", post(report::file::post))
         .route("/office/report/export.xlsx", get(report::export::xlsx))
         .route("/office/report/export.csv", get(report::export::csv))
+        .route("/office/report/county.xlsx", get(report::county::xlsx))
         .route("/office/meeting", get(meeting::page))
         .route("/office/ledger", get(ledger::page))
+        .route("/office/ledger.xlsx", get(ledger::xlsx))
         .route("/office/evaluation", get(evaluation::page))
         .route("/office/evaluation/notes", post(evaluation::notes::post))
         .route("/office/evaluation/notice", get(evaluation::notice::page))
+        .route("/office/evaluation/export.xlsx", get(evaluation::export::xlsx))
         .route("/office/cards", get(cards::page))
         .route(
             "/office/import",

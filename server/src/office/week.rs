@@ -141,7 +141,7 @@ pub(crate) async fn xlsx(
     State(state): State<AppState>,
     Query(q): Query<WeekQuery>,
 ) -> Response {
-    use crate::office::kit::xlsx::{Cell, Column, table};
+    use crate::office::kit::xlsx::{Cell, Column, Export, table};
     let today = user.today;
     let week = q.week.parse::<VisitWeek>().ok().unwrap_or_else(|| VisitWeek::of(today));
     let w = match load(&user, &state, week, usize::MAX >> 1).await {
@@ -241,23 +241,10 @@ pub(crate) async fn xlsx(
         table(&mut book, "超期未走访", &columns, &overdue)
     })
     .and_then(|()| book.save_to_buffer());
-    let bytes = match written {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let e =
-                crate::office::kit::error::OfficeError::from(crate::error::ApiError::internal(e));
-            return e.into_response();
-        }
-    };
     let rows = cadres.len() + villages.len() + overdue.len();
-    let week_name = week.to_string();
-    let audited =
-        crate::audit::office_export(&state, user.cadre.id, "week.xlsx", Some(week_name), rows);
-    if let Err(e) = audited.await {
-        return e.into_response();
-    }
     let name = format!("{}-本周走访-{week}.xlsx", user.unit.name);
-    crate::office::kit::download::download(crate::office::kit::download::XLSX, &name, bytes)
+    let record = Some(week.to_string());
+    Export { book: written, what: "week.xlsx", record, rows, name: &name }.send(&state, &user).await
 }
 
 /// What the week's page shows.

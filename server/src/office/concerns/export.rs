@@ -9,10 +9,8 @@ use minqing_shared::calendar::china_date;
 
 use super::Filter;
 use crate::office::kit::act;
-use crate::office::kit::download::{XLSX, download};
-use crate::office::kit::error::OfficeError;
 use crate::office::kit::session::OfficeUser;
-use crate::office::kit::xlsx::{Cell, Column, table};
+use crate::office::kit::xlsx::{Cell, Column, Export, table};
 use crate::state::AppState;
 
 /// The most rows one export holds (a county has a few thousand concerns a year).
@@ -66,14 +64,8 @@ pub(crate) async fn xlsx(
         .collect();
     let mut book = rust_xlsxwriter::Workbook::new();
     let bytes = table(&mut book, "民情诉求", &COLUMNS, &rows).and_then(|()| book.save_to_buffer());
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(e) => return OfficeError::from(crate::error::ApiError::internal(e)).into_response(),
-    };
-    let exported =
-        crate::audit::office_export(&state, user.cadre.id, "concerns.xlsx", None, rows.len());
-    if let Err(e) = exported.await {
-        return e.into_response();
-    }
-    download(XLSX, &format!("民情诉求-{today}.xlsx"), bytes)
+    let name = format!("民情诉求-{today}.xlsx");
+    let export =
+        Export { book: bytes, what: "concerns.xlsx", record: None, rows: rows.len(), name: &name };
+    export.send(&state, &user).await
 }

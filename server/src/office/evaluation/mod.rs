@@ -3,6 +3,7 @@
 //! Organization Department records rewards 表彰 and criticisms 通报批评; the printable notice
 //! 通报 is [`crate::office::evaluation::notice`].
 
+pub mod export;
 pub mod notes;
 pub mod notice;
 
@@ -246,6 +247,7 @@ pub(crate) async fn render(
     let body = html! {
         h1 { (e.period.label_zh()) "民情联系户工作考核" }
         (periods_nav(e.period))
+        p.noprint { a href=(format!("/office/evaluation/export.xlsx?period={}", e.period.code())) { "导出Excel" } }
         div.noprint { (chart::bars("走访覆盖率", &coverage, COVERAGE_WARN)) " " (chart::bars("诉求按时办结率", &on_time, COVERAGE_WARN)) }
         h2 { "各单位" }
         (score_table("单位", "类别", &unit_rows))

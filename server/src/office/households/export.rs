@@ -5,14 +5,14 @@ use axum::response::{IntoResponse, Response};
 use minqing_shared::Label;
 
 use crate::office::kit::act;
-use crate::office::kit::download::{XLSX, csv_bytes, download};
+use crate::office::kit::download::{csv_bytes, download};
 use crate::office::kit::error::OfficeError;
 use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
 
 /// `GET /office/households.xlsx`: the registry as a sheet (`kit::xlsx`).
 pub(crate) async fn xlsx(user: OfficeUser, State(state): State<AppState>) -> Response {
-    use crate::office::kit::xlsx::{Cell, Column, table};
+    use crate::office::kit::xlsx::{Cell, Column, Export, table};
     let scope = user.scope();
     let rows = match act::read(&state, move |tx| Ok(tx.scope_households(scope)?)).await {
         Ok(rows) => rows,
@@ -48,17 +48,15 @@ pub(crate) async fn xlsx(user: OfficeUser, State(state): State<AppState>) -> Res
     let mut book = rust_xlsxwriter::Workbook::new();
     let bytes =
         table(&mut book, "联系户名册", &columns, &cells).and_then(|()| book.save_to_buffer());
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => return OfficeError::from(crate::error::ApiError::internal(e)).into_response(),
+    let name = format!("{}-联系户名册.xlsx", user.unit.name);
+    let export = Export {
+        book: bytes,
+        what: "households.xlsx",
+        record: None,
+        rows: rows.len(),
+        name: &name,
     };
-    if let Err(e) =
-        crate::audit::office_export(&state, user.cadre.id, "households.xlsx", None, rows.len())
-            .await
-    {
-        return OfficeError::from(e).into_response();
-    }
-    download(XLSX, &format!("{}-联系户名册.xlsx", user.unit.name), bytes)
+    export.send(&state, &user).await
 }
 
 /// `GET /office/households.csv`.

@@ -109,3 +109,43 @@ pub fn table(
     }
     Ok(())
 }
+
+/// What an export sends: the workbook (or why it could not be written), recorded in the audit
+/// log as `what` (with `record`, and how many `rows` left the server), downloaded as `name`.
+#[derive(Debug)]
+pub struct Export<'a> {
+    /// The workbook's bytes.
+    pub book: Result<Vec<u8>, XlsxError>,
+    /// The audit log's record type, e.g. `ledger.xlsx`.
+    pub what: &'static str,
+    /// The record exported (a month, a period), if one.
+    pub record: Option<String>,
+    /// Rows exported.
+    pub rows: usize,
+    /// The file's name.
+    pub name: &'a str,
+}
+
+impl Export<'_> {
+    /// Audits the export and answers the download (or the error).
+    pub async fn send(
+        self,
+        state: &crate::state::AppState,
+        user: &super::session::OfficeUser,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let bytes = match self.book {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let e = super::error::OfficeError::from(crate::error::ApiError::internal(e));
+                return e.into_response();
+            }
+        };
+        let audited =
+            crate::audit::office_export(state, user.cadre.id, self.what, self.record, self.rows);
+        if let Err(e) = audited.await {
+            return e.into_response();
+        }
+        super::download::download(super::download::XLSX, self.name, bytes)
+    }
+}

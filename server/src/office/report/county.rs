@@ -1,26 +1,36 @@
 //! `/office/report` for the Organization Department 月报汇总 — a month's reports: every township and county
-//! department, its figures, whether it reported by the 3rd, and filing 备案.
+//! department, its figures, whether it reported by the 3rd, and filing 备案; `/office/report/county.xlsx`
+//! the same table as a sheet.
 
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use minqing_shared::Label;
-use minqing_shared::calendar::{YearMonth, report_due};
+use minqing_shared::calendar::{YearMonth, china_date, report_due, report_month};
+use minqing_shared::org::Unit;
+use minqing_shared::sync::merge::ReportState;
 use minqing_shared::sync::op::ReportStatus;
 
 use minqing_shared::org::UnitKind;
 
 use super::{MonthData, status_badges};
+use crate::office::figures::month::MonthFigures;
 use crate::office::kit::act;
+use crate::office::kit::error::OfficeError;
 use crate::office::kit::form::FieldErrors;
 use crate::office::kit::layout::{Nav, date, percent, shell, time};
 use crate::office::kit::session::OfficeUser;
+use crate::office::kit::xlsx::{Cell, Column, Export, table};
 use crate::state::AppState;
 use crate::store::ReportsOf;
 
-/// The county's reports for `month`.
-pub async fn page(user: OfficeUser, state: AppState, month: YearMonth, e: FieldErrors) -> Response {
+/// Each unit of the county (but the Organization Department) with its figures and report.
+type Rows = Vec<(Unit, MonthFigures, Option<ReportState>)>;
+
+/// The county's units for `month`, townships first, by name.
+async fn rows(user: &OfficeUser, state: &AppState, month: YearMonth) -> Result<Rows, OfficeError> {
     let (today, scope, user_county) = (user.today, user.scope(), user.unit.county_id);
-    let loaded = act::read(&state, move |tx| {
+    let mut rows = act::read(state, move |tx| {
         let data = MonthData::read(tx, scope, month, today)?;
         let records = tx.monthly_reports(ReportsOf::County(user_county))?;
         let rows: Vec<_> = tx
@@ -33,14 +43,20 @@ pub async fn page(user: OfficeUser, state: AppState, month: YearMonth, e: FieldE
                 (u, f, record)
             })
             .collect();
-        Ok((today, rows))
+        Ok(rows)
     })
-    .await;
-    let (today, mut rows) = match loaded {
-        Ok(x) => x,
+    .await?;
+    rows.sort_by_key(|(u, _, _)| (u.kind, u.name.clone()));
+    Ok(rows)
+}
+
+/// The county's reports for `month`.
+pub async fn page(user: OfficeUser, state: AppState, month: YearMonth, e: FieldErrors) -> Response {
+    let today = user.today;
+    let rows = match rows(&user, &state, month).await {
+        Ok(rows) => rows,
         Err(err) => return err.into_response(),
     };
-    rows.sort_by_key(|(u, _, _)| (u.kind, u.name.clone()));
     let count = |st: ReportStatus| {
         rows.iter()
             .filter(|(_, _, r)| r.as_ref().map_or(ReportStatus::Draft, |r| r.body.status) == st)
@@ -50,7 +66,8 @@ pub async fn page(user: OfficeUser, state: AppState, month: YearMonth, e: FieldE
         h1 { (month.year) "年" (month.month) "月民情月报汇总（报送期限 " (date(report_due(month))) "）" }
         p.noprint {
             a href=(format!("/office/report?month={}", month.prev())) { "← 上月" } " · "
-            a href=(format!("/office/report?month={}", month.next())) { "下月 →" }
+            a href=(format!("/office/report?month={}", month.next())) { "下月 →" } " · "
+            a href=(format!("/office/report/county.xlsx?month={month}")) { "导出Excel" }
         }
         (e.banner())
         div.tiles {
@@ -91,4 +108,67 @@ pub async fn page(user: OfficeUser, state: AppState, month: YearMonth, e: FieldE
     };
     let status = e.status();
     (status, shell(&user, "月报汇总", Nav::Report, body)).into_response()
+}
+
+/// `GET /office/report/county.xlsx?month=2026-11`: 月报汇总 as a sheet (the Organization
+/// Department's; an office gets 403).
+pub(crate) async fn xlsx(
+    user: OfficeUser,
+    State(state): State<AppState>,
+    Query(q): Query<super::ReportQuery>,
+) -> Response {
+    if !user.county_wide() {
+        return OfficeError::forbidden("月报汇总由组织部查看").into_response();
+    }
+    let month: YearMonth = q.month.parse().unwrap_or_else(|_| report_month(user.today));
+    let rows = match rows(&user, &state, month).await {
+        Ok(rows) => rows,
+        Err(err) => return err.into_response(),
+    };
+    let day = |t: Option<chrono::DateTime<chrono::Utc>>| Cell::from(t.map(china_date));
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|(u, f, r)| {
+            let share = if f.households == 0 {
+                Cell::Empty
+            } else {
+                Cell::Percent(f.visited as f64 / f.households as f64)
+            };
+            vec![
+                u.name.as_str().into(),
+                u.kind.zh().into(),
+                f.households.into(),
+                f.visited.into(),
+                share,
+                f.total[0].into(),
+                f.special.len().into(),
+                f.done_in_month.into(),
+                f.overdue_now.into(),
+                r.as_ref().map_or(ReportStatus::Draft, |r| r.body.status).zh().into(),
+                day(r.as_ref().and_then(|r| r.body.submitted_at)),
+                day(r.as_ref().and_then(|r| r.filed_at)),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column("单位", 18.0),
+        Column("类别", 10.0),
+        Column("联系户", 8.0),
+        Column("走访到户", 9.0),
+        Column("覆盖率", 8.0),
+        Column("反映诉求", 9.0),
+        Column("专题报告", 9.0),
+        Column("本月办结", 9.0),
+        Column("逾期", 6.0),
+        Column("状态", 8.0),
+        Column("报送日期", 12.0),
+        Column("备案日期", 12.0),
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bytes = table(&mut book, "月报汇总", &columns, &cells).and_then(|()| book.save_to_buffer());
+    let name = format!("{}年{}月民情月报汇总.xlsx", month.year, month.month);
+    let (record, rows) = (Some(month.to_string()), cells.len());
+    Export { book: bytes, what: "county_report.xlsx", record, rows, name: &name }
+        .send(&state, &user)
+        .await
 }

@@ -303,4 +303,32 @@ async fn the_templates_are_written_and_read_back_as_an_empty_roster() {
         assert!(out.ok, "{f}: {}", out.all());
         assert!(out.stdout.contains("新建 0 created"), "{f}: {}", out.stdout);
     }
+    // Every closed list is a dropdown, and every sheet shows one example row (which the dry run
+    // above imported as nothing).
+    let bytes = std::fs::read(&book).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let mut lists = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        if !entry.name().unwrap().starts_with("xl/worksheets/sheet") {
+            continue;
+        }
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut entry, &mut xml).unwrap();
+        for part in xml.split("<formula1>").skip(1) {
+            lists.push(part[..part.find("</formula1>").unwrap()].to_owned());
+        }
+    }
+    for expected in ["乡镇,县直单位,组织部", "先进村,中间状态村,后进村", "已确认"]
+    {
+        assert!(lists.iter().any(|l| l.contains(expected)), "{expected} in {lists:?}");
+    }
+    assert_eq!(lists.len(), 4, "单位类别, 村类别, 职务类别, 状态: {lists:?}");
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    for sheet in ["单位", "村", "干部", "联系户"] {
+        let range = calamine::Reader::worksheet_range(&mut workbook, sheet).unwrap();
+        let first = range.get((1, 0)).map(|c| c.to_string()).unwrap_or_default();
+        assert!(first.starts_with("【示例】"), "{sheet}: an example row, marked: {first:?}");
+    }
 }

@@ -35,6 +35,10 @@ const fn col(name: &'static str, required: bool, note: &'static str) -> Column {
     Column { name, required, note }
 }
 
+/// A row whose first cell starts with this is an example (the template's second row) and is
+/// never imported.
+pub const EXAMPLE_MARK: &str = "【示例】";
+
 const UNIT_COLUMNS: &[Column] = &[
     col("单位名称", true, "如 城关镇、县教育局、县委组织部"),
     col("单位类别", true, "乡镇 / 县直单位 / 组织部"),
@@ -156,6 +160,7 @@ pub(super) fn cell_text(d: &Data) -> String {
 
 fn table(source: String, name_hint: &str, mut grid: Vec<(usize, Vec<String>)>) -> Option<Table> {
     grid.retain(|(_, r)| r.iter().any(|c| !c.is_empty()));
+    grid.retain(|(_, r)| !r.first().is_some_and(|c| c.starts_with(EXAMPLE_MARK)));
     if grid.is_empty() {
         return None;
     }

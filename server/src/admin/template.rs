@@ -1,11 +1,61 @@
 //! `minqing-server template DIR`: the roster templates, with the Chinese headers the import
-//! reads — one workbook with a sheet per kind and a sheet of notes, and one CSV per kind.
+//! reads — one workbook with a sheet per kind (a dropdown on every closed list, one example row
+//! the import skips) and a sheet of notes, and one CSV per kind.
 
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use minqing_shared::Label;
+use minqing_shared::household::HouseholdStatus;
+use minqing_shared::org::{Role, Standing, UnitKind};
+use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
 
-use super::sheet::Kind;
+use super::sheet::{EXAMPLE_MARK, Kind};
+
+/// Rows the dropdowns cover (a county's roster has a few thousand households).
+const VALIDATED_ROWS: u32 = 20_000;
+
+/// The closed list a column takes, as the import reads it (the Chinese labels), if it has one.
+/// 类别 of a household takes several at once (顿号-separated): no dropdown can say that.
+fn closed_list(kind: Kind, column: &str) -> Option<Vec<&'static str>> {
+    fn labels<T: Label>(all: &[T]) -> Vec<&'static str> {
+        all.iter().map(Label::zh).collect()
+    }
+    match (kind, column) {
+        (Kind::Units, "单位类别") => Some(labels(UnitKind::ALL)),
+        (Kind::Villages, "村类别") => Some(labels(Standing::ALL)),
+        (Kind::Cadres, "职务类别") => Some(labels(Role::ALL)),
+        (Kind::Households, "状态") => Some(labels(HouseholdStatus::ALL)),
+        _ => None,
+    }
+}
+
+/// One example row per sheet, marked so that the import skips it.
+fn example(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Units => &["【示例】城关镇", "乡镇"],
+        Kind::Villages => &["【示例】城关镇", "东关村", "1200", "先进村"],
+        Kind::Cadres => &[
+            "【示例】王建国",
+            "城关镇",
+            "一般干部",
+            "包村干部",
+            "13800138000",
+            "城关镇/东关村",
+            "wangjg",
+        ],
+        Kind::Households => &[
+            "【示例】城关镇",
+            "东关村",
+            "张大山",
+            "三组 12号",
+            "13900000000",
+            "困难户、老党员",
+            "wangjg",
+            "已确认",
+            "",
+        ],
+    }
+}
 
 /// The workbook's file name.
 pub const WORKBOOK: &str = "民情通导入模板.xlsx";
@@ -50,11 +100,24 @@ pub fn workbook() -> Result<Vec<u8>, XlsxError> {
         }
         // Phones typed as numbers lose nothing, but text keeps leading zeros of landlines.
         let text = Format::new().set_num_format("@");
+        let sample = Format::new().set_italic().set_font_color(rust_xlsxwriter::Color::Gray);
         for (i, c) in kind.columns().iter().enumerate() {
+            let col = i as u16;
             if c.name == "手机" {
-                sheet.set_column_format(i as u16, &text)?;
+                sheet.set_column_format(col, &text)?;
+            }
+            if let Some(list) = closed_list(kind, c.name) {
+                let dropdown = DataValidation::new()
+                    .allow_list_strings(&list)?
+                    .set_error_title("请从下拉列表中选择")?
+                    .set_error_message(format!("{}只能是：{}", c.name, list.join(" / ")))?;
+                sheet.add_data_validation(1, col, VALIDATED_ROWS, col, &dropdown)?;
+            }
+            if let Some(value) = example(kind).get(i) {
+                sheet.write_string_with_format(1, col, *value, &sample)?;
             }
         }
+        sheet.set_freeze_panes(1, 0)?;
     }
     let notes = book.add_worksheet();
     notes.set_name("说明")?;
@@ -72,6 +135,12 @@ pub fn workbook() -> Result<Vec<u8>, XlsxError> {
             row += 1;
         }
     }
+    row += 1;
+    notes.write_string(
+        row,
+        0,
+        format!("每张表的第2行是示例（以{EXAMPLE_MARK}开头），导入时跳过，可保留或删除；带下拉列表的列只能从列表中选择。"),
+    )?;
     notes.set_column_width(3, 60)?;
     book.save_to_buffer()
 }

@@ -301,10 +301,27 @@ async fn a_concern_step_is_voided_only_within_seven_days_by_its_own_cadre() {
     let answer = wang.push(&[late]).await.ok();
     assert_eq!(answer.rejected[0].error, "correction_too_late");
     assert!(answer.rejected[0].message.starts_with("记录满7天后不能更正或作废"));
+    // Dating the void back beside the step does not help: the limit is held against the op's
+    // own clock, not the date the phone writes into the step.
+    let backdated = {
+        let action = ConcernAction::Void { step: raised_op, reason: "重复记录".into() };
+        let step = Step { actor: wang.cadre, at: eight_days_ago, action };
+        wang.op(old.0, Payload::Concern(step))
+    };
+    let answer = wang.push(&[backdated]).await.ok();
+    assert_eq!(answer.rejected.len(), 1, "a backdated void is refused");
+    assert_eq!(answer.rejected[0].error, "correction_too_late");
 
     // A fresh one: li (another cadre of the township) may not void wang's raise; wang may, and
     // the concern is gone from the office's lists.
-    let (fresh, raise) = wang.raise(home, None, Category::Roads, "重复记的");
+    let (fresh, mut raise) = wang.raise(home, None, Category::Roads, "重复记的");
+    // With a photo: a voided raise takes its photo out of every view.
+    let photo = minqing_shared::photo::PhotoId::of(b"a photo of the road");
+    if let Payload::Concern(Step { action: ConcernAction::Raise { photos, .. }, .. }) =
+        &mut raise.payload
+    {
+        photos.push(photo.clone());
+    }
     let raised_op = raise.op_id;
     assert!(wang.push(&[raise]).await.ok().rejected.is_empty());
     let mut li = ApiPhone::login(&server.url, "li").await;
@@ -323,7 +340,12 @@ async fn a_concern_step_is_voided_only_within_seven_days_by_its_own_cadre() {
             Payload::Concern(Step { actor: wang.cadre, at: minqing_tests::clock::now(), action }),
         )
     };
+    let refs = |server: &TestServer| {
+        server.sql().count("SELECT COUNT(*) FROM photo_refs WHERE photo_id = $1", &[photo.as_str()])
+    };
+    assert_eq!(refs(&server), 1, "the raise names its photo");
     assert!(wang.push(&[own]).await.ok().rejected.is_empty());
+    assert_eq!(refs(&server), 0, "voided with the raise");
     let office = OfficeClient::login(&server.url, "office").await;
     let list = office.get("/office/concerns").await.body;
     assert!(!list.contains("重复记的"), "a voided concern leaves the list");

@@ -255,6 +255,17 @@ async fn the_server_refuses_bad_uploads_with_a_reason() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
+    // A cut task that finishes late never replaces a longer part, nor revives a stored photo's
+    // upload.
+    let part = |n: usize| minqing_server::store::PartialUpload {
+        length: photo.jpeg.len() as u64,
+        received: photo.jpeg[..n].to_vec(),
+    };
+    let (longer, shorter) = (part(3000), part(1000));
+    server.write(|tx| tx.save_photo_upload(id, &longer, 1));
+    server.write(|tx| tx.save_photo_upload(id, &shorter, 2));
+    assert_eq!(http.photo_status(url, token, id).await.unwrap().received, 3000);
+    server.write(|tx| tx.drop_photo_upload(id));
     // Sent in two parts of the phone's choosing, it is stored once whole.
     let half = photo.jpeg.len() / 2;
     let len = photo.jpeg.len() as u64;
@@ -269,6 +280,8 @@ async fn the_server_refuses_bad_uploads_with_a_reason() {
     assert!(second.complete);
     assert_eq!(stored(&server, id, false).as_deref(), Some(&photo.jpeg[..]));
     assert!(http.photo_status(url, token, id).await.unwrap().complete);
+    server.write(|tx| tx.save_photo_upload(id, &longer, 3));
+    assert_eq!(server.sql().count("SELECT COUNT(*) FROM photo_uploads", &[]), 0);
 }
 
 #[tokio::test]
@@ -338,4 +351,20 @@ async fn a_photo_the_server_refuses_is_shown_refused_and_holds_nothing_back() {
         sent_before,
         "refused photos are not sent again"
     );
+
+    // A visit voided before it was sent takes its photo with it: nothing is sent, nothing waits.
+    let extra = minqing_mobile::photo::take(&camera_picture(6)).unwrap();
+    let voided = phone
+        .store()
+        .record_visit(&visit(home, vec![extra.clone()], vec![]), minqing_tests::clock::now())
+        .unwrap();
+    let cadre = phone.store().account().unwrap().unwrap().cadre_id;
+    let mut void = minqing_shared::sync::op::AmendmentBody::new(voided, cadre, "走错户了");
+    void.void = true;
+    phone.store().amend_visit(void, minqing_tests::clock::now()).unwrap();
+    let report = phone.sync_once().await.unwrap();
+    assert_eq!((report.photos_sent, report.photos_refused), (0, 0));
+    assert_eq!(phone.transport().photo_offsets.lock().unwrap().len(), sent_before);
+    assert_eq!(phone.store().sync_info().unwrap().photos_waiting, 0);
+    assert_eq!(phone.store().photo_jpeg(&extra.id).unwrap(), None);
 }

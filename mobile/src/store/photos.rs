@@ -120,8 +120,18 @@ pub(super) fn of_records(c: &Connection, records: &[Uuid]) -> Result<Vec<PhotoVi
 }
 
 impl Store {
-    /// The photos still to send, oldest first: name and JPEG.
+    /// The photos still to send, oldest first: name and JPEG. The photos of a visit voided
+    /// meanwhile are dropped first: no record names them any more, the server would never take
+    /// them.
     pub fn photos_to_send(&self) -> Result<Vec<(PhotoId, Vec<u8>)>> {
+        const ORPHANS: &str = "FROM photos WHERE jpeg IS NOT NULL
+            AND record_id NOT IN (SELECT id FROM visits)
+            AND record_id NOT IN (SELECT id FROM concerns)";
+        let orphans: i64 = self
+            .read(|c| Ok(c.query_row(&format!("SELECT COUNT(*) {ORPHANS}"), [], |r| r.get(0))?))?;
+        if orphans > 0 {
+            self.write(|c| Ok(c.execute(&format!("DELETE {ORPHANS}"), [])?))?;
+        }
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id, jpeg FROM photos WHERE jpeg IS NOT NULL AND refusal IS NULL

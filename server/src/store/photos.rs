@@ -115,17 +115,23 @@ impl Tx<'_> {
             .transpose()
     }
 
-    /// Keeps what arrived of an upload, to resume from.
+    /// Keeps what arrived of an upload, to resume from — unless the photo is stored by now, or
+    /// a longer part of the same upload is already kept (a cut task that finished late).
     pub fn save_photo_upload(
         &mut self,
         id: &PhotoId,
         upload: &PartialUpload,
         now_ms: i64,
     ) -> StoreResult<()> {
+        if self.photo_stored(id)? {
+            return Ok(());
+        }
         self.execute(
             "INSERT INTO photo_uploads (id, length, received, updated_ms) VALUES ($1, $2, $3, $4)
              ON CONFLICT (id) DO UPDATE SET length = excluded.length,
-               received = excluded.received, updated_ms = excluded.updated_ms",
+               received = excluded.received, updated_ms = excluded.updated_ms
+             WHERE photo_uploads.length <> excluded.length
+                OR length(photo_uploads.received) < length(excluded.received)",
             &args![id, upload.length, upload.received.clone(), now_ms],
         )?;
         Ok(())

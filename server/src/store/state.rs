@@ -360,6 +360,10 @@ impl Tx<'_> {
                ledger_opened_ms = excluded.ledger_opened_ms",
             &rows,
         )?;
+        // The references follow the state: a voided raise takes its photos out of every view.
+        for s in states {
+            self.forget_photo_refs(s.id.0)?;
+        }
         let photos: Vec<PhotoRef> = states
             .iter()
             .filter_map(|s| Some((s, s.household_id?, s.raised_by?)))

@@ -287,7 +287,9 @@ fn check_and_merge(
                     Ok(voided) => voided,
                     Err(e) => return refuse("not_voidable", e.to_string()),
                 };
-                time::check_correction(voided.at, step.at)?;
+                // Against the op's clock (bounded above by the server's), as a visit's
+                // correction: the step's own `at` is the phone's to choose.
+                time::check_correction(voided.at, op.hlc.time())?;
             }
             if let Err(e) = transition(status, on_ledger, &step.action) {
                 return refuse("illegal_transition", e.to_string());

@@ -22,6 +22,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{DeviceAuth, PartialUpload, Tx};
 
+/// How long a read of an upload's body may stall before it counts as a cut connection.
+const READ_STALL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Where an upload starts and how long the whole photo is.
 #[derive(Debug, Deserialize)]
 pub struct UploadQuery {
@@ -145,7 +148,14 @@ async fn receive(
     mut body: Body,
 ) -> Result<Json<UploadStatus>, ApiError> {
     let mut cut = false;
-    while let Some(frame) = body.frame().await {
+    loop {
+        // A phone that loses signal often leaves the connection open, silent: a read that
+        // stalls this long counts as a cut, and what arrived is kept.
+        let Ok(next) = tokio::time::timeout(READ_STALL, body.frame()).await else {
+            cut = true;
+            break;
+        };
+        let Some(frame) = next else { break };
         match frame.map(|f| f.into_data()) {
             Ok(Err(_trailers)) => {}
             Ok(Ok(bytes)) => {

@@ -144,7 +144,7 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     b.set_offline(true).await;
     b.goto(&format!("{url}/app/")).await;
     b.wait_text("本周走访").await;
-    b.click(".tabbar .tab:nth-child(5)").await;
+    b.click(".tabbar .tab:nth-child(6)").await;
     b.wait_text("待上传").await;
     b.screenshot_screen(&shot("06-offline-pending")).await;
     let pending = b.script("return document.querySelector('.fact .due-text')?.textContent").await;
@@ -163,6 +163,10 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     let concerns = "SELECT COUNT(*) FROM ops WHERE record_type = 'concern' AND body LIKE $1";
     assert_eq!(count(&server, concerns, &format!("%{concern}%")), 1);
     b.screenshot_screen(&shot("07-synced")).await;
+    b.click(".tabbar .tab:nth-child(4)").await;
+    b.wait_text("提醒").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.screenshot_screen(&shot("11-reminders")).await;
     for (tab, title, name) in [(2, "联系户", "09-households"), (3, "民情", "10-concerns")] {
         b.click(&format!(".tabbar .tab:nth-child({tab})")).await;
         b.wait_text(title).await;
@@ -171,7 +175,7 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     }
 
     // The card: its QR decodes to the cadre's vCard.
-    b.click(".tabbar .tab:nth-child(4)").await;
+    b.click(".tabbar .tab:nth-child(5)").await;
     b.wait_text("名片").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     b.screenshot_screen(&shot("08-card")).await;

@@ -349,3 +349,42 @@ async fn reminders_list_what_needs_the_cadre_with_a_badge_and_the_morning_notice
     );
     assert_eq!(phone.services.morning_reminder().unwrap(), None, "once a day");
 }
+
+#[tokio::test]
+async fn concerns_stored_by_an_older_app_are_folded_again_so_a_step_can_be_voided() {
+    let phone = Phone::logged_in();
+    let home = phone.household("吴大婶", "二组6号", "");
+    let visit = NewVisit {
+        household_id: home,
+        mode: VisitMode::InPerson,
+        topics: vec![],
+        policies: String::new(),
+        summary: String::new(),
+        gps: None,
+        no_fix: None,
+        visited_at: None,
+        concerns: vec![NewConcern {
+            category: Category::Roads,
+            description: "桥面塌了".into(),
+            disposition: Disposition::ResolvedOnSpot("已修".into()),
+            photos: Vec::new(),
+        }],
+        photos: Vec::new(),
+    };
+    phone.store().record_visit(&visit, support::now()).unwrap();
+    let me = phone.store().account().unwrap().unwrap().cadre_id;
+    // As an app of schema version 3 left it: the stored state without the steps' ops.
+    let path = phone.db_path();
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        let state: String = db.query_row("SELECT state FROM concerns", [], |r| r.get(0)).unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(&state).unwrap();
+        json.as_object_mut().unwrap().remove("history_ops");
+        db.execute("UPDATE concerns SET state = ?1", [json.to_string()]).unwrap();
+        db.execute_batch("DROP TABLE photos").unwrap();
+        db.pragma_update(None, "user_version", 3).unwrap();
+    }
+    let old = minqing_mobile::Store::open(&path).unwrap();
+    let state = old.concerns().unwrap().remove(0).state;
+    assert!(state.voidable_by(me).is_some(), "folded again at open: 作废 is offered");
+}

@@ -91,7 +91,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        schema::init(&mut conn)?;
+        let from = schema::init(&mut conn)?;
+        refold_if_older(&conn, from)?;
         Ok(Self::over(conn))
     }
 
@@ -107,7 +108,8 @@ impl Store {
                 false,
             )?;
         }
-        schema::init(&mut conn)?;
+        let from = schema::init(&mut conn)?;
+        refold_if_older(&conn, from)?;
         Ok(Self::over(conn))
     }
 
@@ -227,6 +229,22 @@ impl Store {
 /// A setting, read inside a transaction of the caller's.
 pub(crate) fn setting_in(c: &Connection, key: &str) -> Result<Option<String>> {
     Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+/// Folds every concern again from its events when the database was made by an app that stored
+/// less of the fold (`schema::needs_refold`).
+fn refold_if_older(conn: &Connection, version: i64) -> Result<()> {
+    if !schema::needs_refold(version) {
+        return Ok(());
+    }
+    let ids: Vec<String> = conn
+        .prepare("SELECT DISTINCT concern_id FROM concern_events")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        apply::refold_concern(conn, parse(&id)?)?;
+    }
+    Ok(())
 }
 
 /// Sets a setting inside a transaction of the caller's.

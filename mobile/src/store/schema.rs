@@ -268,11 +268,11 @@ pub fn upgrade_from(conn: &Connection, version: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Creates or upgrades the schema of `conn`.
-pub fn init(conn: &mut Connection) -> rusqlite::Result<()> {
+/// Creates or upgrades the schema of `conn`; the version it was at (0: a new database).
+pub fn init(conn: &mut Connection) -> rusqlite::Result<i64> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version == VERSION {
-        return Ok(());
+        return Ok(version);
     }
     let tx = conn.transaction()?;
     if version == 0 {
@@ -281,7 +281,14 @@ pub fn init(conn: &mut Connection) -> rusqlite::Result<()> {
         upgrade_from(&tx, version)?;
     }
     tx.pragma_update(None, "user_version", VERSION)?;
-    tx.commit()
+    tx.commit()?;
+    Ok(version)
+}
+
+/// Whether a database at `version` holds concerns folded before their stored state kept each
+/// step's op (version 4 on), which voiding a step needs: they are folded again at open.
+pub fn needs_refold(version: i64) -> bool {
+    (1..4).contains(&version)
 }
 
 #[cfg(test)]

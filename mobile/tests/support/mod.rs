@@ -128,6 +128,12 @@ impl Phone {
         self.services.store()
     }
 
+    /// The phone's database file.
+    #[allow(dead_code)]
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("phone.db")
+    }
+
     /// Writes one op as this phone would, in its own transaction.
     pub fn apply(&self, record: Uuid, payload: Payload) {
         let now = now().timestamp_millis();

@@ -253,6 +253,8 @@ async fn a_wrong_disposition_is_voided_on_the_phone_and_the_right_one_reaches_th
     let escalated = phone.store().concerns().unwrap().remove(0).state;
     let (latest, _) = escalated.voidable_by(me).expect("the escalation is the latest step");
     let mut office_phone = ApiPhone::login(&server.url, "office").await;
+    // As a phone that acts on what it synced: its clock has seen the steps it follows.
+    office_phone.pull_all().await;
     let today_d = minqing_tests::clock::today();
     let decision = minqing_shared::concern::Decision {
         solution: "乡水利站维修".into(),

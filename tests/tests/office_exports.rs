@@ -61,6 +61,8 @@ async fn the_concern_list_exports_with_its_filters_as_a_table_with_real_dates() 
     );
     let today = minqing_tests::clock::today();
     let mut office_phone = ApiPhone::login(&server.url, "office").await;
+    // As a phone that acts on what it synced: its clock has seen the steps it follows.
+    office_phone.pull_all().await;
     let decision = Decision {
         solution: "水站抢修".into(),
         handler: "乡水站".into(),
@@ -113,6 +115,7 @@ async fn the_concern_list_exports_with_its_filters_as_a_table_with_real_dates() 
     // The ledger: the Organization Department puts the concern on it; its sheet dates the next
     // inquiry, check and dispatch.
     let mut org = ApiPhone::login(&server.url, "org").await;
+    org.pull_all().await;
     let onto = org.step(water, ConcernAction::PutOnLedger { reason: "涉及12户".into() });
     assert!(org.push(&[onto]).await.ok().rejected.is_empty());
     assert!(office.get("/office/ledger").await.body.contains("/office/ledger.xlsx"));

@@ -49,9 +49,17 @@ impl Tx<'_> {
         )
     }
 
-    /// Forgets the photos `record` named (a voided visit).
-    pub(super) fn forget_photo_refs(&mut self, record: Uuid) -> StoreResult<()> {
-        self.execute("DELETE FROM photo_refs WHERE record_id = $1", &args![record])?;
+    /// Forgets the photos `records` named (a voided visit; concerns stored again), in one
+    /// statement.
+    pub(super) fn forget_photo_refs(&mut self, records: &[Uuid]) -> StoreResult<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "DELETE FROM photo_refs WHERE record_id IN ({})",
+            placeholders(1, records.len())
+        );
+        self.execute(&sql, &in_list(records))?;
         Ok(())
     }
 

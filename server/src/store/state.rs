@@ -235,7 +235,7 @@ impl Tx<'_> {
     /// correction then stores the corrected visit as new).
     pub fn remove_visit(&mut self, v: &Visit) -> StoreResult<()> {
         self.execute("DELETE FROM visits WHERE id = $1", &args![v.id])?;
-        self.forget_photo_refs(v.id.0)?;
+        self.forget_photo_refs(&[v.id.0])?;
         let month = YearMonth::of(china_date(v.visited_at)).key();
         let key = args![v.household_id, month, v.cadre_id, v.counts_as_weekly_visit()];
         self.execute(
@@ -361,9 +361,8 @@ impl Tx<'_> {
             &rows,
         )?;
         // The references follow the state: a voided raise takes its photos out of every view.
-        for s in states {
-            self.forget_photo_refs(s.id.0)?;
-        }
+        let records: Vec<uuid::Uuid> = states.iter().map(|s| s.id.0).collect();
+        self.forget_photo_refs(&records)?;
         let photos: Vec<PhotoRef> = states
             .iter()
             .filter_map(|s| Some((s, s.household_id?, s.raised_by?)))

@@ -207,6 +207,7 @@ keys! {
     NoConcerns => ("还没有民情诉求", "No concerns yet"),
     RaisedOn => ("反映时间", "Raised"),
     Handler => ("承办人", "Responsible"),
+    Progress => ("进展", "Progress"),
     Deadline => ("完成时限", "Deadline"),
     TabReminders => ("提醒", "Reminders"),
     RemindersTitle => ("提醒", "Reminders"),

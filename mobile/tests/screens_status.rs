@@ -51,6 +51,7 @@ async fn concerns_show_status_and_the_office_s_decision() {
         decision: Decision {
             solution: "水利站打新井".into(),
             handler: handler.into(),
+            unit: None,
             deadline,
             meeting_date: meeting,
         },
@@ -302,6 +303,7 @@ async fn reminders_list_what_needs_the_cadre_with_a_badge_and_the_morning_notice
     let decision = Decision {
         solution: "交通站维修".into(),
         handler: "乡交通站".into(),
+        unit: None,
         deadline: today() + Duration::days(2),
         meeting_date: today(),
     };
@@ -348,6 +350,17 @@ async fn reminders_list_what_needs_the_cadre_with_a_badge_and_the_morning_notice
         Some("本周还有1户未走访 · 剩5天")
     );
     assert_eq!(phone.services.morning_reminder().unwrap(), None, "once a day");
+
+    // The responsible unit reports progress 进展: news in 提醒, and a line on the concern.
+    phone.office_step(concern, ConcernAction::Progress { note: "已进场施工".into() });
+    app.click("提醒");
+    app.settle().await;
+    let text = app.text();
+    assert!(text.contains("进展 · 道路交通") && text.contains("已进场施工"), "{text}");
+    app.click("民情");
+    app.settle().await;
+    let text = app.text();
+    assert!(text.contains("进展") && text.contains("· 已进场施工"), "{text}");
 }
 
 #[tokio::test]

@@ -75,8 +75,13 @@ pub struct SpecialReport {
 pub struct Decision {
     /// The solution decided.
     pub solution: String,
-    /// The person responsible 承办人.
+    /// The person responsible 承办人, by name.
     pub handler: String,
+    /// The responsible unit 承办单位: a township's or county department's office, whose account
+    /// sees the concern on its desk 我的交办 and reports its progress and completion. `None` for
+    /// decisions recorded before units were named (the deciding office follows them up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<crate::ids::UnitId>,
     /// The deadline 完成时限 (China date).
     pub deadline: NaiveDate,
     /// The date of the meeting that decided.
@@ -124,6 +129,11 @@ pub enum ConcernAction {
         /// The decision.
         decision: Decision,
     },
+    /// The responsible unit reports progress 进展 on an assigned concern.
+    Progress {
+        /// What was done so far (required).
+        note: String,
+    },
     /// Finished 办结.
     Complete {
         /// How it was finished.
@@ -135,6 +145,11 @@ pub enum ConcernAction {
         /// Why (many households, stability at stake …).
         #[serde(default)]
         reason: String,
+        /// The ledger item it joins, named by the item's first concern: related concerns (the
+        /// same category, village or town) are supervised as one item 合并督办. `None`: an
+        /// item of its own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<crate::ids::ConcernId>,
     },
     /// A supervision record: inquiry, check or dispatch.
     Supervise {
@@ -166,6 +181,7 @@ impl ConcernAction {
             ConcernAction::Explain { .. } => ("解释答复", "Explained"),
             ConcernAction::Escalate { .. } => ("上报", "Escalated"),
             ConcernAction::Assign { .. } => ("交办", "Assigned"),
+            ConcernAction::Progress { .. } => ("进展", "Progress"),
             ConcernAction::Complete { .. } => ("办结", "Done"),
             ConcernAction::PutOnLedger { .. } => ("挂账督办", "Put on the ledger"),
             ConcernAction::Supervise { kind, .. } => (kind.zh(), kind.en()),
@@ -239,6 +255,7 @@ pub fn transition(
         // A monthly dispatch may re-direct: a new decision replaces the old one.
         A::Assign { .. } => S::Assigned,
         A::Complete { .. } => S::Done,
+        A::Progress { .. } => S::Assigned,
         A::PutOnLedger { .. } | A::Supervise { .. } => status.unwrap_or(S::Raised),
         // Where a void leaves the concern depends on the step it voids: the fold
         // (`ConcernState::fold`) takes the step out and folds the rest again.
@@ -319,16 +336,20 @@ mod tests {
             decision: Decision {
                 solution: "水利站打井".into(),
                 handler: "李水利".into(),
+                unit: None,
                 deadline: d,
                 meeting_date: d,
             },
         }
     }
+    fn progress() -> ConcernAction {
+        ConcernAction::Progress { note: "井已选址".into() }
+    }
     fn complete() -> ConcernAction {
         ConcernAction::Complete { note: String::new() }
     }
     fn ledger() -> ConcernAction {
-        ConcernAction::PutOnLedger { reason: "涉及40户".into() }
+        ConcernAction::PutOnLedger { reason: "涉及40户".into(), item: None }
     }
     fn inquiry() -> ConcernAction {
         ConcernAction::Supervise { kind: LedgerKind::Inquiry, note: String::new() }
@@ -351,6 +372,7 @@ mod tests {
             ("the meeting on the 5th decides", Some(S::Escalated), false, assign(), S::Assigned),
             ("a dispatch re-directs", Some(S::Assigned), true, assign(), S::Assigned),
             ("the handler finishes", Some(S::Assigned), false, complete(), S::Done),
+            ("the responsible unit reports", Some(S::Assigned), false, progress(), S::Assigned),
             ("solved before the meeting", Some(S::Escalated), false, complete(), S::Done),
             ("onto the ledger when escalated", Some(S::Escalated), false, ledger(), S::Escalated),
             ("onto the ledger when assigned", Some(S::Assigned), false, ledger(), S::Assigned),
@@ -375,6 +397,8 @@ mod tests {
             ("on the ledger twice", Some(S::Assigned), true, ledger()),
             ("an inquiry off the ledger", Some(S::Assigned), false, inquiry()),
             ("an inquiry after done", Some(S::Done), true, inquiry()),
+            ("progress before the meeting", Some(S::Escalated), false, progress()),
+            ("progress after done", Some(S::Done), false, progress()),
         ];
         for (name, from, on_ledger, action) in cases {
             let err = transition(from, on_ledger, &action).expect_err(name);

@@ -21,6 +21,7 @@ pub mod calendar;
 pub mod card;
 pub mod clock;
 pub mod concern;
+pub mod desk;
 pub mod household;
 pub mod ids;
 pub mod label;

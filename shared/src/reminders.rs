@@ -38,11 +38,13 @@ pub fn deadline_reminder(concern: &ConcernState, today: NaiveDate) -> Option<i64
 }
 
 /// Whether a step on a cadre's concern is news from the office for the cadre: the joint
-/// meeting's decision, the completion, the Organization Department's ledger and supervision.
+/// meeting's decision, the responsible unit's progress and completion, the Organization
+/// Department's ledger and supervision.
 pub fn is_office_news(action: &ConcernAction) -> bool {
     matches!(
         action,
         ConcernAction::Assign { .. }
+            | ConcernAction::Progress { .. }
             | ConcernAction::Complete { .. }
             | ConcernAction::PutOnLedger { .. }
             | ConcernAction::Supervise { .. }
@@ -82,6 +84,7 @@ mod tests {
         c.decision = Some(Decision {
             solution: "修井".into(),
             handler: "水利站".into(),
+            unit: None,
             deadline: day(10),
             meeting_date: day(5),
         });

@@ -9,6 +9,9 @@
 //!   reports).
 //! - The Organization Department and administrators: their county (a city's server holds
 //!   several counties, none seeing another's).
+//! - Besides, an office sees the concerns assigned to its unit 承办单位 by a joint meeting
+//!   (on its desk 我的交办), wherever their households are ([`concern_access`]); what it may do
+//!   on them is the permission table's ([`crate::permit::permit_access`]).
 
 use crate::ids::{CadreId, CountyId, UnitId, VillageId};
 use crate::org::Role;
@@ -125,6 +128,31 @@ pub fn sees_household(scope: Scope, at: &Placement) -> bool {
     }
 }
 
+/// How an account reaches a concern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Its household is in the account's scope.
+    Own,
+    /// Only as the responsible unit 承办单位 the concern is assigned to.
+    Assignee,
+}
+
+/// How `scope` reaches a concern of a household placed at `at`, assigned to `assigned_unit`
+/// (the decision's 承办单位), if at all.
+pub fn concern_access(
+    scope: Scope,
+    at: &Placement,
+    assigned_unit: Option<UnitId>,
+) -> Option<Access> {
+    if sees_household(scope, at) {
+        Some(Access::Own)
+    } else if scope.office_unit().is_some() && scope.office_unit() == assigned_unit {
+        Some(Access::Assignee)
+    } else {
+        None
+    }
+}
+
 /// Whether `scope` sees a change about `subject`; `contact_villages` are the field cadre's own
 /// (ignored for other scopes).
 pub fn sees(scope: Scope, subject: &Subject, contact_villages: &[VillageId]) -> bool {
@@ -216,6 +244,23 @@ mod tests {
         for (name, scope, at, want) in cases {
             assert_eq!(sees_household(scope, &at), want, "{name}");
         }
+    }
+
+    #[test]
+    fn the_responsible_unit_reaches_its_assigned_concerns_only() {
+        let (town, dept, other) = (UnitId::new(), UnitId::new(), UnitId::new());
+        let at = Placement {
+            county: Some(CountyId::new()),
+            township: Some(town),
+            cadre: Some(CadreId::new()),
+            cadre_unit: Some(town),
+        };
+        assert_eq!(concern_access(Scope::Unit(town), &at, Some(dept)), Some(Access::Own));
+        assert_eq!(concern_access(Scope::Unit(dept), &at, Some(dept)), Some(Access::Assignee));
+        assert_eq!(concern_access(Scope::Unit(other), &at, Some(dept)), None);
+        assert_eq!(concern_access(Scope::Unit(dept), &at, None), None);
+        let cadre = Scope::Cadre { cadre: CadreId::new(), unit: dept };
+        assert_eq!(concern_access(cadre, &at, Some(dept)), None, "a cadre has no desk");
     }
 
     #[test]

@@ -77,12 +77,13 @@ fn action_strategy() -> impl Strategy<Value = ConcernAction> {
             decision: Decision {
                 solution: "水利站".into(),
                 handler: "李".into(),
+                unit: None,
                 deadline: d,
                 meeting_date: d,
             },
         },
         ConcernAction::Complete { note: "井已打好".into() },
-        ConcernAction::PutOnLedger { reason: "涉及多户".into() },
+        ConcernAction::PutOnLedger { reason: "涉及多户".into(), item: None },
         ConcernAction::Supervise { kind: LedgerKind::Inquiry, note: String::new() },
     ])
 }
@@ -218,6 +219,7 @@ fn a_concern_folds_from_doorstep_to_done() {
                 decision: Decision {
                     solution: "减免学费".into(),
                     handler: "乡教办王主任".into(),
+                    unit: None,
                     deadline: d,
                     meeting_date: meeting,
                 },

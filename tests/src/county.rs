@@ -103,3 +103,31 @@ impl County {
         Ok(c)
     }
 }
+
+/// A county department 县直单位 with its contact-household office account `username` (password
+/// [`PASSWORD`]): a unit a joint meeting may name responsible 承办单位.
+pub fn add_department(
+    db: &Db,
+    county: &County,
+    name: &str,
+    username: &str,
+) -> Result<(UnitId, CadreId), StoreError> {
+    let (unit, office) = (UnitId::new(), CadreId::new());
+    let hash = hash_password(PASSWORD);
+    db.write(|tx| {
+        let kind = UnitKind::CountyDepartment;
+        tx.put_unit(&Unit { id: unit, name: name.into(), kind, county_id: county.county })?;
+        let cadre = Cadre {
+            id: office,
+            username: username.into(),
+            name: format!("{name}联系户办公室"),
+            unit_id: unit,
+            role: Role::Office,
+            phone: "13800138001".into(),
+            title: "干部".into(),
+            villages: Vec::new(),
+        };
+        tx.put_cadre(&cadre, Some(&hash))
+    })?;
+    Ok((unit, office))
+}

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use minqing_server::AppState;
 use minqing_server::store::{StoreError, Tx};
 use minqing_shared::clock::SharedClock;
+use minqing_shared::ids::{CadreId, UnitId};
 
 use crate::County;
 use crate::sql::{Sql, fresh_database, off_runtime};
@@ -85,6 +86,15 @@ impl TestServer {
     pub fn county(&self) -> County {
         let db = self.state.db().clone();
         off_runtime(move || County::seed(&db)).expect("seed the county")
+    }
+
+    /// Adds a county department with its office account `username` (see
+    /// [`crate::county::add_department`]).
+    pub fn department(&self, county: &County, name: &str, username: &str) -> (UnitId, CadreId) {
+        let (db, county, name, username) =
+            (self.state.db().clone(), county.clone(), name.to_owned(), username.to_owned());
+        off_runtime(move || crate::county::add_department(&db, &county, &name, &username))
+            .expect("add the department")
     }
 
     /// Runs a write transaction on the server's database, off the async runtime.

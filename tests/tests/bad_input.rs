@@ -121,6 +121,7 @@ async fn concern_steps_out_of_turn_or_role_are_refused() {
             decision: Decision {
                 solution: "修路".into(),
                 handler: "交通站".into(),
+                unit: None,
                 deadline: d,
                 meeting_date: d,
             },

@@ -81,13 +81,15 @@ async fn simultaneous_supervision_records_of_one_concern_all_count() {
     let decision = Decision {
         solution: "维修".into(),
         handler: "水利站".into(),
+        unit: None,
         deadline: day,
         meeting_date: day,
     };
     let assign = office.step(concern, ConcernAction::Assign { decision });
     assert!(office.push(&[assign]).await.ok().rejected.is_empty());
     let mut org = ApiPhone::login(&server.url, "org").await;
-    let ledger = org.step(concern, ConcernAction::PutOnLedger { reason: "群众反映强烈".into() });
+    let ledger =
+        org.step(concern, ConcernAction::PutOnLedger { reason: "群众反映强烈".into(), item: None });
     assert!(org.push(&[ledger]).await.ok().rejected.is_empty());
 
     // Six devices of the Organization Department record supervision at the same moment.

@@ -259,6 +259,7 @@ async fn a_wrong_disposition_is_voided_on_the_phone_and_the_right_one_reaches_th
     let decision = minqing_shared::concern::Decision {
         solution: "乡水利站维修".into(),
         handler: "水利站".into(),
+        unit: None,
         deadline: today_d + Duration::days(10),
         meeting_date: today_d,
     };

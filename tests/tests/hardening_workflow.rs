@@ -30,6 +30,7 @@ async fn a_phone_cannot_close_an_assigned_concern_with_any_date() {
             decision: Decision {
                 solution: "维修".into(),
                 handler: "水利站".into(),
+                unit: None,
                 deadline: today,
                 meeting_date: today,
             },
@@ -46,7 +47,11 @@ async fn a_phone_cannot_close_an_assigned_concern_with_any_date() {
     let rejected = &answer.body.as_ref().unwrap().rejected;
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0].error, "not_allowed", "{}", rejected[0].message);
-    assert!(rejected[0].message.starts_with("办结由联系户办公室确认"), "{}", rejected[0].message);
+    assert!(
+        rejected[0].message.starts_with("办结由联系户办公室或承办单位确认"),
+        "{}",
+        rejected[0].message
+    );
     let status =
         server.sql().column("SELECT status FROM concerns WHERE id = $1", &[&concern.to_string()]);
     assert_eq!(status, ["assigned"]);

@@ -48,6 +48,7 @@ async fn world() -> (TestServer, County) {
     let decision = Decision {
         solution: "水利站维修".into(),
         handler: "李水利".into(),
+        unit: None,
         deadline: today - Days::new(10),
         meeting_date: today - Days::new(20),
     };

@@ -66,6 +66,7 @@ async fn the_concern_list_exports_with_its_filters_as_a_table_with_real_dates() 
     let decision = Decision {
         solution: "水站抢修".into(),
         handler: "乡水站".into(),
+        unit: None,
         deadline: today + chrono::Days::new(10),
         meeting_date: today,
     };
@@ -116,7 +117,8 @@ async fn the_concern_list_exports_with_its_filters_as_a_table_with_real_dates() 
     // inquiry, check and dispatch.
     let mut org = ApiPhone::login(&server.url, "org").await;
     org.pull_all().await;
-    let onto = org.step(water, ConcernAction::PutOnLedger { reason: "涉及12户".into() });
+    let onto =
+        org.step(water, ConcernAction::PutOnLedger { reason: "涉及12户".into(), item: None });
     assert!(org.push(&[onto]).await.ok().rejected.is_empty());
     assert!(office.get("/office/ledger").await.body.contains("/office/ledger.xlsx"));
     let (status, _, bytes) = office.get_bytes("/office/ledger.xlsx").await;
@@ -127,8 +129,14 @@ async fn the_concern_list_exports_with_its_filters_as_a_table_with_real_dates() 
     let rows: Vec<&[Data]> = ledger.rows().collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(date_of(&rows[1][0]), Some(today), "挂账日期");
-    assert_eq!(rows[1][5], Data::Float(12.0));
-    assert!(date_of(&rows[1][9]).is_some_and(|d| d > today), "the next inquiry: {:?}", rows[1][9]);
+    assert_eq!(rows[0][6], Data::String("涉及户数".into()));
+    assert_eq!(rows[1][6], Data::Float(12.0));
+    assert_eq!(rows[1][8], Data::String("乡水站".into()), "承办人");
+    assert!(
+        date_of(&rows[1][12]).is_some_and(|d| d > today),
+        "the next inquiry: {:?}",
+        rows[1][12]
+    );
 
     // The evaluation: units, cadres and the rewards and criticisms, rates as numbers.
     let period = minqing_shared::calendar::Period::quarter_of(today).code();

@@ -102,6 +102,7 @@ async fn every_role_writes_exactly_where_it_may() {
         decision: Decision {
             solution: "维修".into(),
             handler: "水利站".into(),
+            unit: None,
             deadline: d,
             meeting_date: d,
         },
@@ -121,7 +122,12 @@ async fn every_role_writes_exactly_where_it_may() {
         (
             "wang",
             "puts a concern on the ledger",
-            |p, w, _| p.step(w.wang_concern, ConcernAction::PutOnLedger { reason: String::new() }),
+            |p, w, _| {
+                p.step(
+                    w.wang_concern,
+                    ConcernAction::PutOnLedger { reason: String::new(), item: None },
+                )
+            },
             "not_allowed",
         ),
         (
@@ -196,14 +202,24 @@ async fn every_role_writes_exactly_where_it_may() {
         (
             "office",
             "puts a concern on the ledger",
-            |p, w, _| p.step(w.wang_concern, ConcernAction::PutOnLedger { reason: String::new() }),
+            |p, w, _| {
+                p.step(
+                    w.wang_concern,
+                    ConcernAction::PutOnLedger { reason: String::new(), item: None },
+                )
+            },
             "not_allowed",
         ),
         ("org", "records a decision anywhere", |p, w, a| p.step(w.zhao_concern, a()), ""),
         (
             "org",
             "puts a concern on the ledger",
-            |p, w, _| p.step(w.zhao_concern, ConcernAction::PutOnLedger { reason: "多户".into() }),
+            |p, w, _| {
+                p.step(
+                    w.zhao_concern,
+                    ConcernAction::PutOnLedger { reason: "多户".into(), item: None },
+                )
+            },
             "",
         ),
         (

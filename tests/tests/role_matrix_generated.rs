@@ -59,12 +59,16 @@ fn step(action: Action, latest: OpId) -> ConcernAction {
             decision: Decision {
                 solution: "维修".into(),
                 handler: "水利站".into(),
+                unit: None,
                 deadline: today,
                 meeting_date: today,
             },
         },
         Action::Complete => ConcernAction::Complete { note: "已办结".into() },
-        Action::PutOnLedger => ConcernAction::PutOnLedger { reason: "多户反映".into() },
+        Action::ReportProgress => ConcernAction::Progress { note: "正在施工".into() },
+        Action::PutOnLedger => {
+            ConcernAction::PutOnLedger { reason: "多户反映".into(), item: None }
+        }
         Action::Supervise => {
             ConcernAction::Supervise { kind: LedgerKind::Inquiry, note: "已询问".into() }
         }
@@ -137,7 +141,7 @@ async fn every_concern_step_from_every_state_is_accepted_exactly_when_the_table_
         .map(|r| r.action)
         .filter(|a| a.record() == permit::Record::Concern && *a != Action::RaiseConcern)
         .collect();
-    assert_eq!(steps.len(), 8, "every concern step of the table: {steps:?}");
+    assert_eq!(steps.len(), 9, "every concern step of the table: {steps:?}");
     let (mut checked, mut allowed) = (0, 0);
     let mut wrong = Vec::new();
     for (phase, ledger) in states {
@@ -159,7 +163,7 @@ async fn every_concern_step_from_every_state_is_accepted_exactly_when_the_table_
         }
     }
     assert!(wrong.is_empty(), "{} of {checked} cases disagree:\n{}", wrong.len(), wrong.join("\n"));
-    assert_eq!(checked, 9 * 8 * 3);
+    assert_eq!(checked, 9 * 9 * 3);
     assert!((15..checked - 15).contains(&allowed), "both kinds of case: {allowed} allowed");
     // Raising: only the linked cadre, from nothing.
     for class in CLASSES {

@@ -208,7 +208,8 @@ async fn office_steps_from_a_phone_and_illegal_transitions_are_refused() {
         },
     );
     let explain_after = wang.step(concern, ConcernAction::Explain { note: "已上报".into() });
-    let ledger = wang.step(concern, ConcernAction::PutOnLedger { reason: "多户".into() });
+    let ledger =
+        wang.step(concern, ConcernAction::PutOnLedger { reason: "多户".into(), item: None });
     let ops = [create, raise, done_too_early, escalate, explain_after, ledger];
     let answer = wang.push(&ops).await.ok();
     let codes: Vec<(u64, &str)> =

@@ -2,7 +2,7 @@
 //! solution, the person responsible 承办人, the deadline 完成时限, and 办结.
 
 use dioxus::prelude::*;
-use minqing_shared::concern::ConcernStatus;
+use minqing_shared::concern::{ConcernAction, ConcernStatus};
 use minqing_shared::label::Label;
 use minqing_shared::sync::merge::ConcernState;
 
@@ -69,6 +69,15 @@ pub fn ConcernCard(state: ConcernState, household_name: Option<String>) -> Eleme
     let category = state.category.map(|c| c.label(lang)).unwrap_or_default();
     let household = state.household_id;
     let photos = use_services().store().photos_of(state.id.0).unwrap_or_default();
+    // The responsible unit's progress reports 进展, as they reach the phone.
+    let progress: Vec<(chrono::DateTime<chrono::Utc>, String)> = state
+        .history
+        .iter()
+        .filter_map(|s| match &s.action {
+            ConcernAction::Progress { note } => Some((s.at, note.clone())),
+            _ => None,
+        })
+        .collect();
     rsx! {
         article { class: "card concern",
             div { class: "concern-head",
@@ -120,6 +129,12 @@ pub fn ConcernCard(state: ConcernState, household_name: Option<String>) -> Eleme
                     div { class: "fact",
                         span { class: "fact-label", {t(lang, Key::Solution)} }
                         span { "{decision.solution}" }
+                    }
+                    for (at, note) in progress {
+                        div { class: "fact",
+                            span { class: "fact-label", {t(lang, Key::Progress)} }
+                            span { {i18n::date(lang, minqing_shared::calendar::china_date(at))} " · {note}" }
+                        }
                     }
                 }
             } else if status == Some(ConcernStatus::Escalated) {

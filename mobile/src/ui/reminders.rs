@@ -93,8 +93,9 @@ fn NewsRow(news: OfficeNews) -> Element {
             i18n::decision_line(lang, &decision.handler, decision.deadline)
         }
         minqing_shared::concern::ConcernAction::Complete { note }
+        | minqing_shared::concern::ConcernAction::Progress { note }
         | minqing_shared::concern::ConcernAction::Supervise { note, .. } => note.clone(),
-        minqing_shared::concern::ConcernAction::PutOnLedger { reason } => reason.clone(),
+        minqing_shared::concern::ConcernAction::PutOnLedger { reason, .. } => reason.clone(),
         _ => String::new(),
     };
     let category = state.category.map(|c| c.label(lang)).unwrap_or_default();

@@ -66,6 +66,8 @@ pub(super) struct Raising<'a> {
     pub group: &'a str,
     /// The unit whose office handles it.
     pub unit: usize,
+    /// Its id: the meeting names it the responsible unit 承办单位.
+    pub unit_id: minqing_shared::ids::UnitId,
     pub forced: Option<Forced>,
 }
 
@@ -180,7 +182,8 @@ fn plan_office(
     let deadline = add_days(meeting, days);
     let person = names::person(g);
     let (solution, handler) = texts::decision_text(g, r.category, r.issue, &person);
-    let decision = Decision { solution, handler, deadline, meeting_date: meeting };
+    let unit = Some(r.unit_id);
+    let decision = Decision { solution, handler, unit, deadline, meeting_date: meeting };
     push(during(g, meeting, 15 * 60, 17 * 60), office, ConcernAction::Assign { decision });
 
     let mut done = match r.forced {
@@ -205,7 +208,7 @@ fn plan_office(
             *t = (*t).max(open_t + g.between(10, 40) * DAY);
         }
         let reason = texts::ledger_reason(households);
-        push(open_t, Actor::Org, ConcernAction::PutOnLedger { reason });
+        push(open_t, Actor::Org, ConcernAction::PutOnLedger { reason, item: None });
         // 每周一询问，半月一检查，每月一调度 — until it is done (or today).
         let end = done.unwrap_or(china_ms(add_days(today, 1), 0));
         let cadences = [(LedgerKind::Inquiry, 7, 10 * 60), (LedgerKind::Check, 15, 15 * 60)];
@@ -228,6 +231,21 @@ fn plan_office(
             push(china_ms(day, 16 * 60 + 30), Actor::Org, action);
             month += 1;
         }
+    }
+    // The responsible unit reports progress 进展 once a week while the work goes on; one in
+    // ten weeks it forgets (the ledger names it). At most six: a long job's later weeks go
+    // unreported in the demo.
+    let end = done.unwrap_or(china_ms(add_days(today, 1), 0));
+    let mut day = add_days(meeting, 7);
+    for _ in 0..6 {
+        if china_ms(day, 17 * 60) >= end {
+            break;
+        }
+        if !g.chance(0.1) {
+            let action = ConcernAction::Progress { note: texts::progress_note(g) };
+            push(during(g, day, 9 * 60, 17 * 60), office, action);
+        }
+        day = add_days(day, 7);
     }
     if let Some(t) = done {
         push(t, office, complete(g));

@@ -191,6 +191,18 @@ pub(super) fn ledger_reason(households: u32) -> String {
 }
 
 /// A supervision record's note 询问/检查/调度.
+/// A responsible unit's weekly progress report 进展.
+pub(super) fn progress_note(g: &mut Gen) -> String {
+    const NOTES: &[&str] = &[
+        "已现场勘查，正在制定方案",
+        "资金已申请，等待批复",
+        "材料已采购，下周施工",
+        "施工队已进场，完成约一半",
+        "已与群众沟通，按计划推进",
+    ];
+    (*g.pick(NOTES)).to_owned()
+}
+
 pub(super) fn supervision_note(g: &mut Gen, kind: LedgerKind) -> String {
     let notes: &[&str] = match kind {
         LedgerKind::Inquiry => &[

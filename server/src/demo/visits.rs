@@ -300,6 +300,7 @@ fn visit(
         village: &village.name,
         group: &group,
         unit: cadre.unit,
+        unit_id: county.units[cadre.unit].id,
         forced,
     };
     for (at, action) in concerns::plan(g, ctx.today, &raising, &mut v.office) {

@@ -11,7 +11,7 @@ use minqing_shared::household::HouseholdStatus;
 use minqing_shared::sync::op::ReportStatus;
 
 use crate::office::kit::act;
-use crate::office::kit::layout::{Nav, date, percent, shell};
+use crate::office::kit::layout::{Nav, countdown, date, percent, shell};
 use crate::office::kit::session::OfficeUser;
 use crate::state::AppState;
 use crate::store::ReportsOf;
@@ -80,16 +80,4 @@ pub(crate) async fn page(user: OfficeUser, State(state): State<AppState>) -> Res
         }
     };
     shell(&user, "首页", Nav::Home, body)
-}
-
-/// Days to `due`: 还有3天, 今天截止, 已过2天 (a badge: warning from three days before).
-fn countdown(due: chrono::NaiveDate, today: chrono::NaiveDate) -> maud::Markup {
-    let days = (due - today).num_days();
-    let soon = days <= minqing_shared::reminders::DEADLINE_SOON_DAYS;
-    match days {
-        0 => html! { span.badge.warn { "今天截止" } },
-        d if d > 0 && soon => html! { span.badge.warn { "还有" (d) "天" } },
-        d if d > 0 => html! { span.badge { "还有" (d) "天" } },
-        d => html! { span.badge.bad { "已过" (-d) "天" } },
-    }
 }

@@ -1,5 +1,5 @@
 //! `/office/meeting` 联席会议 — the joint meeting on the 5th: the month's special reports read out, and per
-//! concern the decided solution, the person responsible 承办人 and the deadline 完成时限,
+//! concern the decided solution, the responsible unit 承办单位 and person 承办人 and the deadline 完成时限,
 //! recorded as an `Assign` op that reaches the cadre's phone. Overdue decisions are listed too.
 
 use axum::extract::{Query, State};
@@ -8,11 +8,13 @@ use maud::html;
 use minqing_shared::Label;
 use minqing_shared::calendar::{YearMonth, china_date, meeting_date, meeting_month};
 use minqing_shared::concern::ConcernStatus;
+use minqing_shared::desk::may_be_assigned;
 use minqing_shared::permit::Action;
+use minqing_shared::scope::Access;
 use serde::Deserialize;
 
 use crate::office::kit::act;
-use crate::office::kit::concern::{clip, decision_form, offered, status_badge};
+use crate::office::kit::concern::{clip, decision_form, offered, status_badge, unit_name};
 use crate::office::kit::form::{FieldErrors, FormData};
 use crate::office::kit::layout::{Nav, date, shell};
 use crate::office::kit::session::OfficeUser;
@@ -35,15 +37,17 @@ pub(crate) async fn page(
     let today = user.today;
     let month = q.month.parse::<YearMonth>().unwrap_or_else(|_| meeting_month(today));
     let meeting = meeting_date(month);
-    let scope = user.scope();
+    let (scope, county) = (user.scope(), user.unit.county_id);
     let loaded = act::read(&state, move |tx| {
         let of_month = tx.concerns_escalated(scope, month.ms_range())?;
         let waiting = tx.concerns_showing(scope, ConcernStatus::Escalated, today)?;
         let overdue = tx.concerns_showing(scope, ConcernStatus::Overdue, today)?;
-        Ok((of_month, waiting, overdue))
+        let mut units = tx.county_units(county)?;
+        units.retain(|u| may_be_assigned(u, county));
+        Ok((of_month, waiting, overdue, units))
     })
     .await;
-    let (of_month, waiting, overdue) = match loaded {
+    let (of_month, waiting, overdue, units) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -51,6 +55,10 @@ pub(crate) async fn page(
     let earlier: Vec<&ConcernRow> =
         waiting.iter().filter(|r| escalated_on(r).is_some_and(|d| d < month.first_day())).collect();
     let back = format!("/office/meeting?month={month}");
+    let unit_name = |u| match unit_name(&units, u) {
+        "" => "—",
+        name => name,
+    };
     let row = |r: &ConcernRow| {
         let c = &r.concern;
         let st = c.effective_status(today);
@@ -69,17 +77,17 @@ pub(crate) async fn page(
                 }
                 td { (status_badge(st)) }
                 td style="min-width:480px" {
-                    @if c.status == Some(ConcernStatus::Escalated) && offered(&user, c).contains(&Action::Assign) {
-                        (decision_form(&user, c.id, Some(month), &back, &FormData::default(), &FieldErrors::default()))
+                    @if c.status == Some(ConcernStatus::Escalated) && offered(&user, c, Access::Own).contains(&Action::Assign) {
+                        (decision_form(&user, c.id, Some(month), &back, &units, (&FormData::default(), &FieldErrors::default())))
                     } @else if let Some(d) = &c.decision {
                         (d.solution) br;
-                        span.small { "承办人：" (d.handler) "　完成时限：" (date(d.deadline)) }
+                        span.small { "承办单位：" (unit_name(d.unit)) "　承办人：" (d.handler) "　完成时限：" (date(d.deadline)) }
                     }
                 }
             }
         }
     };
-    let head = html! { tr { th { "上报日期" } th { "村/户主" } th { "包村干部" } th { "类别" } th { "民情专题报告" } th { "状态" } th { "会议决定（解决办法 / 承办人 / 完成时限）" } } };
+    let head = html! { tr { th { "上报日期" } th { "村/户主" } th { "包村干部" } th { "类别" } th { "民情专题报告" } th { "状态" } th { "会议决定（解决办法 / 承办单位和承办人 / 完成时限）" } } };
     let body = html! {
         h1 { (month.year) "年" (month.month) "月民情专题报告 · 联席会议（" (date(meeting)) "）" }
         p.noprint {

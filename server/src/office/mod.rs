@@ -28,6 +28,7 @@ mod accounts;
 mod audit;
 mod cards;
 mod concerns;
+mod desk;
 mod evaluation;
 mod figures;
 mod home;
@@ -78,6 +79,8 @@ pub fn routes() -> Router<AppState> {
         .route("/office/concerns/{id}", get(concerns::detail::page))
         .route("/office/concerns/{id}/decide", post(concerns::decide::post))
         .route("/office/concerns/{id}/complete", post(concerns::complete::post))
+        .route("/office/concerns/{id}/progress", post(concerns::progress::post))
+        .route("/office/desk", get(desk::page))
         .route("/office/concerns/{id}/ledger", post(concerns::ledger::post))
         .route("/office/concerns/{id}/supervise", post(concerns::supervise::post))
         .route("/office/report", get(report::page))
@@ -89,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         .route("/office/meeting", get(meeting::page))
         .route("/office/ledger", get(ledger::page))
         .route("/office/ledger.xlsx", get(ledger::xlsx))
+        .route("/office/ledger/merge", post(ledger::merge))
         .route("/office/evaluation", get(evaluation::page))
         .route("/office/evaluation/notes", post(evaluation::notes::post))
         .route("/office/evaluation/notice", get(evaluation::notice::page))

@@ -89,6 +89,13 @@ impl Tx<'_> {
         self.query(&sql, &[])?.iter().map(|r| decode::unit(r, 0)).collect()
     }
 
+    /// The units of `county`, by name.
+    pub fn county_units(&mut self, county: CountyId) -> StoreResult<Vec<Unit>> {
+        let sql =
+            format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.county_id = $1 ORDER BY u.name");
+        self.query(&sql, &args![county])?.iter().map(|r| decode::unit(r, 0)).collect()
+    }
+
     /// The units of `ids` that exist.
     pub fn units(&mut self, ids: &[UnitId]) -> StoreResult<Vec<Unit>> {
         let sql = format!(

@@ -341,7 +341,8 @@ impl Tx<'_> {
                     ms(s.escalated_at()),
                     ms(s.done_at),
                     s.report.as_ref().and_then(|r| r.households_affected),
-                    ms(s.ledger_opened_at)
+                    ms(s.ledger_opened_at),
+                    s.decision.as_ref().and_then(|d| d.unit)
                 ]
                 .to_vec())
             })
@@ -349,15 +350,16 @@ impl Tx<'_> {
         self.insert_rows(
             "INSERT INTO concerns (id, household_id, category, status, raised_ms, deadline,
                                    on_ledger, state, raised_by, escalated_ms, done_ms,
-                                   households_affected, ledger_opened_ms)",
-            13,
+                                   households_affected, ledger_opened_ms, assigned_unit)",
+            14,
             "ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
                category = excluded.category, status = excluded.status,
                raised_ms = excluded.raised_ms, deadline = excluded.deadline,
                on_ledger = excluded.on_ledger, state = excluded.state,
                raised_by = excluded.raised_by, escalated_ms = excluded.escalated_ms,
                done_ms = excluded.done_ms, households_affected = excluded.households_affected,
-               ledger_opened_ms = excluded.ledger_opened_ms",
+               ledger_opened_ms = excluded.ledger_opened_ms,
+               assigned_unit = excluded.assigned_unit",
             &rows,
         )?;
         // The references follow the state: a voided raise takes its photos out of every view.

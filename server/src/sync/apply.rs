@@ -6,6 +6,7 @@
 
 use minqing_shared::calendar::{YearMonth, china_date, is_report_late};
 use minqing_shared::concern::{ConcernAction, transition};
+use minqing_shared::desk::may_be_assigned;
 use minqing_shared::ids::{CadreId, ConcernId, CountyId, HouseholdId, UnitId, VillageId, VisitId};
 use minqing_shared::org::{Cadre, Role, Unit, UnitKind, Village};
 use minqing_shared::permit::{self, Action, Class, Phase, Refusal, time};
@@ -267,18 +268,24 @@ fn check_and_merge(
                     return refuse("unknown_concern", "该诉求不存在（the concern does not exist）");
                 }
             };
-            household_in_scope(tx, ws, author, household)?;
+            let access = concern_access(tx, ws, author, household, current.as_ref())?;
             let (status, on_ledger) =
                 current.as_ref().map_or((None, false), |s| (s.status, s.on_ledger()));
-            permit::permit(
-                class,
-                Action::of_step(&step.action),
-                Phase::of_concern(status),
-                on_ledger,
-            )?;
+            let action = Action::of_step(&step.action);
+            permit::permit(class, action, Phase::of_concern(status), on_ledger)?;
+            permit::permit_access(action, access)?;
             time::check_at(step.at, current.as_ref().and_then(|s| s.raised_at), now_ms)?;
             if let ConcernAction::Assign { decision } = &step.action {
                 time::check_deadline(decision.meeting_date, decision.deadline)?;
+                if let Some(unit) = decision.unit {
+                    let known = ws.unit(tx, unit)?;
+                    if !known.is_some_and(|u| may_be_assigned(u, author.county_id)) {
+                        return refuse(
+                            "unknown_unit",
+                            "承办单位须为本县的乡镇或县直单位（the responsible unit must be a township or county department of this county）",
+                        );
+                    }
+                }
             }
             if let (ConcernAction::Void { step: target, .. }, Some(state)) =
                 (&step.action, &current)
@@ -298,6 +305,25 @@ fn check_and_merge(
             Ok((Some(household), None))
         }
     }
+}
+
+/// How `author` reaches a concern of `household` (as it stands: `current`): its household in
+/// scope, or as the responsible unit the concern is assigned to.
+fn concern_access(
+    tx: &mut Tx<'_>,
+    ws: &mut WorkingSet,
+    author: &Author,
+    household: HouseholdId,
+    current: Option<&ConcernState>,
+) -> Checked<scope::Access> {
+    let Some(state) =
+        ws.household(tx, household)?.filter(|s| s.village_id.value.is_some()).cloned()
+    else {
+        return refuse("unknown_household", "联系户不存在（the household does not exist）");
+    };
+    let at = ws.placement(tx, state.village_id.value, state.cadre_id.value)?;
+    let assigned = current.and_then(|c| c.decision.as_ref()).and_then(|d| d.unit);
+    scope::concern_access(author.scope(), &at, assigned).ok_or_else(|| scope::out_of_scope().into())
 }
 
 /// The household `id`, if it exists and `author` may act on it.

@@ -16,6 +16,8 @@ pub mod time;
 pub use op_actions::{household_actions, report_action};
 pub use phase::Phase;
 
+pub use crate::scope::Access;
+
 use crate::concern::ConcernAction;
 use crate::org::Role;
 
@@ -69,6 +71,7 @@ crate::label::labeled_enum! {
         Escalate = "escalate" => ("上报", "Escalate"),
         Assign = "assign" => ("交办", "Assign"),
         Complete = "complete" => ("办结", "Complete"),
+        ReportProgress = "report_progress" => ("报告进展", "Report progress"),
         PutOnLedger = "put_on_ledger" => ("挂账督办", "Put on the ledger"),
         Supervise = "supervise" => ("督办记录", "Record supervision"),
         VoidStep = "void_step" => ("作废处理步骤", "Void a step"),
@@ -124,6 +127,7 @@ impl Action {
             | A::Escalate
             | A::Assign
             | A::Complete
+            | A::ReportProgress
             | A::PutOnLedger
             | A::Supervise
             | A::VoidStep => Record::Concern,
@@ -147,6 +151,7 @@ impl Action {
             ConcernAction::Escalate { .. } => Action::Escalate,
             ConcernAction::Assign { .. } => Action::Assign,
             ConcernAction::Complete { .. } => Action::Complete,
+            ConcernAction::Progress { .. } => Action::ReportProgress,
             ConcernAction::PutOnLedger { .. } => Action::PutOnLedger,
             ConcernAction::Supervise { .. } => Action::Supervise,
             ConcernAction::Void { .. } => Action::VoidStep,
@@ -178,6 +183,9 @@ pub struct Rule {
     pub ledger: Ledger,
     /// Why another class may not, for a person (Chinese first).
     pub only: &'static str,
+    /// Whether the responsible unit 承办单位 a concern is assigned to may take it, though the
+    /// household is not in its scope (concerns only; see [`permit_access`]).
+    pub assignee: bool,
 }
 
 const FIELD: &[Class] = &[Class::Field];
@@ -194,7 +202,17 @@ const fn rule(
     from: &'static [Phase],
     only: &'static str,
 ) -> Rule {
-    Rule { action, who, from, ledger: Ledger::Any, only }
+    Rule { action, who, from, ledger: Ledger::Any, only, assignee: false }
+}
+
+/// A row the responsible unit 承办单位 may also take (see [`Rule::assignee`]).
+const fn assignee_rule(
+    action: Action,
+    who: &'static [Class],
+    from: &'static [Phase],
+    only: &'static str,
+) -> Rule {
+    Rule { action, who, from, ledger: Ledger::Any, only, assignee: true }
 }
 
 /// The table. Each action has exactly one row (a test holds it so).
@@ -279,11 +297,19 @@ pub const RULES: &[Rule] = &[
         &[Phase::Escalated, Phase::Assigned],
         "交办由联系户办公室按联席会议决定记录（decisions are recorded by the office after the joint meeting）",
     ),
-    rule(
+    // The responsible unit named by the decision (a township's or a county department's
+    // office) reports progress on its desk and records completion, as the deciding office may.
+    assignee_rule(
         Action::Complete,
         OFFICES,
         &[Phase::Escalated, Phase::Assigned],
-        "办结由联系户办公室确认（the office records completion）",
+        "办结由联系户办公室或承办单位确认（the office or the responsible unit records completion）",
+    ),
+    assignee_rule(
+        Action::ReportProgress,
+        OFFICES,
+        &[Phase::Assigned],
+        "进展由承办单位报告（the responsible unit reports progress）",
     ),
     Rule {
         action: Action::PutOnLedger,
@@ -291,6 +317,7 @@ pub const RULES: &[Rule] = &[
         from: &[Phase::Escalated, Phase::Assigned],
         ledger: Ledger::Off,
         only: "挂账督办由组织部决定（the supervision ledger is kept by the Organization Department）",
+        assignee: false,
     },
     Rule {
         action: Action::Supervise,
@@ -304,6 +331,7 @@ pub const RULES: &[Rule] = &[
         ],
         ledger: Ledger::On,
         only: "督办记录由组织部填写（supervision is recorded by the Organization Department）",
+        assignee: false,
     },
     // A cadre's own latest step, voided by them (recorded by mistake, the wrong disposition)
     // before the office or the Organization Department acted on the concern.
@@ -313,6 +341,7 @@ pub const RULES: &[Rule] = &[
         from: &[Phase::Raised, Phase::ResolvedOnSpot, Phase::Explained, Phase::Escalated],
         ledger: Ledger::Off,
         only: "只有记录该步骤的联系干部可以作废（only the cadre who took a step voids it）",
+        assignee: false,
     },
     // Monthly reports 月报: written and submitted by the unit's office by the 3rd, filed by the
     // Organization Department.
@@ -458,6 +487,20 @@ fn not_from(action: Action, phase: Phase) -> Refusal {
     )
 }
 
+/// Whether an account with `access` to a concern may take `action` on it: with its own
+/// access (the household is in its scope) any its class may; as the responsible unit only
+/// the rows marked [`Rule::assignee`].
+pub fn permit_access(action: Action, access: Access) -> Result<(), Refusal> {
+    match access {
+        Access::Own => Ok(()),
+        Access::Assignee if rule_of(action).assignee => Ok(()),
+        Access::Assignee => Err(Refusal::new(
+            "out_of_scope",
+            "承办单位只能报告进展和办结（the responsible unit reports progress and completion only）",
+        )),
+    }
+}
+
 /// The actions of `record` that `class` may take on a record in `phase`, in table order: what
 /// a screen offers.
 pub fn offered(class: Class, record: Record, phase: Phase, on_ledger: bool) -> Vec<Action> {
@@ -467,6 +510,18 @@ pub fn offered(class: Class, record: Record, phase: Phase, on_ledger: bool) -> V
         .filter(|r| permit(class, r.action, phase, on_ledger).is_ok())
         .map(|r| r.action)
         .collect()
+}
+
+/// [`offered`] for a concern seen with `access`.
+pub fn offered_on_concern(
+    class: Class,
+    phase: Phase,
+    on_ledger: bool,
+    access: Access,
+) -> Vec<Action> {
+    let mut actions = offered(class, Record::Concern, phase, on_ledger);
+    actions.retain(|a| permit_access(*a, access).is_ok());
+    actions
 }
 
 #[cfg(test)]

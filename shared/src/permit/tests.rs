@@ -201,12 +201,27 @@ fn screens_offer_exactly_what_is_permitted() {
     assert!(offered(Class::Field, Record::Concern, Phase::Assigned, false).is_empty());
     assert_eq!(
         offered(Class::OrgDept, Record::Concern, Phase::Assigned, false),
-        vec![Action::Assign, Action::Complete, Action::PutOnLedger]
+        vec![Action::Assign, Action::Complete, Action::ReportProgress, Action::PutOnLedger]
     );
     assert_eq!(
         offered(Class::OrgDept, Record::Concern, Phase::Assigned, true),
-        vec![Action::Assign, Action::Complete, Action::Supervise]
+        vec![Action::Assign, Action::Complete, Action::ReportProgress, Action::Supervise]
     );
+    // The responsible unit's desk: progress and completion, nothing else.
+    assert_eq!(
+        offered_on_concern(Class::Office, Phase::Assigned, false, Access::Assignee),
+        vec![Action::Complete, Action::ReportProgress]
+    );
+    assert_eq!(
+        offered_on_concern(Class::Office, Phase::Escalated, false, Access::Assignee),
+        vec![Action::Complete]
+    );
+    assert_eq!(
+        permit_access(Action::Assign, Access::Assignee).unwrap_err().code,
+        "out_of_scope",
+        "the responsible unit does not re-decide"
+    );
+    assert!(permit_access(Action::Assign, Access::Own).is_ok());
 }
 
 fn household(status: HouseholdStatus) -> Household {

@@ -244,6 +244,10 @@ pub struct ConcernState {
     pub ledger_opened_at: Option<DateTime<Utc>>,
     /// Why it was put on the ledger.
     pub ledger_reason: String,
+    /// The ledger item it was merged into 合并督办, named by the item's first concern (`None`:
+    /// an item of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_item: Option<ConcernId>,
     /// The ledger's inquiries, checks and dispatches.
     pub supervision: Vec<SupervisionRecord>,
     /// Every step that applied (and stands: not voided), in order.
@@ -355,6 +359,7 @@ impl ConcernState {
             done_at: None,
             ledger_opened_at: None,
             ledger_reason: String::new(),
+            ledger_item: None,
             supervision: Vec::new(),
             history: Vec::new(),
             history_ops: Vec::new(),
@@ -383,6 +388,8 @@ impl ConcernState {
                 self.raised_by = Some(step.actor);
                 self.raised_at = Some(step.at);
             }
+            // Progress is kept in the history (what the desk and the ledger read).
+            ConcernAction::Progress { .. } => {}
             ConcernAction::ResolveOnSpot { note }
             | ConcernAction::Explain { note }
             | ConcernAction::Complete { note } => {
@@ -393,9 +400,10 @@ impl ConcernState {
             }
             ConcernAction::Escalate { report } => self.report = Some(report.clone()),
             ConcernAction::Assign { decision } => self.decision = Some(decision.clone()),
-            ConcernAction::PutOnLedger { reason } => {
+            ConcernAction::PutOnLedger { reason, item } => {
                 self.ledger_opened_at = Some(step.at);
                 self.ledger_reason = reason.clone();
+                self.ledger_item = item.filter(|i| *i != self.id);
             }
             ConcernAction::Supervise { kind, note } => self.supervision.push(SupervisionRecord {
                 kind: *kind,
@@ -447,6 +455,28 @@ impl ConcernState {
         let status = self.effective_status(today)?;
         let deadline = self.decision.as_ref().map(|d| d.deadline);
         crate::concern::timeliness(status, deadline, self.done_at.map(china_date))
+    }
+
+    /// The ledger item it belongs to (itself unless merged into another's), once on the ledger.
+    pub fn ledger_item(&self) -> Option<ConcernId> {
+        self.on_ledger().then(|| self.ledger_item.unwrap_or(self.id))
+    }
+
+    /// When the responsible unit last reported on it: its latest progress or completion, else
+    /// the decision that assigned it (the week's report is due from the week after).
+    pub fn last_report_at(&self) -> Option<DateTime<Utc>> {
+        self.history
+            .iter()
+            .rev()
+            .find(|s| {
+                matches!(
+                    s.action,
+                    ConcernAction::Progress { .. }
+                        | ConcernAction::Complete { .. }
+                        | ConcernAction::Assign { .. }
+                )
+            })
+            .map(|s| s.at)
     }
 
     /// The China date of the last supervision record of `kind`.

@@ -223,7 +223,10 @@ pub fn validate_op(op: &Op) -> Result<(), OpError> {
             | ConcernAction::Explain { note }
             | ConcernAction::Complete { note }
             | ConcernAction::Supervise { note, .. } => text("note", note, MAX_TEXT_CHARS, false),
-            ConcernAction::PutOnLedger { reason } => text("reason", reason, MAX_TEXT_CHARS, false),
+            ConcernAction::Progress { note } => text("note", note, MAX_TEXT_CHARS, true),
+            ConcernAction::PutOnLedger { reason, .. } => {
+                text("reason", reason, MAX_TEXT_CHARS, false)
+            }
             ConcernAction::Void { reason, .. } => text("reason", reason, MAX_TEXT_CHARS, true),
             ConcernAction::Escalate { report } => {
                 text("report.title", &report.title, MAX_SHORT_CHARS, true)?;

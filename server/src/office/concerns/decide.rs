@@ -1,11 +1,12 @@
 //! `POST /office/concerns/{id}/decide`: the joint meeting's decision 交办 — the solution, the
-//! person responsible 承办人 and the deadline 完成时限 — recorded as an `Assign` op that reaches
-//! the cadre's phone. The meeting is this month's (on the 5th) unless the form names its month.
+//! responsible unit 承办单位 (whose desk then lists it) and person 承办人, and the deadline
+//! 完成时限 — recorded as an `Assign` op that reaches the cadre's phone. The meeting is this month's (on the 5th) unless the form names its month.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 use minqing_shared::calendar::{YearMonth, meeting_date, meeting_month};
 use minqing_shared::concern::{ConcernAction, Decision};
+use minqing_shared::ids::UnitId;
 use minqing_shared::permit::time::check_deadline;
 use minqing_shared::sync::validate::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
 
@@ -24,6 +25,13 @@ pub(crate) async fn post(
     errors.text("solution", form.get("solution"), MAX_TEXT_CHARS, true);
     errors.text("handler", form.get("handler"), MAX_NAME_CHARS, true);
     let deadline = errors.date("deadline", form.get("deadline"));
+    let unit = match form.get("unit") {
+        "" => Some(user.unit.id),
+        u => u.parse::<UnitId>().ok(),
+    };
+    if unit.is_none() {
+        errors.add("unit", "请选择承办单位");
+    }
     let month =
         form.get("month").parse::<YearMonth>().unwrap_or_else(|_| meeting_month(user.today));
     let meeting = meeting_date(month);
@@ -34,6 +42,7 @@ pub(crate) async fn post(
         decision: Decision {
             solution: form.get("solution").to_owned(),
             handler: form.get("handler").to_owned(),
+            unit,
             deadline,
             meeting_date: meeting,
         },

@@ -1,5 +1,6 @@
 //! One concern from the doorstep to 办结: the household, the special report, the meeting's
-//! decision, the supervision ledger and every step, with the forms the office may use on it.
+//! decision, the supervision ledger and every step, with the forms the office may use on it —
+//! to the responsible unit 承办单位 of another township or department, only progress and 办结.
 
 use std::collections::BTreeMap;
 
@@ -9,14 +10,16 @@ use maud::html;
 use minqing_shared::Label;
 use minqing_shared::calendar::{china_date, ledger_is_overdue, ledger_next_due};
 use minqing_shared::concern::{ConcernAction, ConcernStatus, LedgerKind};
+use minqing_shared::desk::may_be_assigned;
 use minqing_shared::ids::{CadreId, ConcernId};
 use minqing_shared::permit::Action;
 use minqing_shared::photo::PhotoId;
+use minqing_shared::scope::Access;
 
 use crate::office::kit::act;
 use crate::office::kit::concern::{
-    Entered, complete_form, concern_id, decision_form, offered, put_on_form, status_badge,
-    supervise_form,
+    Entered, complete_form, concern_id, decision_form, offered, progress_form, put_on_form,
+    status_badge, supervise_form, unit_name,
 };
 use crate::office::kit::error::OfficeError;
 use crate::office::kit::layout::{Nav, date, shell, time};
@@ -53,6 +56,7 @@ fn step_text(action: &ConcernAction) -> String {
         ConcernAction::ResolveOnSpot { note }
         | ConcernAction::Explain { note }
         | ConcernAction::Complete { note }
+        | ConcernAction::Progress { note }
         | ConcernAction::Supervise { note, .. } => note.clone(),
         ConcernAction::Escalate { report } => {
             format!("专题报告《{}》：{}", report.title, report.content)
@@ -64,7 +68,7 @@ fn step_text(action: &ConcernAction) -> String {
             d.handler,
             date(d.deadline)
         ),
-        ConcernAction::PutOnLedger { reason } => reason.clone(),
+        ConcernAction::PutOnLedger { reason, .. } => reason.clone(),
         ConcernAction::Void { reason, .. } => reason.clone(),
     }
 }
@@ -76,9 +80,9 @@ pub async fn render(
     id: ConcernId,
     entered: Entered,
 ) -> Response {
-    let scope = user.scope();
+    let (scope, county) = (user.scope(), user.unit.county_id);
     let loaded = act::read(&state, move |tx| {
-        let row = tx
+        let (row, access) = tx
             .concern_row(scope, id)?
             .ok_or_else(|| OfficeError::not_found("民情诉求不存在或不在本单位范围内"))?;
         let c = &row.concern;
@@ -87,24 +91,38 @@ pub async fn render(
         let names = tx.cadre_names(&actors)?;
         let mut records = vec![id.0];
         records.extend(row.concern.visit_id.map(|v| v.0));
-        let photos: Vec<(PhotoId, bool)> =
-            tx.photos_of(&records)?.into_iter().map(|(_, p, stored)| (p, stored)).collect();
-        Ok((row, names, photos))
+        // The photos are the household's: its own offices see them, not a responsible unit
+        // elsewhere (which reads the report and the decision).
+        let photos: Vec<(PhotoId, bool)> = match access {
+            Access::Own => {
+                tx.photos_of(&records)?.into_iter().map(|(_, p, stored)| (p, stored)).collect()
+            }
+            Access::Assignee => Vec::new(),
+        };
+        let mut units = tx.county_units(county)?;
+        units.retain(|u| may_be_assigned(u, county));
+        Ok((row, access, names, photos, units))
     })
     .await;
-    let (row, names, photos): (_, BTreeMap<CadreId, String>, _) = match loaded {
+    let (row, access, names, photos, units): (_, _, BTreeMap<CadreId, String>, _, _) = match loaded
+    {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
     let c = &row.concern;
     let today = user.today;
     let st = c.effective_status(today);
-    let can = offered(&user, c);
+    let can = offered(&user, c, access);
+    let unit_name = |u| match unit_name(&units, u) {
+        "" => "—",
+        name => name,
+    };
     let back = format!("/office/concerns/{id}");
     let (df, de) = entered.of("decide");
     let (cf, ce) = entered.of("complete");
     let (lf, le) = entered.of("ledger");
     let (sf, se) = entered.of("supervise");
+    let (pf, pe) = entered.of("progress");
     let opened = c.ledger_opened_at.map(china_date);
     let body = html! {
         p.noprint { a href="/office/concerns" { "← 民情诉求" } }
@@ -112,7 +130,7 @@ pub async fn render(
         h1 { "民情诉求 · " (c.category.map_or("—", |k| k.zh())) " " (status_badge(st))
             @if c.on_ledger() { " " span.badge.bad { "挂账督办" } } }
         table {
-            tr { th { "户主" } td { a href=(format!("/office/households/{}", row.household)) { (row.head) } }
+            tr { th { "户主" } td { @if access == Access::Own { a href=(format!("/office/households/{}", row.household)) { (row.head) } } @else { (row.head) } }
                  th { "村" } td { (row.village) } }
             tr { th { "包村干部" } td { (row.raised_by.as_deref().unwrap_or("—")) }
                  th { "反映时间" } td { (c.raised_at.map(time).unwrap_or_default()) } }
@@ -134,7 +152,7 @@ pub async fn render(
             table {
                 tr class=@if st == Some(ConcernStatus::Overdue) { "bad" } {
                     th { "会议日期" } td { (date(d.meeting_date)) }
-                    th { "承办人" } td { (d.handler) }
+                    th { "承办单位 / 承办人" } td { (unit_name(d.unit)) " · " (d.handler) }
                     th { "完成时限" } td { (date(d.deadline)) @if st == Some(ConcernStatus::Overdue) { " " span.badge.bad { "逾期" } } }
                 }
                 tr { th { "解决办法" } td colspan="5" { (d.solution) } }
@@ -183,7 +201,11 @@ pub async fn render(
         div.noprint {
             @if can.contains(&Action::Assign) {
                 h2 { @if c.decision.is_some() { "调整交办决定" } @else { "录入联席会议决定" } }
-                (decision_form(&user, id, None, &back, &df, &de))
+                (decision_form(&user, id, None, &back, &units, (&df, &de)))
+            }
+            @if can.contains(&Action::ReportProgress) {
+                h2 { "报告进展" }
+                (progress_form(&user, id, &back, &pf, &pe))
             }
             @if can.contains(&Action::Complete) {
                 h2 { "办结" }

@@ -19,6 +19,6 @@ pub(crate) async fn post(
 ) -> Response {
     let mut errors = FieldErrors::default();
     errors.text("reason", form.get("reason"), MAX_TEXT_CHARS, true);
-    let action = ConcernAction::PutOnLedger { reason: form.get("reason").to_owned() };
+    let action = ConcernAction::PutOnLedger { reason: form.get("reason").to_owned(), item: None };
     finish(state, user, &id, "ledger", form, errors, Some(action)).await
 }

@@ -7,6 +7,7 @@ pub mod decide;
 pub mod detail;
 pub mod export;
 pub mod ledger;
+pub mod progress;
 pub mod supervise;
 
 use axum::extract::{Query, State};

@@ -6,7 +6,8 @@ use maud::{Markup, html};
 use minqing_shared::Label;
 use minqing_shared::concern::{ConcernAction, ConcernStatus, LedgerKind, Step};
 use minqing_shared::ids::ConcernId;
-use minqing_shared::permit::{self, Action, Phase, Record};
+use minqing_shared::org::Unit;
+use minqing_shared::permit::{self, Access, Action, Phase};
 use minqing_shared::sync::merge::ConcernState;
 use minqing_shared::sync::op::Payload;
 
@@ -37,6 +38,11 @@ pub fn clip(text: &str, n: usize) -> String {
     }
 }
 
+/// The name of the responsible unit `id` among `units` ("" when none is named or known).
+pub fn unit_name(units: &[Unit], id: Option<minqing_shared::ids::UnitId>) -> &str {
+    id.and_then(|id| units.iter().find(|u| u.id == id)).map_or("", |u| u.name.as_str())
+}
+
 /// Parses a concern id from the path.
 pub fn concern_id(id: &str) -> Result<ConcernId, OfficeError> {
     id.parse().map_err(|_| OfficeError::not_found("民情诉求不存在"))
@@ -51,23 +57,40 @@ pub fn back(to: &str, id: ConcernId) -> String {
     }
 }
 
-/// The steps `user` may take on `c` now, as the permission table says.
-pub fn offered(user: &OfficeUser, c: &ConcernState) -> Vec<Action> {
+/// The steps `user`, reaching `c` with `access`, may take on it now, as the permission table
+/// says.
+pub fn offered(user: &OfficeUser, c: &ConcernState, access: Access) -> Vec<Action> {
     let class = permit::Class::of(user.cadre.role);
-    permit::offered(class, Record::Concern, Phase::of_concern(c.status), c.on_ledger())
+    permit::offered_on_concern(class, Phase::of_concern(c.status), c.on_ledger(), access)
 }
 
-/// Records one step on a concern, by the office, as an op (checked like a phone's).
+/// Records one step on a concern, by the office, as an op (checked like a phone's). A
+/// supervision record on a concern merged into a ledger item 合并督办 is recorded on every open
+/// member of the item, in the same transaction: each member's cadre sees it.
 pub async fn step(
     state: &AppState,
     user: &OfficeUser,
     id: ConcernId,
     action: ConcernAction,
 ) -> Result<(), Failed> {
-    let author = act::author(user, state);
+    let (author, scope) = (act::author(user, state), user.scope());
     act::write(state, move |tx, state| {
-        let step = Step { actor: author.cadre_id, at: state.now(), action: action.clone() };
-        act::act(tx, state, &author, id.0, Payload::Concern(step))
+        let mut targets = vec![id];
+        if matches!(action, ConcernAction::Supervise { .. }) {
+            if let Some(item) = tx.concern(id)?.and_then(|c| c.ledger_item()) {
+                let members = tx.ledger_concerns(scope)?.into_iter().map(|r| r.concern);
+                targets.extend(
+                    members
+                        .filter(|c| c.id != id && c.ledger_item() == Some(item) && c.ledger_open())
+                        .map(|c| c.id),
+                );
+            }
+        }
+        for target in &targets {
+            let step = Step { actor: author.cadre_id, at: state.now(), action: action.clone() };
+            act::act(tx, state, &author, target.0, Payload::Concern(step))?;
+        }
+        Ok(())
     })
     .await
 }
@@ -75,7 +98,7 @@ pub async fn step(
 /// What was entered in one of a concern's forms, re-shown with its errors.
 #[derive(Debug, Default)]
 pub struct Entered {
-    /// Which form: `decide`, `complete`, `ledger` or `supervise` ("" for none).
+    /// Which form: `decide`, `complete`, `progress`, `ledger` or `supervise` ("" for none).
     pub which: &'static str,
     /// The values entered.
     pub form: FormData,
@@ -94,15 +117,21 @@ impl Entered {
     }
 }
 
-/// The joint meeting's decision form (交办: solution, person responsible, deadline).
+/// The joint meeting's decision form (交办: solution, responsible unit and person, deadline);
+/// `units` are those the meeting may name ([`minqing_shared::desk::may_be_assigned`]), the
+/// deciding office's own first chosen.
 pub fn decision_form(
     user: &OfficeUser,
     id: ConcernId,
     month: Option<minqing_shared::calendar::YearMonth>,
     back: &str,
-    f: &FormData,
-    e: &FieldErrors,
+    units: &[Unit],
+    (f, e): (&FormData, &FieldErrors),
 ) -> Markup {
+    let chosen = match f.get("unit") {
+        "" => user.unit.id.to_string(),
+        u => u.to_owned(),
+    };
     html! {
         form method="post" action=(format!("/office/concerns/{id}/decide")) {
             (user.csrf_field())
@@ -110,6 +139,12 @@ pub fn decision_form(
             @if let Some(m) = month { input type="hidden" name="month" value=(m.to_string()); }
             div.decide {
                 div { textarea name="solution" placeholder="解决办法" aria-label="解决办法" { (f.get("solution")) } (e.show("solution")) }
+                div {
+                    select name="unit" aria-label="承办单位" {
+                        @for u in units { option value=(u.id) selected[chosen == u.id.to_string()] { (u.name) } }
+                    }
+                    (e.show("unit"))
+                }
                 div { input name="handler" placeholder="承办人" aria-label="承办人" size="10" value=(f.get("handler")); (e.show("handler")) }
                 div { input name="deadline" type="date" aria-label="完成时限" value=(f.get("deadline")); (e.show("deadline")) }
                 div { button.primary type="submit" { "保存决定" } }
@@ -133,6 +168,25 @@ pub fn complete_form(
             div { "办结情况 " (e.show("note")) }
             textarea name="note" placeholder="如：新井已打成，群众吃上自来水" { (f.get("note")) }
             button.primary type="submit" { "办结" }
+        }
+    }
+}
+
+/// The responsible unit's progress form 报告进展.
+pub fn progress_form(
+    user: &OfficeUser,
+    id: ConcernId,
+    back: &str,
+    f: &FormData,
+    e: &FieldErrors,
+) -> Markup {
+    html! {
+        form method="post" action=(format!("/office/concerns/{id}/progress")) {
+            (user.csrf_field())
+            input type="hidden" name="back" value=(back);
+            input name="note" size="40" placeholder="本周进展，如：施工队已进场" aria-label="进展情况" value=(f.get("note"));
+            (e.show("note")) " "
+            button.primary type="submit" { "报告进展" }
         }
     }
 }

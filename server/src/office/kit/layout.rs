@@ -95,6 +95,10 @@ pub enum Nav {
     Meeting,
     /// 挂账督办.
     Ledger,
+    /// 我的交办: the responsible unit's desk (offices only).
+    Desk,
+    /// 通知记录: the notifier's sends.
+    Notifications,
     /// 考核.
     Evaluation,
     /// 名片.
@@ -112,6 +116,14 @@ impl Nav {
     fn county_only(self) -> bool {
         matches!(self, Nav::Import | Nav::Accounts | Nav::Audit)
     }
+
+    /// Whether this section is shown to `user`.
+    fn shown_to(self, user: &OfficeUser) -> bool {
+        match self {
+            Nav::Desk => !user.county_wide(),
+            n => !n.county_only() || user.county_wide(),
+        }
+    }
 }
 
 const NAV: &[(Nav, &str, &str)] = &[
@@ -122,8 +134,10 @@ const NAV: &[(Nav, &str, &str)] = &[
     (Nav::Report, "/office/report", "月报"),
     (Nav::Meeting, "/office/meeting", "联席会议"),
     (Nav::Ledger, "/office/ledger", "挂账督办"),
+    (Nav::Desk, "/office/desk", "我的交办"),
     (Nav::Evaluation, "/office/evaluation", "考核"),
     (Nav::Cards, "/office/cards", "名片"),
+    (Nav::Notifications, "/office/notifications", "通知记录"),
     (Nav::Import, "/office/import", "名册导入"),
     (Nav::Accounts, "/office/accounts", "账号管理"),
     (Nav::Audit, "/office/audit", "审计日志"),
@@ -154,7 +168,7 @@ pub fn shell(user: &OfficeUser, title: &str, nav: Nav, body: Markup) -> Response
                     }
                 }
                 nav.tabs {
-                    @for (n, href, label) in NAV.iter().filter(|(n, ..)| !n.county_only() || user.county_wide()) {
+                    @for (n, href, label) in NAV.iter().filter(|(n, ..)| n.shown_to(user)) {
                         a class=@if *n == nav { "on" } href=(href) { (label) }
                     }
                 }
@@ -188,4 +202,16 @@ pub fn percent(part: usize, whole: usize) -> String {
 pub fn bar(part: usize, whole: usize) -> Markup {
     let w = if whole == 0 { 0.0 } else { part as f64 * 60.0 / whole as f64 };
     html! { span.bar style=(format!("width:{w:.0}px")) {} }
+}
+
+/// Days to `due`: 还有3天, 今天截止, 已过2天 (a badge: warning from three days before).
+pub fn countdown(due: NaiveDate, today: NaiveDate) -> Markup {
+    let days = (due - today).num_days();
+    let soon = days <= minqing_shared::reminders::DEADLINE_SOON_DAYS;
+    match days {
+        0 => html! { span.badge.warn { "今天截止" } },
+        d if d > 0 && soon => html! { span.badge.warn { "还有" (d) "天" } },
+        d if d > 0 => html! { span.badge { "还有" (d) "天" } },
+        d => html! { span.badge.bad { "已过" (-d) "天" } },
+    }
 }

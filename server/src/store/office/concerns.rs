@@ -10,7 +10,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 use minqing_shared::concern::{Category, ConcernStatus, effective_status};
 use minqing_shared::ids::{CadreId, ConcernId, HouseholdId, UnitId, VillageId};
-use minqing_shared::scope::Scope;
+use minqing_shared::scope::{Access, Scope};
 use minqing_shared::sync::merge::ConcernState;
 
 use super::{COUNTS_FOR, in_scope};
@@ -41,7 +41,7 @@ fn shown_status(n: usize) -> String {
 }
 
 /// The columns of a [`ConcernRow`].
-const ROW_COLUMNS: &str = "k.state, h.id, h.head_name, v.id, v.name, r.name";
+const ROW_COLUMNS: &str = "k.state, h.id, h.head_name, v.id, v.name, r.name, t.name";
 
 /// A concern with its household and who raised it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +58,8 @@ pub struct ConcernRow {
     pub village: String,
     /// The name of the cadre who raised it.
     pub raised_by: Option<String>,
+    /// The village's township.
+    pub township: String,
 }
 
 fn row(r: &Row) -> StoreResult<ConcernRow> {
@@ -68,6 +70,7 @@ fn row(r: &Row) -> StoreResult<ConcernRow> {
         village_id: r.parse(3)?,
         village: r.text(4)?,
         raised_by: r.opt_text(5)?,
+        township: r.text(6)?,
     })
 }
 
@@ -271,9 +274,34 @@ impl Tx<'_> {
         Ok(list)
     }
 
-    /// One concern of `scope`, if it is one.
-    pub fn concern_row(&mut self, scope: Scope, id: ConcernId) -> StoreResult<Option<ConcernRow>> {
-        Ok(self.concern_rows(scope, "k.id = $2", &[id.into()], "")?.pop())
+    /// One concern `scope` reaches, and how: its household in scope, or (an office) as the
+    /// responsible unit it is assigned to (`minqing_shared::scope::concern_access`).
+    pub fn concern_row(
+        &mut self,
+        scope: Scope,
+        id: ConcernId,
+    ) -> StoreResult<Option<(ConcernRow, Access)>> {
+        if let Some(own) = self.concern_rows(scope, "k.id = $2", &[id.into()], "")?.pop() {
+            return Ok(Some((own, Access::Own)));
+        }
+        let Some(unit) = scope.office_unit() else { return Ok(None) };
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM {FROM_NAMED}
+             WHERE k.assigned_unit = $1 AND NOT h.deleted AND k.id = $2"
+        );
+        let rows = self.query(&sql, &args![unit, id])?;
+        Ok(rows.first().map(row).transpose()?.map(|r| (r, Access::Assignee)))
+    }
+
+    /// The desk 我的交办 of `unit`: the concerns a joint meeting assigned to it, open ones and
+    /// those finished since `done_since` (ms).
+    pub fn desk_concerns(&mut self, unit: UnitId, done_since: i64) -> StoreResult<Vec<ConcernRow>> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM {FROM_NAMED}
+             WHERE k.assigned_unit = $1 AND NOT h.deleted
+               AND (k.status <> 'done' OR k.done_ms >= $2)"
+        );
+        self.query(&sql, &args![unit, done_since])?.iter().map(row).collect()
     }
 
     /// The concerns of `scope` escalated with a special report within `range` (ms), by when.

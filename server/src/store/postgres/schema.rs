@@ -273,6 +273,29 @@ CREATE TABLE photo_refs (
 );
 CREATE INDEX photo_refs_record ON photo_refs(record_id);
 "#,
+    // 12: as SQLite's migration 11: the responsible unit a concern is assigned to, and the
+    // notifier's record.
+    r#"
+ALTER TABLE concerns ADD COLUMN assigned_unit TEXT;
+CREATE INDEX concerns_assigned_unit ON concerns(assigned_unit) WHERE assigned_unit IS NOT NULL;
+UPDATE concerns SET assigned_unit = (state::jsonb -> 'decision' ->> 'unit')
+ WHERE (state::jsonb -> 'decision' ->> 'unit') IS NOT NULL;
+CREATE TABLE notifications (
+    day         TEXT NOT NULL,
+    unit_id     TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    items       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    attempts    INTEGER NOT NULL,
+    last_error  TEXT,
+    next_try_ms BIGINT,
+    created_ms  BIGINT NOT NULL,
+    sent_ms     BIGINT,
+    PRIMARY KEY (day, unit_id, channel)
+);
+CREATE INDEX notifications_pending ON notifications(next_try_ms) WHERE status = 'pending';
+"#,
 ];
 
 /// Brings the schema up to date, one process at a time (under `lock`).

@@ -273,6 +273,30 @@ CREATE TABLE photo_refs (
 ) STRICT;
 CREATE INDEX photo_refs_record ON photo_refs(record_id);
 "#,
+    // 11: the responsible unit 承办单位 a concern is assigned to (its desk 我的交办), and the
+    // notifier's record 通知记录: one digest per unit, channel and day (never sent twice), with
+    // its attempts.
+    r#"
+ALTER TABLE concerns ADD COLUMN assigned_unit TEXT;
+CREATE INDEX concerns_assigned_unit ON concerns(assigned_unit) WHERE assigned_unit IS NOT NULL;
+UPDATE concerns SET assigned_unit = json_extract(state, '$.decision.unit')
+ WHERE json_extract(state, '$.decision.unit') IS NOT NULL;
+CREATE TABLE notifications (
+    day         TEXT NOT NULL,              -- the digest's China date
+    unit_id     TEXT NOT NULL,
+    channel     TEXT NOT NULL,              -- the configured channel's name
+    items       TEXT NOT NULL,              -- the reminders' keys, as JSON
+    body        TEXT NOT NULL,              -- the text sent
+    status      TEXT NOT NULL,              -- pending | sent | failed
+    attempts    INTEGER NOT NULL,
+    last_error  TEXT,
+    next_try_ms INTEGER,
+    created_ms  INTEGER NOT NULL,
+    sent_ms     INTEGER,
+    PRIMARY KEY (day, unit_id, channel)
+) STRICT;
+CREATE INDEX notifications_pending ON notifications(next_try_ms) WHERE status = 'pending';
+"#,
 ];
 
 /// Brings a database up to the latest migration.

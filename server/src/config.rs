@@ -203,6 +203,10 @@ pub struct ServeArgs {
     /// its household's place is marked (kept in the database; default 500).
     #[arg(long, env = "MINQING_PLACE_DOUBT_M", value_parser = clap::value_parser!(u32).range(50..=20_000))]
     pub place_doubt_m: Option<u32>,
+    /// The notifier's channels file (TOML): the daily digest's hour and its DingTalk, WeCom,
+    /// webhook and SMS channels per unit (see docs/DEPLOY.md). Without it nothing is sent.
+    #[arg(long, env = "MINQING_NOTIFY_CONFIG")]
+    pub notify_config: Option<std::path::PathBuf>,
     /// The phone app's web build, served at /app/ (scripts/build-web writes it to target/web).
     #[arg(long, env = "MINQING_WEB_DIR", default_value = crate::app_files::DEFAULT_WEB_DIR)]
     pub web_dir: std::path::PathBuf,

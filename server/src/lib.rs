@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod notify;
 pub mod office;
 pub mod router;
 pub mod spreadsheet;
@@ -114,11 +115,16 @@ fn init_logging(format: config::LogFormat) {
 }
 
 /// Keeps the county's settings given on the command line in the database, where every server
-/// process and every phone (through the pull) reads them.
+/// process and every phone (through the pull) reads them; starts the notifier if its channels
+/// file is given (a mistake in it stops the server here, with the line at fault).
 async fn set_county_rules(
     state: &AppState,
     args: &config::ServeArgs,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(path) = &args.notify_config {
+        let config = notify::NotifyConfig::load(path)?;
+        notify::spawn(state.clone(), config);
+    }
     if let Some(m) = args.place_doubt_m {
         let db = state.clone();
         tokio::task::spawn_blocking(move || {

@@ -51,6 +51,19 @@ pub fn is_office_news(action: &ConcernAction) -> bool {
     )
 }
 
+/// The month whose report an office is reminded of on `today`, if it is not in: from the day
+/// before it is due (the 2nd) through the joint meeting (the 5th), when a late report still
+/// holds the meeting up.
+pub fn report_reminder(today: NaiveDate, submitted: bool) -> Option<crate::calendar::YearMonth> {
+    use crate::calendar::{YearMonth, meeting_date, report_due};
+    // Last month's report: due on this month's 3rd.
+    let month = YearMonth::of(today).prev();
+    let due = report_due(month);
+    let from = due.pred_opt()?;
+    let until = meeting_date(month);
+    (!submitted && from <= today && today <= until).then_some(month)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +80,17 @@ mod tests {
         let at = |h| crate::clock::china_time(2026, 12, 1, h, 0);
         assert!(!is_morning_or_later(at(7)));
         assert!(is_morning_or_later(at(8)) && is_morning_or_later(at(21)));
+    }
+
+    #[test]
+    fn the_report_is_reminded_of_from_the_2nd_through_the_meeting() {
+        let nov = crate::calendar::YearMonth::new(2026, 11).unwrap();
+        assert_eq!(report_reminder(day(1), false), None, "not yet");
+        assert_eq!(report_reminder(day(2), false), Some(nov), "the day before it is due");
+        assert_eq!(report_reminder(day(3), false), Some(nov));
+        assert_eq!(report_reminder(day(5), false), Some(nov), "late, the meeting waits");
+        assert_eq!(report_reminder(day(6), false), None);
+        assert_eq!(report_reminder(day(2), true), None, "submitted: nothing to remind");
     }
 
     #[test]

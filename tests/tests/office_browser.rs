@@ -59,6 +59,7 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
     };
     let server = TestServer::start().await;
     let county = server.county();
+    let (bureau, _) = server.department(&county, "县水利局", "shuili");
     let mut wang = ApiPhone::login(&server.url, "wang").await;
     let mut ops = Vec::new();
     let mut homes = Vec::new();
@@ -130,7 +131,8 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
     b.type_into(&format!("{form} input[name=handler]"), "李水利").await;
     let deadline = meeting_date(month).format("%Y-%m-%d");
     b.script(&format!(
-        "document.querySelector('{form} input[name=deadline]').value = '{deadline}'"
+        "document.querySelector('{form} input[name=deadline]').value = '{deadline}';
+         document.querySelector('{form} select[name=unit]').value = '{bureau}'"
     ))
     .await;
     b.screenshot(&dir.join("06-meeting-form.png")).await;
@@ -204,9 +206,26 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
         _ => println!("SKIPPED the PDF's QR check: pdftoppm (poppler-utils) is not installed"),
     }
 
+    // The water bureau's desk: the well, its deadline; it reports this week's progress.
+    b.goto(&format!("{url}/office/login")).await;
+    login(&b, url, "shuili").await;
+    b.goto(&format!("{url}/office/desk")).await;
+    assert!(b.source().await.contains("三组机井损坏吃水难"), "the bureau's desk lists the well");
+    b.type_into("form[action$=\"/progress\"] input[name=note]", "已完成选址，钻井队下周进场").await;
+    b.screenshot(&dir.join("25-desk.png")).await;
+    b.click("form[action$=\"/progress\"] button.primary").await;
+    b.wait_text("已完成选址，钻井队下周进场").await;
+    b.screenshot(&dir.join("26-desk-reported.png")).await;
+
     // The Organization Department's pages.
     b.goto(&format!("{url}/office/login")).await;
     login(&b, url, "org").await;
+    // The ledger: the well put on it from the candidates (a one-concern item).
+    b.goto(&format!("{url}/office/ledger")).await;
+    b.click(&format!("form.merge input[name=c][value=\"{well}\"]")).await;
+    b.type_into("form.merge input[name=reason]", "涉及40户群众吃水").await;
+    b.click("form.merge button.primary").await;
+    b.wait_text("挂账原因：涉及40户群众吃水").await;
     for (name, path) in [
         ("15-home-org", "/office".to_owned()),
         ("16-report-county", format!("/office/report?month={month}")),
@@ -217,6 +236,7 @@ async fn the_office_works_in_chromium_and_the_phone_gets_the_decision() {
         ("21-accounts", "/office/accounts".to_owned()),
         ("22-audit", "/office/audit".to_owned()),
         ("24-setup-sheet", "/office/cards?kind=setup".to_owned()),
+        ("27-notifications", "/office/notifications".to_owned()),
     ] {
         b.goto(&format!("{url}{path}")).await;
         b.screenshot(&dir.join(format!("{name}.png"))).await;

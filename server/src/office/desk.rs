@@ -53,7 +53,7 @@ pub(crate) async fn page(user: OfficeUser, State(state): State<AppState>) -> Res
         @else {
             table {
                 thead { tr {
-                    th { "完成时限" } th { "村/户主" } th { "诉求/专题报告" } th { "解决办法 / 承办人" }
+                    th { "完成时限" } th { "乡镇村/户主" } th { "诉求/专题报告" } th { "解决办法 / 承办人" }
                     th { "最近进展" } th { "状态" } th.noprint { "办理" }
                 } }
                 tbody {
@@ -69,7 +69,7 @@ pub(crate) async fn page(user: OfficeUser, State(state): State<AppState>) -> Res
                                     @if st.is_some_and(|s| !s.is_closed()) { (countdown(d.deadline, today)) }
                                 }
                             }
-                            td { (r.village) br; (r.head) }
+                            td { (r.township) (r.village) br; (r.head) }
                             td { a href=(format!("/office/concerns/{}", c.id)) { (clip(c.report.as_ref().map_or(&c.description, |r| &r.title), 30)) }
                                  br; span.small.muted { (c.category.map_or("—", |k| k.zh())) } }
                             td { @if let Some(d) = &c.decision { (clip(&d.solution, 40)) br; span.small { "承办人：" (d.handler) } } }

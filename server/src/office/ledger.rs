@@ -205,13 +205,13 @@ pub(crate) async fn page(
             }
         }
     };
-    let member_line = |r: &ConcernRow| {
+    let member_line = |r: &ConcernRow, many: bool| {
         let c = &r.concern;
         html! {
             div {
                 a href=(format!("/office/concerns/{}", c.id)) { (clip(c.report.as_ref().map_or(&c.description, |r| &r.title), 30)) }
                 span.small.muted { " " (r.township) (r.village) " " (r.head) }
-                " " (status_badge(c.effective_status(today)))
+                @if many { " " (status_badge(c.effective_status(today))) }
                 @if let Some(d) = &c.decision {
                     br; span.small { (unit_name(d.unit)) " · " (d.handler) " · 时限 " (date(d.deadline)) }
                     @if progress_due(c, today) { " " span.badge.warn { "本周未报进展" } }
@@ -258,7 +258,7 @@ pub(crate) async fn page(
                         td.nw { (c.ledger_opened_at.map(|t| date(china_date(t))).unwrap_or_default()) }
                         td {
                             @if item.members.len() > 1 { b { "合并督办 · " (item.members.len()) "件" } br; }
-                            @for m in &item.members { (member_line(m)) }
+                            @for m in &item.members { (member_line(m, item.members.len() > 1)) }
                             span.small.muted { "挂账原因：" (clip(&c.ledger_reason, 40)) }
                         }
                         td.num { (item_households(members)) }

@@ -38,6 +38,7 @@ pub mod kit;
 mod ledger;
 mod login;
 mod meeting;
+mod notifications;
 mod photos;
 mod report;
 mod week;
@@ -98,6 +99,7 @@ pub fn routes() -> Router<AppState> {
         .route("/office/evaluation/notice", get(evaluation::notice::page))
         .route("/office/evaluation/export.xlsx", get(evaluation::export::xlsx))
         .route("/office/cards", get(cards::page))
+        .route("/office/notifications", get(notifications::page))
         .route(
             "/office/import",
             get(import::page)

@@ -23,6 +23,7 @@ mod bookkeeping;
 mod decode;
 mod derived;
 mod log;
+mod notifications;
 mod office;
 mod org;
 mod photos;
@@ -39,6 +40,7 @@ use sql::{Conn, Row, Value};
 pub use admin::{AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow};
 pub use bookkeeping::{AssignmentOverride, EvaluationNote, NoteKind, OfficeSession};
 pub use log::{LogEntry, QuarantineEntry, Quarantined, ReportsOf};
+pub use notifications::{Notification, SendStatus};
 pub use office::{
     ConcernFacts, ConcernFilter, ConcernList, ConcernRow, ContactRow, CoverageRow, HouseholdFilter,
     HouseholdRow, MonthFacts, MonthRows, OverdueRow, ScoreRow,

@@ -66,8 +66,11 @@ pub(super) struct Raising<'a> {
     pub group: &'a str,
     /// The unit whose office handles it.
     pub unit: usize,
-    /// Its id: the meeting names it the responsible unit 承办单位.
+    /// Its id.
     pub unit_id: minqing_shared::ids::UnitId,
+    /// The county's units: a meeting names the department its solution falls to (县水利局 for
+    /// a well) the responsible unit 承办单位, else the township itself.
+    pub units: &'a [super::county::UnitPlan],
     pub forced: Option<Forced>,
 }
 
@@ -182,7 +185,12 @@ fn plan_office(
     let deadline = add_days(meeting, days);
     let person = names::person(g);
     let (solution, handler) = texts::decision_text(g, r.category, r.issue, &person);
-    let unit = Some(r.unit_id);
+    let named = handler.split(' ').next().unwrap_or_default();
+    let (responsible, unit) = match r.units.iter().position(|u| u.name == named) {
+        Some(i) => (Actor::Office(i), r.units[i].id),
+        None => (office, r.unit_id),
+    };
+    let unit = Some(unit);
     let decision = Decision { solution, handler, unit, deadline, meeting_date: meeting };
     push(during(g, meeting, 15 * 60, 17 * 60), office, ConcernAction::Assign { decision });
 
@@ -243,11 +251,11 @@ fn plan_office(
         }
         if !g.chance(0.1) {
             let action = ConcernAction::Progress { note: texts::progress_note(g) };
-            push(during(g, day, 9 * 60, 17 * 60), office, action);
+            push(during(g, day, 9 * 60, 17 * 60), responsible, action);
         }
         day = add_days(day, 7);
     }
     if let Some(t) = done {
-        push(t, office, complete(g));
+        push(t, responsible, complete(g));
     }
 }

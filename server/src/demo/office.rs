@@ -48,6 +48,7 @@ pub(super) fn recent_scripts(
             group: &group,
             unit: county.cadres[county.demo_cadre].unit,
             unit_id: county.units[county.cadres[county.demo_cadre].unit].id,
+            units: &county.units,
             forced: Some(script.forced),
         };
         let mut steps = concerns::plan(&mut ctx.g, ctx.today, &raising, &mut v.office);

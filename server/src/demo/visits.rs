@@ -301,6 +301,7 @@ fn visit(
         group: &group,
         unit: cadre.unit,
         unit_id: county.units[cadre.unit].id,
+        units: &county.units,
         forced,
     };
     for (at, action) in concerns::plan(g, ctx.today, &raising, &mut v.office) {

@@ -397,6 +397,41 @@ async fn a_photo_is_taken_shown_removed_and_saved_with_the_visit() {
 }
 
 #[tokio::test]
+async fn a_picture_on_a_visit_and_its_concern_shows_on_both() {
+    let phone = Phone::logged_in();
+    let home = phone.household("褚大伯", "一组2号", "");
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::ImageBuffer::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 4, 60u8]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let picture = minqing_mobile::photo::take(png.get_ref()).unwrap();
+    let visit = NewVisit {
+        household_id: home,
+        mode: VisitMode::InPerson,
+        topics: vec![],
+        policies: String::new(),
+        summary: "院墙裂了".into(),
+        gps: None,
+        no_fix: None,
+        visited_at: None,
+        concerns: vec![NewConcern {
+            category: Category::Other,
+            description: "院墙裂缝".into(),
+            disposition: Disposition::Open,
+            photos: vec![picture.clone()],
+        }],
+        photos: vec![picture.clone()],
+    };
+    phone.store().record_visit(&visit, support::now()).unwrap();
+    let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
+    let on = |record: uuid::Uuid| detail.photos.iter().filter(|p| p.record == record).count();
+    assert_eq!(on(detail.visits[0].id.0), 1, "on the visit");
+    assert_eq!(on(detail.concerns[0].id.0), 1, "and on its concern");
+    let concern = &detail.concerns[0];
+    assert_eq!(phone.store().photos_of(concern.id.0, &concern.photos).unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn a_wrong_disposition_is_voided_with_a_reason_and_the_concern_is_open_again() {
     let phone = Phone::logged_in();
     let home = phone.household("韩春生", "一组9号", "");

@@ -351,8 +351,11 @@ async fn reminders_list_what_needs_the_cadre_with_a_badge_and_the_morning_notice
     );
     assert_eq!(phone.services.morning_reminder().unwrap(), None, "once a day");
 
-    // The responsible unit reports progress 进展: news in 提醒, and a line on the concern.
-    phone.office_step(concern, ConcernAction::Progress { note: "已进场施工".into() });
+    // The responsible unit reports progress 进展: news in 提醒, and a line on the concern —
+    // though dated two days back (the phone was out of signal): news is what reached the phone
+    // since 提醒 was last opened, whenever it was dated.
+    let progress = ConcernAction::Progress { note: "已进场施工".into() };
+    phone.office_step_at(concern, progress, support::now() - Duration::days(2));
     app.click("提醒");
     app.settle().await;
     let text = app.text();

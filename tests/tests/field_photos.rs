@@ -139,7 +139,8 @@ async fn a_photo_cut_halfway_resumes_where_it_stopped_and_reaches_the_office_in_
     }
     assert_eq!(server.sql().count("SELECT COUNT(*) FROM photo_uploads", &[]), 0);
     // The phone keeps only thumbnails of what the server has.
-    let on_phone = phone.store().photos_of(visit_id.0).unwrap();
+    let named = phone.store().visit(visit_id).unwrap().unwrap().photos;
+    let on_phone = phone.store().photos_of(visit_id.0, &named).unwrap();
     assert_eq!(on_phone.len(), 2);
     assert!(on_phone.iter().all(|p| p.state == PhotoState::Sent), "{on_phone:?}");
     assert_eq!(phone.store().photo_jpeg(&roof.id).unwrap(), None);
@@ -330,8 +331,9 @@ async fn a_photo_the_server_refuses_is_shown_refused_and_holds_nothing_back() {
         0,
         "nothing half-kept"
     );
+    let named = phone.store().visit(visit_id).unwrap().unwrap().photos;
     let states: Vec<PhotoState> =
-        phone.store().photos_of(visit_id.0).unwrap().iter().map(|p| p.state).collect();
+        phone.store().photos_of(visit_id.0, &named).unwrap().iter().map(|p| p.state).collect();
     assert_eq!(
         states,
         vec![

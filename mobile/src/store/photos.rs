@@ -104,16 +104,28 @@ fn decode(row: PhotoRow) -> Result<PhotoView> {
     Ok(PhotoView { id: super::parse(&id)?, record: super::parse(&record)?, thumb, state })
 }
 
-/// The photos of `records`, in the order they were taken.
-pub(super) fn of_records(c: &Connection, records: &[Uuid]) -> Result<Vec<PhotoView>> {
+/// The photos each record names (its visit's or concern's list), in the order they were taken;
+/// a picture named by both a visit and its concern shows on both.
+pub(super) fn of_records(c: &Connection, records: &[(Uuid, &[PhotoId])]) -> Result<Vec<PhotoView>> {
     let mut stmt = c.prepare_cached(
-        "SELECT id, record_id, thumb, jpeg IS NOT NULL, refusal FROM photos
-         WHERE record_id = ?1 ORDER BY taken_ms, rowid",
+        "SELECT id, record_id, thumb, jpeg IS NOT NULL, refusal, taken_ms FROM photos WHERE id = ?1",
     )?;
     let mut out = Vec::new();
-    for record in records {
-        for row in stmt.query_map([record.to_string()], view)? {
-            out.push(decode(row?)?);
+    for (record, photos) in records {
+        let mut found = Vec::new();
+        for photo in *photos {
+            if let Some(row) = stmt
+                .query_row([photo.as_str()], |r| Ok((view(r)?, r.get::<_, i64>(5)?)))
+                .optional()?
+            {
+                found.push(row);
+            }
+        }
+        found.sort_by_key(|(_, taken)| *taken);
+        for (row, _) in found {
+            let mut photo = decode(row)?;
+            photo.record = *record;
+            out.push(photo);
         }
     }
     Ok(out)
@@ -164,8 +176,8 @@ impl Store {
     }
 
     /// The photos of one visit or concern.
-    pub fn photos_of(&self, record: Uuid) -> Result<Vec<PhotoView>> {
-        self.read(|c| of_records(c, &[record]))
+    pub fn photos_of(&self, record: Uuid, photos: &[PhotoId]) -> Result<Vec<PhotoView>> {
+        self.read(|c| of_records(c, &[(record, photos)]))
     }
 
     /// One photo's JPEG while the phone still has it (before it is sent).

@@ -259,8 +259,11 @@ impl Store {
                 .map(|r| Ok(serde_json::from_str(&r?)?))
                 .collect::<Result<Vec<ConcernState>>>()?;
             let places = place::check_all(&visits, None, place_doubt_m(c)?);
-            let records: Vec<uuid::Uuid> =
-                visits.iter().map(|v| v.id.0).chain(concerns.iter().map(|c| c.id.0)).collect();
+            let records: Vec<(uuid::Uuid, &[minqing_shared::photo::PhotoId])> = visits
+                .iter()
+                .map(|v| (v.id.0, v.photos.as_slice()))
+                .chain(concerns.iter().map(|c| (c.id.0, c.photos.as_slice())))
+                .collect();
             let photos = super::photos::of_records(c, &records)?;
             Ok(Some(HouseholdDetail { summary, visits, places, concerns, photos }))
         })

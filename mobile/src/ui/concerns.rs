@@ -68,7 +68,7 @@ pub fn ConcernCard(state: ConcernState, household_name: Option<String>) -> Eleme
     let status = state.effective_status(use_services().today());
     let category = state.category.map(|c| c.label(lang)).unwrap_or_default();
     let household = state.household_id;
-    let photos = use_services().store().photos_of(state.id.0).unwrap_or_default();
+    let photos = use_services().store().photos_of(state.id.0, &state.photos).unwrap_or_default();
     // The responsible unit's progress reports 进展, as they reach the phone.
     let progress: Vec<(chrono::DateTime<chrono::Utc>, String)> = state
         .history

@@ -21,7 +21,7 @@ pub fn RemindersScreen() -> Element {
     let seen = use_hook(|| services.store().reminders_seen().unwrap_or(0));
     let marking = services.clone();
     use_effect(move || {
-        if marking.store().mark_reminders_seen(marking.real_now()).is_ok() {
+        if marking.store().mark_reminders_seen().is_ok() {
             bump(revision);
         }
     });

@@ -190,7 +190,12 @@ impl Phone {
 
     /// A step the office takes on a concern (arrives like a pulled op).
     pub fn office_step(&self, concern: ConcernId, action: ConcernAction) {
-        let step = Step { actor: CadreId::new(), at: now(), action };
+        self.office_step_at(concern, action, now());
+    }
+
+    /// A step the office took at `at` that reaches the phone only now.
+    pub fn office_step_at(&self, concern: ConcernId, action: ConcernAction, at: DateTime<Utc>) {
+        let step = Step { actor: CadreId::new(), at, action };
         self.apply(concern.0, Payload::Concern(step));
     }
 }

@@ -14,6 +14,10 @@ use uuid::Uuid;
 use super::sql::{Value, args, in_list, placeholders};
 use super::{StoreResult, Tx};
 
+/// An upload under way that has not moved for this long is dropped (when the next one is
+/// kept): a phone resumes within days, or it was lost.
+pub const ABANDONED_UPLOAD_MS: i64 = 30 * 24 * 3600 * 1000;
+
 /// One photo a record names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PhotoRef {
@@ -134,6 +138,11 @@ impl Tx<'_> {
         if self.photo_stored(id)? {
             return Ok(());
         }
+        // Parts nobody came back to (the phone was lost, the record voided) go after a month.
+        self.execute(
+            "DELETE FROM photo_uploads WHERE updated_ms < $1",
+            &args![now_ms - ABANDONED_UPLOAD_MS],
+        )?;
         self.execute(
             "INSERT INTO photo_uploads (id, length, received, updated_ms) VALUES ($1, $2, $3, $4)
              ON CONFLICT (id) DO UPDATE SET length = excluded.length,
@@ -165,5 +174,27 @@ impl Tx<'_> {
             &args![id, jpeg, thumb, now_ms],
         )?;
         self.drop_photo_upload(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Db;
+
+    #[test]
+    fn parts_left_for_a_month_are_dropped_when_the_next_part_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.path().join("p.db").display())).unwrap();
+        let photo = |b: u8| PhotoId::of(&[b; 8]);
+        let part = PartialUpload { length: 100, received: vec![1; 10] };
+        let day = 24 * 3600 * 1000;
+        db.write(|tx| tx.save_photo_upload(&photo(1), &part, 0)).unwrap();
+        db.write(|tx| tx.save_photo_upload(&photo(2), &part, 20 * day)).unwrap();
+        let kept = |db: &Db, p: &PhotoId| db.read(|tx| tx.photo_upload(p)).unwrap().is_some();
+        assert!(kept(&db, &photo(1)) && kept(&db, &photo(2)));
+        db.write(|tx| tx.save_photo_upload(&photo(3), &part, 31 * day)).unwrap();
+        assert!(!kept(&db, &photo(1)), "untouched for 31 days: dropped");
+        assert!(kept(&db, &photo(2)) && kept(&db, &photo(3)), "11 days old, and the new one");
     }
 }

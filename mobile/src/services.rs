@@ -1,7 +1,7 @@
 //! What the screens call: the store and the sync engine, shared through the UI's context. The
 //! background loop lives here, free of any UI, so it can be tested on its own.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -63,17 +63,24 @@ pub struct Services<T = HttpTransport> {
     camera: Camera,
     /// Where the morning reminder goes.
     notifier: Notifier,
+    /// The encrypted database's keys (the app's; none in the screen tests and the browser).
+    #[cfg(not(target_arch = "wasm32"))]
+    vault: Option<Arc<crate::vault::Vault>>,
+    /// Set once the phone erased itself as ordered: the app starts again from the login.
+    erased: std::sync::atomic::AtomicBool,
 }
 
 impl Services<HttpTransport> {
-    /// Opens the phone's database in `dir` with the real network.
-    pub fn open(dir: &Path) -> Result<Arc<Self>, StoreError> {
-        let store = Arc::new(Store::open(&dir.join("minqing.db"))?);
+    /// The app's services over its opened `store`, whose keys `vault` keeps, with the real
+    /// network.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn for_app(store: Arc<Store>, vault: Arc<crate::vault::Vault>) -> Arc<Self> {
         let services = Self::new(store, HttpTransport::default())
             .with_locator(Locator::from_env())
             .with_camera(Camera::from_env())
-            .with_notifier(Notifier::Platform);
-        Ok(Arc::new(services))
+            .with_notifier(Notifier::Platform)
+            .with_vault(vault);
+        Arc::new(services)
     }
 
     /// Opens the browser's database (its snapshot in IndexedDB) with the real network.
@@ -103,7 +110,55 @@ impl<T: Transport> Services<T> {
             locator: Locator::Fixed(Err(minqing_shared::visit::NoFix::Unavailable)),
             camera: Camera::Picker,
             notifier: Notifier::Off,
+            #[cfg(not(target_arch = "wasm32"))]
+            vault: None,
+            erased: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// The same services keeping the database's keys in `vault`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn with_vault(mut self, vault: Arc<crate::vault::Vault>) -> Self {
+        self.vault = Some(vault);
+        self
+    }
+
+    /// The vault, if the database is encrypted.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn vault(&self) -> Option<&Arc<crate::vault::Vault>> {
+        self.vault.as_ref()
+    }
+
+    /// Whether the phone erased itself as ordered (the app shows 本机数据已擦除).
+    pub fn erased(&self) -> bool {
+        self.erased.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// One sync; when the Organization Department ordered this phone erased, erases it (a
+    /// wipe at once; a retirement once all was sent) and reports it to the server.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        let account = self.store().account()?;
+        let report = self.engine.sync_once().await?;
+        let (Some(order), Some(account)) = (report.erase, account) else { return Ok(report) };
+        tracing::warn!(?order, "erasing this phone as ordered");
+        #[cfg(not(target_arch = "wasm32"))]
+        match &self.vault {
+            Some(vault) => {
+                vault.erase(self.store()).map_err(|e| StoreError::Invalid(e.to_string()))?
+            }
+            None => self.store().erase()?,
+        }
+        #[cfg(target_arch = "wasm32")]
+        self.store().erase()?;
+        self.erased.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.persist().await?;
+        // Reported with the token it had: the server ends it there.
+        let reported =
+            self.engine.transport().report_erased(&account.server_url, &account.token).await;
+        if let Err(e) = reported {
+            tracing::warn!(error = %e, "the erasure could not be reported; the server sees the order as heard");
+        }
+        Ok(report)
     }
 
     /// The same services showing the morning reminder through `notifier`.
@@ -192,8 +247,30 @@ impl<T: Transport> Services<T> {
     ) -> Result<(), SyncError> {
         let device = format!("{}的手机", username.trim());
         self.engine.login(server_url.trim(), username.trim(), password, &device).await?;
+        // The server knows the password right: it wraps the database's key from now on.
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(vault) = self.vault.as_ref().filter(|v| !v.is_plain()) {
+            vault.seal_with_password(password).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        }
         self.persist().await?;
         self.request_sync();
+        Ok(())
+    }
+
+    /// Changes the account's password online; the database's key is wrapped by the new one
+    /// from then on (the old one no longer opens the phone).
+    pub async fn change_password(
+        &self,
+        server_url: &str,
+        username: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<(), SyncError> {
+        self.engine.change_password(server_url, username, old, new).await?;
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(vault) = &self.vault {
+            vault.seal_with_password(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        }
         Ok(())
     }
 
@@ -229,7 +306,7 @@ impl<T: Transport> Services<T> {
                 self.store().account().ok().flatten().is_some_and(|a| !a.token.is_empty());
             if logged_in {
                 on_event(SyncEvent::Started);
-                let result = self.engine.sync_once().await;
+                let result = self.sync_once().await;
                 let result = match (result, self.persist().await) {
                     (Ok(_), Err(e)) => Err(SyncError::from(e)),
                     (result, _) => result,

@@ -84,6 +84,12 @@ pub const ACCOUNT_ENABLED: &str = "account_enabled";
 pub const PASSWORD_RESET: &str = "password_reset";
 /// The record type of a device revoked (the record is the device).
 pub const DEVICE_REVOKED: &str = "device_revoked";
+/// The record type of a phone ordered wiped (a lost one: erased at its next contact).
+pub const DEVICE_WIPE_ORDERED: &str = "device_wipe_ordered";
+/// The record type of a phone ordered retired (handed over: sends what is unsent, then erases).
+pub const DEVICE_RETIRE_ORDERED: &str = "device_retire_ordered";
+/// The record type of a phone's report that it erased itself.
+pub const DEVICE_ERASED: &str = "device_erased";
 
 /// Appends one line to the audit log, in the caller's transaction: `who` did `action` on
 /// `count` records of `record_type` (one record: `record_id`).

@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use minqing_shared::sync::wire::{EraseOrder, WIPE_REQUESTED};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -128,11 +129,32 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientVersion {
     }
 }
 
-/// The device and account behind a request's `Authorization: Bearer` token.
+/// The device and account behind a request's `Authorization: Bearer` token. A phone ordered
+/// wiped is refused (`wipe_requested`) — it sends and receives nothing more, and erases itself
+/// on hearing it.
 #[derive(Clone, Debug)]
 pub struct Device(pub DeviceAuth);
 
 impl FromRequestParts<AppState> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let OrderedDevice(d) = OrderedDevice::from_request_parts(parts, state).await?;
+        if d.erase == Some(EraseOrder::Wipe) {
+            return Err(ApiError::forbidden(
+                WIPE_REQUESTED,
+                "组织部已要求擦除本机数据 (this phone is ordered wiped)",
+            ));
+        }
+        Ok(Device(d))
+    }
+}
+
+/// [`Device`], a phone ordered erased included: what the erase order's own endpoints take.
+#[derive(Clone, Debug)]
+pub struct OrderedDevice(pub DeviceAuth);
+
+impl FromRequestParts<AppState> for OrderedDevice {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
@@ -168,7 +190,7 @@ impl FromRequestParts<AppState> for Device {
                 "account_disabled",
                 "此账号已停用，请联系组织部 (this account is disabled)",
             )),
-            Some(d) => Ok(Device(d)),
+            Some(d) => Ok(OrderedDevice(d)),
         }
     }
 }

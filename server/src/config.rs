@@ -43,7 +43,7 @@ pub enum Command {
     Template(TemplateArgs),
     /// Create, disable or enable an account, or reset its password.
     Account(AccountArgs),
-    /// List devices with their last sync, or revoke one (a lost phone).
+    /// List devices with their last sync; revoke, wipe or retire one.
     Device(DeviceArgs),
     /// Search the audit log, or export it as CSV.
     Audit(AuditArgs),
@@ -155,6 +155,18 @@ pub enum DeviceAction {
     },
     /// Revoke a device (a lost phone): it is refused at its next request.
     Revoke {
+        /// The device id, as `device list` shows it.
+        device: String,
+    },
+    /// Wipe a lost phone: at its next contact it erases its database, keys and photos (sending
+    /// nothing more) and reports it; the office sees 已擦除.
+    Wipe {
+        /// The device id, as `device list` shows it.
+        device: String,
+    },
+    /// Retire a phone handed over: at its next contact it sends what it has not sent, then
+    /// erases itself and reports it.
+    Retire {
         /// The device id, as `device list` shows it.
         device: String,
     },

@@ -38,6 +38,23 @@ async fn a_lost_phone_revoked_on_the_command_line_is_refused_at_its_next_request
     assert!(!again.ok, "revoking twice says so");
     let list = cli(BINARY, &server.db_url, &["device", "list"]);
     assert!(list.stdout.contains("已注销 revoked"), "{}", list.stdout);
+
+    // The other phone, lost too: ordered wiped (audited); refused everywhere but the order's
+    // own endpoints; a revoked phone cannot be ordered.
+    let wipe = cli(BINARY, &server.db_url, &["device", "wipe", &other.device_id.to_string()]);
+    assert!(wipe.ok && wipe.stdout.contains("已要求擦除设备"), "{}", wipe.all());
+    let refused = other.pull_page(0, 10).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.err().error, "wipe_requested");
+    let list = cli(BINARY, &server.db_url, &["device", "list", "wang"]);
+    assert!(list.stdout.contains("待擦除 wipe ordered"), "{}", list.stdout);
+    let revoked = cli(BINARY, &server.db_url, &["device", "retire", &lost.device_id.to_string()]);
+    assert!(!revoked.ok, "a revoked phone is not ordered: {}", revoked.all());
+    let audited = server.sql().count(
+        "SELECT COUNT(*) FROM audit WHERE record_type = 'device_wipe_ordered' AND address = 'cli'",
+        &[],
+    );
+    assert_eq!(audited, 1);
 }
 
 #[tokio::test]

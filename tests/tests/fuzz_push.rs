@@ -69,6 +69,7 @@ fn world() -> &'static World {
                 county_id: county.county,
                 revoked: false,
                 disabled: false,
+                erase: None,
             };
             (server, auth, template)
         });

@@ -81,19 +81,118 @@ pub struct Store {
     generation: std::sync::atomic::AtomicU64,
 }
 
+/// One connection keyed at a time: SQLCipher sets up its crypto provider on first use, and two
+/// threads keying their first connections together were seen to fail ("an error occurred with
+/// PRAGMA key") in the tests.
+static KEYING: Mutex<()> = Mutex::new(());
+
+/// Opens the file at `path` (in clear, or with SQLCipher's raw `key`, `x'…'`), in WAL mode with full
+/// syncs, created and upgraded to the current schema.
+fn connect(path: &Path, key: Option<&str>) -> Result<Connection> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    }
+    let mut conn = Connection::open(path)?;
+    if let Some(key) = key {
+        // First, before anything reads the file; a wrong key fails at the first read.
+        let _one = KEYING.lock().unwrap_or_else(|p| p.into_inner());
+        conn.pragma_update(None, "key", key)?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    }
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let from = schema::init(&mut conn)?;
+    refold_if_older(&conn, from)?;
+    Ok(conn)
+}
+
+/// The first bytes of an SQLite file in clear (an encrypted one starts with random bytes).
+const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
 impl Store {
-    /// Opens (creating and upgrading) the database at `path`.
+    /// Opens (creating and upgrading) the database at `path`, in clear: the previous app's
+    /// database before it is encrypted, and tests. The app opens its database with
+    /// [`Store::open_encrypted`] (see `crate::vault`).
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(Self::over(connect(path, None)?))
+    }
+
+    /// Opens (creating and upgrading) the database at `path`, encrypted with `key` (SQLCipher,
+    /// the key given raw: no derivation on top of the random key). A wrong key fails here.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn open_encrypted(path: &Path, key: &crate::keys::DataKey) -> Result<Self> {
+        Ok(Self::over(connect(path, Some(key.sqlcipher_literal().as_str()))?))
+    }
+
+    /// Whether `path` holds a database in clear (the previous app's); false when there is none.
+    pub fn is_plain(path: &Path) -> Result<bool> {
+        let mut head = [0u8; 16];
+        match std::fs::File::open(path) {
+            Ok(mut f) => {
+                use std::io::Read;
+                let n = f.read(&mut head).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                Ok(n == 16 && &head == PLAIN_HEADER)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(StoreError::Invalid(e.to_string())),
         }
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let from = schema::init(&mut conn)?;
-        refold_if_older(&conn, from)?;
-        Ok(Self::over(conn))
+    }
+
+    /// Encrypts this store's database (in clear, at `path`) in place with `key`: every table
+    /// copied into a new encrypted file (SQLCipher's `sqlcipher_export`), which then replaces
+    /// the old one and its journal; the store goes on over it. Nothing is lost: the copy is
+    /// whole before the old file goes.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn encrypt_in_place(&self, path: &Path, key: &crate::keys::DataKey) -> Result<()> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tmp = path.with_extension("db-encrypting");
+        let _ = std::fs::remove_file(&tmp);
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let target = tmp.to_str().ok_or_else(|| StoreError::Invalid("path".into()))?;
+        let keying = KEYING.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            params![target, key.sqlcipher_literal().as_str()],
+        )?;
+        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        conn.execute_batch(&format!("PRAGMA encrypted.user_version = {version}"))?;
+        conn.execute_batch("DETACH DATABASE encrypted")?;
+        drop(keying);
+        // Close the file in clear, put the encrypted one in its place, open that.
+        *conn = Connection::open_in_memory()?;
+        let io = |e: std::io::Error| StoreError::Invalid(e.to_string());
+        for journal in ["db-wal", "db-shm"] {
+            match std::fs::remove_file(path.with_extension(journal)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+                _ => {}
+            }
+        }
+        std::fs::rename(&tmp, path).map_err(io)?;
+        *conn = connect(path, Some(key.sqlcipher_literal().as_str()))?;
+        Ok(())
+    }
+
+    /// Empties the store and lets go of its file: every table, then the connection itself (the
+    /// vault deletes the files after).
+    pub fn erase(&self) -> Result<()> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tables: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let tx = conn.transaction()?;
+        for table in &tables {
+            tx.execute(&format!("DELETE FROM \"{table}\""), [])?;
+        }
+        tx.commit()?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        *conn = Connection::open_in_memory()?;
+        schema::init(&mut conn)?;
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
     }
 
     /// Opens a database in memory holding `image` (a [`Store::snapshot`]; empty when `None`),

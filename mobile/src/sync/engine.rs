@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use minqing_shared::clock::{SharedClock, SystemClock};
 use minqing_shared::photo::{MAX_UPLOAD_BYTES, PhotoRefusal};
+use minqing_shared::sync::wire::{DeviceStatus, EraseOrder, WIPE_REQUESTED};
 use minqing_shared::sync::{ChangePasswordRequest, ErrorBody, HistoryResponse, PushRequest};
 use rand::Rng;
 
@@ -35,6 +36,15 @@ pub struct SyncReport {
     pub photos_sent: u64,
     /// Photos the server refused.
     pub photos_refused: u64,
+    /// The Organization Department ordered this phone erased, and it is to be done now: a wipe
+    /// at once (nothing was sent), a retirement once everything was sent (see
+    /// `Services::sync_once`).
+    pub erase: Option<EraseOrder>,
+}
+
+/// Whether the server refused the phone because it is ordered wiped.
+fn is_wipe(e: &TransportError) -> bool {
+    matches!(e, TransportError::Server { status: 403, body } if body.error == WIPE_REQUESTED)
 }
 
 /// Why a sync stopped.
@@ -178,6 +188,42 @@ impl<T: Transport> SyncEngine<T> {
             TransportError::Server { status: 401, body } => SyncError::LoggedOut(body.message),
             other => SyncError::Transport(other),
         };
+        // An order to erase comes first: a lost phone sends nothing more.
+        report.requests += 1;
+        let status = match self.transport.device_status(&account.server_url, &account.token).await {
+            Ok(status) => status,
+            Err(e) if is_wipe(&e) => DeviceStatus { erase: Some(EraseOrder::Wipe) },
+            Err(e) => return Err(refused(e)),
+        };
+        if status.erase == Some(EraseOrder::Wipe) {
+            report.erase = Some(EraseOrder::Wipe);
+            return Ok(report);
+        }
+        let mut report = match self.exchange(&account, report).await {
+            Err(SyncError::Transport(e)) if is_wipe(&e) => {
+                return Ok(SyncReport { erase: Some(EraseOrder::Wipe), ..SyncReport::default() });
+            }
+            other => other?,
+        };
+        if status.erase == Some(EraseOrder::Retire)
+            && self.store.pending_count()? == 0
+            && self.store.photos_to_send()?.is_empty()
+        {
+            report.erase = Some(EraseOrder::Retire);
+        }
+        Ok(report)
+    }
+
+    /// The push, the pull, the households' histories and the photos.
+    async fn exchange(
+        &self,
+        account: &crate::store::Account,
+        mut report: SyncReport,
+    ) -> Result<SyncReport, SyncError> {
+        let refused = |e: TransportError| match e {
+            TransportError::Server { status: 401, body } => SyncError::LoggedOut(body.message),
+            other => SyncError::Transport(other),
+        };
         let mut last_gap = None;
         loop {
             let ops = self.store.pending_ops(PUSH_MAX_OPS, PUSH_MAX_BYTES)?;
@@ -276,7 +322,7 @@ impl<T: Transport> SyncEngine<T> {
             self.store.apply_history(household, &history, self.now_ms())?;
             report.pulled += history.changes.len() as u64;
         }
-        self.send_photos(&account, &mut report).await?;
+        self.send_photos(account, &mut report).await?;
         Ok(report)
     }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::photo::{PhotoId, UploadStatus};
+use minqing_shared::sync::wire::DeviceStatus;
 use minqing_shared::sync::{
     ChangePasswordRequest, ChangePasswordResponse, ErrorBody, HistoryResponse, LoginResponse,
     PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
@@ -206,5 +207,25 @@ impl Transport for HttpTransport {
             .await
             .map_err(offline)?;
         answer(resp).await
+    }
+
+    async fn device_status(
+        &self,
+        server_url: &str,
+        token: &str,
+    ) -> Result<DeviceStatus, TransportError> {
+        self.get(server_url, token, "/api/v1/device/status").await
+    }
+
+    async fn report_erased(&self, server_url: &str, token: &str) -> Result<(), TransportError> {
+        let resp = self
+            .client
+            .post(url(server_url, "/api/v1/device/erased"))
+            .bearer_auth(token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+            .send()
+            .await
+            .map_err(offline)?;
+        answer::<serde_json::Value>(resp).await.map(|_| ())
     }
 }

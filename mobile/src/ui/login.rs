@@ -288,7 +288,7 @@ fn ChangePasswordCard() -> Element {
             let server = store.account().ok().flatten().map(|a| a.server_url).unwrap_or_default();
             let user = store.setting(USERNAME_SETTING).ok().flatten().unwrap_or_default();
             busy.set(true);
-            let result = services.engine().change_password(&server, &user, &old_pw, &new_pw).await;
+            let result = services.change_password(&server, &user, &old_pw, &new_pw).await;
             busy.set(false);
             outcome.set(Some(
                 result.map_err(|e| i18n::labeled(lang, Key::ChangeFailed, &reason(lang, &e))),

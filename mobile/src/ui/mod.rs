@@ -10,6 +10,8 @@ pub mod concern_void;
 pub mod concerns;
 pub mod household;
 pub mod households;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod lock;
 pub mod login;
 pub mod photos;
 pub mod propose;
@@ -74,14 +76,40 @@ impl std::fmt::Debug for RootProps {
     }
 }
 
-/// The app as launched on a phone or desktop: opens the store in [`data_dir`].
+/// The app as launched on a phone or desktop: opens the encrypted store in [`data_dir`] — at
+/// once on a new phone (or the previous app's, to encrypt), after the PIN or the password
+/// otherwise.
 #[cfg(not(target_arch = "wasm32"))]
 #[allow(non_snake_case)]
 pub fn App() -> Element {
-    let services = use_hook(|| {
-        crate::services::Services::open(&crate::services::data_dir()).map_err(|e| e.to_string())
+    use crate::vault::Vault;
+    let vault =
+        use_hook(|| Arc::new(Vault::new(&crate::services::data_dir(), crate::keys::Cost::PHONE)));
+    let for_app = {
+        let vault = vault.clone();
+        move |store: Arc<crate::store::Store>| Services::for_app(store, vault.clone())
+    };
+    let mut open = use_signal({
+        let (vault, for_app) = (vault.clone(), for_app.clone());
+        move || match vault.open() {
+            Ok((_, Some(store))) => Some(Ok(for_app(Arc::new(store)))),
+            Ok((_, None)) => None,
+            Err(e) => Some(Err(e.to_string())),
+        }
     });
-    opened(services)
+    match open() {
+        Some(services) => opened(services),
+        None => rsx! {
+            style { {CSS} }
+            div { class: "app",
+                lock::UnlockScreen {
+                    vault: vault.clone(),
+                    lang: Lang::Zh,
+                    on_open: move |store| open.set(Some(Ok(for_app(store)))),
+                }
+            }
+        },
+    }
 }
 
 /// The app as launched in a browser: opens the store saved in IndexedDB.
@@ -134,16 +162,124 @@ pub fn Root(props: RootProps) -> Element {
 
     revision.read();
     let logged_in = services.store().account().ok().flatten().is_some_and(|a| !a.token.is_empty());
+    let gate = gate(&services, logged_in);
     rsx! {
         style { {CSS} }
         div { class: "app", lang: lang().tag(),
-            if logged_in {
-                tabs::Shell {}
-            } else {
-                login::LoginScreen {}
+            match gate {
+                Gate::Open if logged_in => rsx! { IdleLock { tabs::Shell {} } },
+                Gate::Open => rsx! { login::LoginScreen {} },
+                Gate::Erased => rsx! { ErasedScreen {} },
+                other => gate_screen(other),
             }
         }
     }
+}
+
+/// What stands before the app's screens.
+enum Gate {
+    Open,
+    Erased,
+    /// The previous app's database, to encrypt (native builds).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    Encrypt,
+    /// A PIN to set after the first login (native builds).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    SetPin,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn gate(services: &Services, logged_in: bool) -> Gate {
+    let vault = services.vault();
+    if services.erased() {
+        Gate::Erased
+    } else if vault.is_some_and(|v| v.is_plain()) {
+        Gate::Encrypt
+    } else if logged_in && vault.is_some_and(|v| v.needs_pin()) {
+        Gate::SetPin
+    } else {
+        Gate::Open
+    }
+}
+
+/// The key screens (native builds).
+#[cfg(not(target_arch = "wasm32"))]
+fn gate_screen(gate: Gate) -> Element {
+    match gate {
+        Gate::Encrypt => rsx! { lock::EncryptScreen {} },
+        Gate::SetPin => rsx! { lock::PinSetupScreen {} },
+        Gate::Open | Gate::Erased => rsx! {},
+    }
+}
+
+/// The browser build has no key screens (its store is not encrypted yet).
+#[cfg(target_arch = "wasm32")]
+fn gate_screen(_gate: Gate) -> Element {
+    rsx! {}
+}
+
+/// After the phone erased itself as ordered.
+#[component]
+fn ErasedScreen() -> Element {
+    let lang = use_lang()();
+    rsx! {
+        section { class: "card",
+            h2 { class: "card-title", {t(lang, Key::ErasedTitle)} }
+            p { {t(lang, Key::ErasedIntro)} }
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn gate(services: &Services, _logged_in: bool) -> Gate {
+    if services.erased() { Gate::Erased } else { Gate::Open }
+}
+
+/// Locks the open app after [`lock::LOCK_AFTER`] without a touch: the PIN (or the password)
+/// again. The background sync goes on meanwhile.
+#[cfg(not(target_arch = "wasm32"))]
+#[component]
+fn IdleLock(children: Element) -> Element {
+    let services = use_services();
+    let lang = use_lang()();
+    let mut last = use_signal(std::time::Instant::now);
+    let mut locked = use_signal(|| false);
+    use_future(move || async move {
+        loop {
+            crate::platform::sleep(std::time::Duration::from_secs(15)).await;
+            if !locked() && last.peek().elapsed() >= lock::LOCK_AFTER {
+                locked.set(true);
+            }
+        }
+    });
+    let Some(vault) = services.vault().cloned() else { return children };
+    if locked() {
+        return rsx! {
+            lock::UnlockScreen {
+                vault,
+                lang,
+                relock: true,
+                on_open: |_| {},
+                on_checked: move |()| {
+                    last.set(std::time::Instant::now());
+                    locked.set(false);
+                },
+            }
+        };
+    }
+    rsx! {
+        div {
+            onclick: move |_| last.set(std::time::Instant::now()),
+            onkeydown: move |_| last.set(std::time::Instant::now()),
+            {children}
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+#[component]
+fn IdleLock(children: Element) -> Element {
+    children
 }
 
 /// The one long-lived sync task: runs the services' loop and mirrors its events into the

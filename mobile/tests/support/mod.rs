@@ -74,7 +74,43 @@ impl Phone {
     }
 
     fn logged_in_with(locator: Locator, camera: Camera) -> Self {
-        let phone = Self::logged_out_with(locator, camera);
+        Self::log_in(Self::logged_out_with(locator, camera))
+    }
+
+    /// A phone over `store` (an encrypted one, say) in `dir`, on which 王建国 logged in.
+    #[allow(dead_code)]
+    pub fn logged_in_on(dir: tempfile::TempDir, store: Store) -> Self {
+        Self::logged_in_on_vault(dir, store, None)
+    }
+
+    /// [`Phone::logged_in_on`], its keys in `vault` (as the app's).
+    #[allow(dead_code)]
+    pub fn logged_in_on_vault(
+        dir: tempfile::TempDir,
+        store: Store,
+        vault: Option<Arc<minqing_mobile::vault::Vault>>,
+    ) -> Self {
+        let clock = Arc::new(clock().clone());
+        let mut services = Services::with_clock(Arc::new(store), HttpTransport::default(), clock);
+        if let Some(vault) = vault {
+            services = services.with_vault(vault);
+        }
+        let phone = Self {
+            services: Arc::new(services),
+            cadre: CadreId::new(),
+            village: VillageId::new(),
+            _dir: dir,
+        };
+        Self::log_in(phone)
+    }
+
+    /// Its folder, the phone closed (its database let go).
+    #[allow(dead_code)]
+    pub fn into_dir(self) -> tempfile::TempDir {
+        self._dir
+    }
+
+    fn log_in(phone: Self) -> Self {
         let now = now().timestamp_millis();
         let unit = UnitId::new();
         let login = LoginResponse {
@@ -117,7 +153,7 @@ impl Phone {
 
     fn logged_out_with(locator: Locator, camera: Camera) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open(&dir.path().join("phone.db")).unwrap());
+        let store = Arc::new(Store::open(&dir.path().join("minqing.db")).unwrap());
         let clock = Arc::new(clock().clone());
         let services = Services::with_clock(store, HttpTransport::default(), clock);
         let services = Arc::new(services.with_locator(locator).with_camera(camera));
@@ -131,7 +167,7 @@ impl Phone {
     /// The phone's database file.
     #[allow(dead_code)]
     pub fn db_path(&self) -> std::path::PathBuf {
-        self._dir.path().join("phone.db")
+        self._dir.path().join("minqing.db")
     }
 
     /// Writes one op as this phone would, in its own transaction.

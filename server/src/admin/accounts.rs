@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, TimeZone};
 use minqing_shared::ids::DeviceId;
+use minqing_shared::sync::wire::EraseOrder;
 
 use super::import::{self, ImportError, initial_password};
 use super::roster::{At, CadreIn, Problem, Roster, phone_ok, split_list};
@@ -129,9 +130,19 @@ pub fn list_devices(db: &Db, username: Option<&str>) -> CliResult {
         "设备 device\t用户 user\t名称 name\t版本 app version\t登录 logged in\t最后同步 last sync\t状态 state\n",
     );
     for d in devices {
-        let state = d
-            .revoked_ms
-            .map_or("正常 active".to_owned(), |t| format!("已注销 revoked {}", cst_time(t)));
+        let state = match (d.erased_ms, d.erase, d.revoked_ms) {
+            (Some(t), _, _) => format!("已擦除 erased {}", cst_time(t)),
+            (None, Some(order), None) => format!(
+                "待{} {} ordered {}{}",
+                erase_zh(order),
+                order.code(),
+                d.erase_requested_ms.map_or("-".to_owned(), cst_time),
+                d.erase_delivered_ms
+                    .map_or(String::new(), |t| format!(", 手机已收到 heard {}", cst_time(t)))
+            ),
+            (None, _, Some(t)) => format!("已注销 revoked {}", cst_time(t)),
+            (None, _, None) => "正常 active".to_owned(),
+        };
         out.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             d.id,
@@ -168,6 +179,46 @@ pub fn revoke_device(db: &Db, device: &str, now_ms: i64) -> CliResult {
         Ok(format!("已注销设备 {id} (revoked: the phone is refused at its next request)\n"))
     } else {
         Err(format!("设备 {id} 不存在或已注销 (no such device, or already revoked)").into())
+    }
+}
+
+/// 擦除 or 交回.
+fn erase_zh(order: EraseOrder) -> &'static str {
+    match order {
+        EraseOrder::Wipe => "擦除",
+        EraseOrder::Retire => "交回",
+    }
+}
+
+/// Orders a phone erased at its next contact: `wipe` (lost: at once) or `retire` (handed over:
+/// after sending what it holds). Audited.
+pub fn order_erase(db: &Db, device: &str, order: EraseOrder, now_ms: i64) -> CliResult {
+    let id: DeviceId =
+        device.parse().map_err(|_| format!("「{device}」不是设备号 (not a device id)"))?;
+    let taken = db.write(|tx| {
+        if !tx.order_erase(id, order, now_ms)? {
+            return Ok(false);
+        }
+        let record_type = match order {
+            EraseOrder::Wipe => crate::audit::DEVICE_WIPE_ORDERED,
+            EraseOrder::Retire => crate::audit::DEVICE_RETIRE_ORDERED,
+        };
+        let who = crate::audit::Who { cadre: None, device: None, address: Some("cli".into()) };
+        let action = crate::store::AuditAction::Change;
+        crate::audit::record(tx, &who, action, record_type, Some(id.to_string()), 1, now_ms)?;
+        Ok::<_, crate::store::StoreError>(true)
+    })?;
+    if taken {
+        Ok(format!(
+            "已要求{}设备 {id}：手机下次联网时执行 (ordered {}: carried out at the phone's next contact)\n",
+            erase_zh(order),
+            order.code()
+        ))
+    } else {
+        Err(format!(
+            "设备 {id} 不存在、已注销或已擦除 (no such phone, or revoked or erased already)"
+        )
+        .into())
     }
 }
 

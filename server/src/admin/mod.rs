@@ -17,6 +17,8 @@ pub mod workbook;
 
 use std::path::PathBuf;
 
+use minqing_shared::sync::wire::EraseOrder;
+
 use crate::config::{AccountAction, Command, DeviceAction};
 use crate::store::Db;
 use minqing_shared::clock::{Clock, SystemClock};
@@ -58,6 +60,12 @@ pub fn run(command: Command) -> Option<accounts::CliResult> {
             DeviceAction::List { username } => accounts::list_devices(&db, username.as_deref()),
             DeviceAction::Revoke { device } => {
                 accounts::revoke_device(&db, &device, SystemClock.now_ms())
+            }
+            DeviceAction::Wipe { device } => {
+                accounts::order_erase(&db, &device, EraseOrder::Wipe, SystemClock.now_ms())
+            }
+            DeviceAction::Retire { device } => {
+                accounts::order_erase(&db, &device, EraseOrder::Retire, SystemClock.now_ms())
             }
         }),
         Command::Audit(a) => open(&a.db).and_then(|db| {

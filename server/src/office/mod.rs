@@ -112,6 +112,7 @@ pub fn routes() -> Router<AppState> {
         .route("/office/accounts/enable", post(accounts::actions::enable))
         .route("/office/accounts/reset-password", post(accounts::actions::reset_password))
         .route("/office/accounts/revoke-device", post(accounts::actions::revoke_device))
+        .route("/office/accounts/erase-device", post(accounts::actions::erase_device))
         .route("/office/audit", get(audit::page))
         .route("/office/audit.csv", get(audit::csv))
         .route(kit::headers::PRINT_JS_PATH, get(kit::headers::print_js))

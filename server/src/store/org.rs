@@ -3,6 +3,7 @@
 
 use minqing_shared::ids::{CadreId, CountyId, DeviceId, UnitId, VillageId};
 use minqing_shared::org::{Cadre, County, Role, Unit, UnitKind, Village};
+use minqing_shared::sync::wire::EraseOrder;
 
 use super::decode::{self, CADRE_COLUMNS, CADRE_WIDTH, UNIT_COLUMNS, VILLAGE_COLUMNS};
 use super::sql::{args, in_list, placeholders};
@@ -38,6 +39,8 @@ pub struct DeviceAuth {
     pub revoked: bool,
     /// Set once the account is disabled.
     pub disabled: bool,
+    /// An order to erase the phone, until it reports itself erased.
+    pub erase: Option<EraseOrder>,
 }
 
 /// A phone logging in, as [`Tx::insert_device`] registers it.
@@ -74,6 +77,14 @@ pub struct DeviceRow {
     pub revoked_ms: Option<i64>,
     /// The app version it last reported (`minqing-mobile/0.1.0`), if any.
     pub app_version: Option<String>,
+    /// An order to erase it, with when it was given, heard by the phone, and carried out.
+    pub erase: Option<EraseOrder>,
+    /// When the order was given.
+    pub erase_requested_ms: Option<i64>,
+    /// When the phone heard it.
+    pub erase_delivered_ms: Option<i64>,
+    /// When the phone reported itself erased.
+    pub erased_ms: Option<i64>,
 }
 
 impl Tx<'_> {
@@ -264,7 +275,7 @@ impl Tx<'_> {
     pub fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>> {
         self.query_opt(
             "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms, c.disabled,
-                    u.county_id
+                    u.county_id, d.erase
              FROM devices d JOIN cadres c ON c.id = d.cadre_id JOIN units u ON u.id = c.unit_id
              WHERE d.token_hash = $1",
             &args![token_hash],
@@ -279,6 +290,7 @@ impl Tx<'_> {
                 county_id: r.parse(7)?,
                 revoked: r.opt_int(5)?.is_some(),
                 disabled: r.bool(6)?,
+                erase: r.opt_text(8)?.as_deref().and_then(EraseOrder::from_code),
             })
         })
         .transpose()
@@ -288,6 +300,44 @@ impl Tx<'_> {
     pub fn revoke_device(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<bool> {
         let n = self.execute(
             "UPDATE devices SET revoked_ms = $2 WHERE id = $1 AND revoked_ms IS NULL",
+            &args![device, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Orders a phone erased at its next contact; whether the order was taken (not for a phone
+    /// revoked or erased already; a retirement may be turned into a wipe, not back).
+    pub fn order_erase(
+        &mut self,
+        device: DeviceId,
+        order: EraseOrder,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let n = self.execute(
+            "UPDATE devices SET erase = $2, erase_requested_ms = $3, erase_delivered_ms = NULL
+             WHERE id = $1 AND revoked_ms IS NULL AND erased_ms IS NULL AND token_hash IS NOT NULL
+               AND (erase IS NULL OR (erase = 'retire' AND $2 = 'wipe'))",
+            &args![device, order.code(), now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Notes that the phone heard its order (first time only).
+    pub fn note_erase_delivered(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<()> {
+        self.execute(
+            "UPDATE devices SET erase_delivered_ms = $2
+             WHERE id = $1 AND erase IS NOT NULL AND erase_delivered_ms IS NULL",
+            &args![device, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// The phone reports itself erased: its token ends with it. Whether it had an order.
+    pub fn mark_erased(&mut self, device: DeviceId, now_ms: i64) -> StoreResult<bool> {
+        let n = self.execute(
+            "UPDATE devices SET erased_ms = $2, revoked_ms = COALESCE(revoked_ms, $2),
+                    erase_delivered_ms = COALESCE(erase_delivered_ms, $2)
+             WHERE id = $1 AND erase IS NOT NULL AND erased_ms IS NULL",
             &args![device, now_ms],
         )?;
         Ok(n == 1)
@@ -312,7 +362,8 @@ impl Tx<'_> {
     pub fn devices(&mut self, cadre: Option<CadreId>) -> StoreResult<Vec<DeviceRow>> {
         self.query(
             "SELECT d.id, d.cadre_id, c.username, d.name, d.created_ms, d.last_seen_ms,
-                    d.revoked_ms, d.app_version
+                    d.revoked_ms, d.app_version, d.erase, d.erase_requested_ms,
+                    d.erase_delivered_ms, d.erased_ms
              FROM devices d LEFT JOIN cadres c ON c.id = d.cadre_id
              WHERE (CAST($1 AS TEXT) IS NULL OR d.cadre_id = $1)
              ORDER BY c.username, d.created_ms",
@@ -329,6 +380,10 @@ impl Tx<'_> {
                 last_seen_ms: r.opt_int(5)?,
                 revoked_ms: r.opt_int(6)?,
                 app_version: r.opt_text(7)?,
+                erase: r.opt_text(8)?.as_deref().and_then(EraseOrder::from_code),
+                erase_requested_ms: r.opt_int(9)?,
+                erase_delivered_ms: r.opt_int(10)?,
+                erased_ms: r.opt_int(11)?,
             })
         })
         .collect()

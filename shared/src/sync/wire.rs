@@ -210,3 +210,39 @@ pub struct ErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<u64>,
 }
+
+/// What the Organization Department ordered for a phone (账号管理, `minqing-server device`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EraseOrder {
+    /// A lost phone: erase at once, without sending anything more.
+    Wipe,
+    /// A phone handed over: send what is unsent, then erase.
+    Retire,
+}
+
+impl EraseOrder {
+    /// Its stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            EraseOrder::Wipe => "wipe",
+            EraseOrder::Retire => "retire",
+        }
+    }
+
+    /// From its stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [EraseOrder::Wipe, EraseOrder::Retire].into_iter().find(|o| o.code() == code)
+    }
+}
+
+/// The answer to `GET /api/v1/device/status`: asked by the phone before each sync.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    /// An order to erase this phone, if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erase: Option<EraseOrder>,
+}
+
+/// The refusal a phone ordered wiped gets from every other endpoint (HTTP 403): it erases itself.
+pub const WIPE_REQUESTED: &str = "wipe_requested";

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use minqing_shared::ids::{CadreId, CountyId};
 use minqing_shared::permit::{self, Action, Class, Phase};
+use minqing_shared::sync::wire::EraseOrder;
 
 use crate::admin::accounts::fresh_password;
 use crate::audit;
@@ -268,6 +269,108 @@ fn revoke_confirm(user: &OfficeUser, f: &Filter, owner: &AccountRow, d: &DeviceR
                 input type="hidden" name="device" value=(d.id);
                 input type="hidden" name="confirm" value="1";
                 button.primary type="submit" { "确认注销" }
+                " " a href=(f.url(f.page, &[])) { "取消" }
+            }
+        },
+    )
+}
+
+/// `POST /office/accounts/erase-device` (`account`, `device`, `order` = `wipe` or `retire`,
+/// `confirm=1` once confirmed): a lost phone is wiped at its next contact (擦除); one handed
+/// over sends what it holds, then erases itself (交回). The phone reports it; the list then says
+/// 已擦除 and when.
+pub(crate) async fn erase_device(
+    State(state): State<AppState>,
+    Post(user, form): Post,
+) -> Response {
+    if !user.county_wide() {
+        return OfficeError::forbidden(COUNTY_ONLY).into_response();
+    }
+    let f = Filter::from_form(&form);
+    let Some(order) = EraseOrder::from_code(form.get("order")) else {
+        return OfficeError::bad_request("请选择擦除或交回").into_response();
+    };
+    let (account, device) = (form.get("account").to_owned(), form.get("device").to_owned());
+    let actor = Actor::of(&user);
+    if form.get("confirm") != "1" {
+        let found =
+            act::read(&state, move |tx| Ok(device_by_id(tx, &account, &device, actor)?)).await;
+        return match found {
+            Ok(Ok((owner, d))) if d.revoked_ms.is_none() && d.erased_ms.is_none() => {
+                erase_confirm(&user, &f, &owner, &d, order)
+            }
+            Ok(Ok((owner, d))) => {
+                let msg = format!("{}的手机「{}」已经注销或擦除", who(&owner), d.name);
+                refused(&user, &state, &f, &msg).await
+            }
+            Ok(Err(why)) => refused(&user, &state, &f, &why).await,
+            Err(e) => e.into_response(),
+        };
+    }
+    let me = user.cadre.id;
+    let done = act::write(&state, move |tx, state| {
+        let (owner, d) = device_by_id(tx, &account, &device, actor)?.map_err(Failed::Refused)?;
+        let now = state.now_ms();
+        if !tx.order_erase(d.id, order, now)? {
+            return Err(Failed::Refused(format!(
+                "{}的手机「{}」已经注销、擦除或已要求擦除",
+                who(&owner),
+                d.name
+            )));
+        }
+        let record_type = match order {
+            EraseOrder::Wipe => audit::DEVICE_WIPE_ORDERED,
+            EraseOrder::Retire => audit::DEVICE_RETIRE_ORDERED,
+        };
+        audit::office_change(tx, me, record_type, d.id.to_string(), now)?;
+        Ok(d.id)
+    })
+    .await;
+    match done {
+        Ok(id) => {
+            let to = f.url(f.page, &[("done", order.code()), ("id", &id.to_string())]);
+            Redirect::to(&to).into_response()
+        }
+        Err(Failed::Refused(msg)) => refused(&user, &state, &f, &msg).await,
+        Err(Failed::Error(e)) => e.into_response(),
+    }
+}
+
+fn erase_confirm(
+    user: &OfficeUser,
+    f: &Filter,
+    owner: &AccountRow,
+    d: &DeviceRow,
+    order: EraseOrder,
+) -> Response {
+    let (title, explain) = match order {
+        EraseOrder::Wipe => (
+            "擦除手机",
+            "手机丢失时使用：这部手机下次联网时立即删除本机的全部联系户资料、走访记录、照片和密钥，不再上传尚未同步的记录，随后报告已擦除，登录作废。",
+        ),
+        EraseOrder::Retire => (
+            "交回手机",
+            "手机交回或更换时使用：这部手机下次联网时先上传尚未同步的记录和照片，再删除本机的全部资料和密钥，随后报告已擦除，登录作废。",
+        ),
+    };
+    confirm_page(
+        user,
+        title,
+        html! {
+            p { "确定" (title) "：" b { (who(owner)) } "的手机「" b { (d.name) } "」吗？" }
+            p.muted {
+                (d.app_version.as_deref().unwrap_or("版本未知"))
+                " · 登录 " (at(d.created_ms))
+                " · 最后同步 " (d.last_seen_ms.map_or("未同步".to_owned(), at))
+            }
+            p { (explain) }
+            form method="post" action="/office/accounts/erase-device" {
+                (user.csrf_field()) (f.hidden())
+                input type="hidden" name="account" value=(owner.cadre.id);
+                input type="hidden" name="device" value=(d.id);
+                input type="hidden" name="order" value=(order.code());
+                input type="hidden" name="confirm" value="1";
+                button.primary type="submit" { "确认" (title) }
                 " " a href=(f.url(f.page, &[])) { "取消" }
             }
         },

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use minqing_shared::ids::CountyId;
 use minqing_shared::org::Unit;
 use minqing_shared::scope::Scope;
+use minqing_shared::sync::wire::EraseOrder;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -165,6 +166,19 @@ fn done_message(l: &Loaded, f: &Filter) -> Option<String> {
         "enabled" => {
             l.account(&f.id).map(|a| format!("已启用{}的账号，可以重新登录和同步。", who(a)))
         }
+        "wipe" | "retire" => device_owner().map(|(d, owner)| {
+            let what = if f.done == "wipe" {
+                "它下次联网时即删除本机全部资料，不再上传"
+            } else {
+                "它下次联网时先上传尚未同步的记录，再删除本机全部资料"
+            };
+            format!(
+                "已要求{}的手机「{}」{}：{what}；完成后此处显示“已擦除”。",
+                who(owner),
+                d.name,
+                if f.done == "wipe" { "擦除" } else { "交回" }
+            )
+        }),
         "revoked" => device_owner().map(|(d, owner)| {
             format!(
                 "已注销{}的手机「{}」：它在下次同步时即被拒绝；如手机仍在本人手中，须重新登录。",
@@ -183,15 +197,39 @@ fn device_line(user: &OfficeUser, f: &Filter, a: &AccountRow, d: &DeviceRow) -> 
             " · 登录 " (at(d.created_ms))
             " · 最后同步 " (d.last_seen_ms.map_or("未同步".to_owned(), at))
             " "
-            @if let Some(t) = d.revoked_ms {
+            @if let Some(t) = d.erased_ms {
+                span.badge.ok { "已擦除 " (at(t)) }
+            } @else if let Some(t) = d.revoked_ms {
                 span.badge.bad { "已注销 " (at(t)) }
             } @else {
+                @if let Some(order) = d.erase {
+                    span.badge.warn {
+                        @match order { EraseOrder::Wipe => "待擦除", EraseOrder::Retire => "待交回" }
+                        @if let Some(t) = d.erase_delivered_ms { "（手机已收到 " (at(t)) "）" }
+                    }
+                    " "
+                }
                 form.inline method="post" action="/office/accounts/revoke-device" {
                     (user.csrf_field())
                     (f.hidden())
                     input type="hidden" name="account" value=(a.cadre.id);
                     input type="hidden" name="device" value=(d.id);
                     button type="submit" title="手机丢失或更换时注销" { "注销" }
+                }
+                @for (order, label, title) in [
+                    (EraseOrder::Wipe, "擦除", "手机丢失：下次联网时删除本机全部资料"),
+                    (EraseOrder::Retire, "交回", "手机交回：上传未同步的记录后删除本机资料"),
+                ] {
+                    @if d.erase.is_none() || (d.erase == Some(EraseOrder::Retire) && order == EraseOrder::Wipe) {
+                        form.inline method="post" action="/office/accounts/erase-device" {
+                            (user.csrf_field())
+                            (f.hidden())
+                            input type="hidden" name="account" value=(a.cadre.id);
+                            input type="hidden" name="device" value=(d.id);
+                            input type="hidden" name="order" value=(order.code());
+                            button type="submit" title=(title) { (label) }
+                        }
+                    }
                 }
             }
         }
@@ -213,7 +251,7 @@ fn render(user: &OfficeUser, l: &Loaded, f: &Filter, error: Option<&str>) -> Res
         h1 { "账号管理" }
         p.muted {
             "全县的账号和登录这些账号的手机。停用账号后，其手机在下次同步时即被拒绝；"
-            "重置密码生成新的初始密码（只显示一次），本人下次登录须修改；手机丢失或更换时注销该手机。"
+            "重置密码生成新的初始密码（只显示一次），本人下次登录须修改；手机丢失时擦除（下次联网即删除本机资料），交回时先上传再删除，或直接注销登录。"
             "每项操作都记入" a href="/office/audit?action=change" { "审计日志" } "。"
         }
         @if let Some(e) = error { div.alert.error role="alert" { (e) } }

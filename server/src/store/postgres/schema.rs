@@ -296,6 +296,13 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_pending ON notifications(next_try_ms) WHERE status = 'pending';
 "#,
+    // 13: as SQLite's migration 12: a phone ordered erased.
+    r#"
+ALTER TABLE devices ADD COLUMN erase TEXT;
+ALTER TABLE devices ADD COLUMN erase_requested_ms BIGINT;
+ALTER TABLE devices ADD COLUMN erase_delivered_ms BIGINT;
+ALTER TABLE devices ADD COLUMN erased_ms BIGINT;
+"#,
 ];
 
 /// Brings the schema up to date, one process at a time (under `lock`).

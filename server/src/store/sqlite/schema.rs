@@ -297,6 +297,14 @@ CREATE TABLE notifications (
 ) STRICT;
 CREATE INDEX notifications_pending ON notifications(next_try_ms) WHERE status = 'pending';
 "#,
+    // 12: a phone ordered erased (a lost one wiped, one handed over retired): the order, when it
+    // was given, when the phone heard it, when it reported itself erased.
+    r#"
+ALTER TABLE devices ADD COLUMN erase TEXT;
+ALTER TABLE devices ADD COLUMN erase_requested_ms INTEGER;
+ALTER TABLE devices ADD COLUMN erase_delivered_ms INTEGER;
+ALTER TABLE devices ADD COLUMN erased_ms INTEGER;
+"#,
 ];
 
 /// Brings a database up to the latest migration.

@@ -1,0 +1,175 @@
+//! The phone's data at rest: a day of records leaves no villager's name or phone number in the
+//! database file or its journal; a wrong key cannot open it; the previous app's database in
+//! clear is encrypted in place with every record kept, the unsent ones too; the PIN opens it
+//! after a restart, the password too; erasing leaves nothing.
+
+mod support;
+
+use minqing_mobile::keys::{Cost, DataKey};
+use minqing_mobile::store::Store;
+use minqing_mobile::vault::{Opening, Vault};
+use support::{Phone, today};
+
+/// Cheap enough for tests; the app uses `Cost::PHONE`.
+const TEST: Cost = Cost { m_kib: 256, t: 1, p: 1 };
+
+const NAME: &str = "褚大伯";
+const PHONE: &str = "13912345678";
+const SAID: &str = "院墙裂缝漏雨";
+
+/// Whether `bytes` hold `needle`.
+fn holds(bytes: &[u8], needle: &str) -> bool {
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// The database file and its write-ahead journal, as bytes.
+fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    ["minqing.db", "minqing.db-wal"]
+        .into_iter()
+        .filter_map(|n| std::fs::read(dir.join(n)).ok().map(|b| (n.to_owned(), b)))
+        .collect()
+}
+
+/// A day of records: a household with its phone number, an in-person visit saying `SAID`.
+fn a_day_of_records(phone: &Phone) -> minqing_shared::ids::HouseholdId {
+    let home = phone.household(NAME, "一组2号", PHONE);
+    phone.visit(home, support::now(), SAID);
+    home
+}
+
+#[tokio::test]
+async fn a_day_of_records_leaves_no_name_or_phone_number_in_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::new(dir.path(), TEST);
+    let (opening, store) = vault.open().unwrap();
+    assert_eq!(opening, Opening::Fresh);
+    let phone = Phone::logged_in_on(dir, store.unwrap());
+    vault.seal_with_password("mima-1234").unwrap();
+    vault.set_pin("246810").unwrap();
+    let home = a_day_of_records(&phone);
+    let detail = phone.store().household_detail(home, today()).unwrap().unwrap();
+    assert_eq!(detail.summary.household.head_name, NAME, "the app reads its own data");
+    let db = vault.db_path();
+    let found = files(db.parent().unwrap());
+    assert!(
+        found.iter().any(|(n, b)| n == "minqing.db-wal" && !b.is_empty()),
+        "a journal to check"
+    );
+    // Control: a database in clear holds them.
+    let plain = Phone::logged_in();
+    a_day_of_records(&plain);
+    let clear = files(plain.db_path().parent().unwrap());
+    assert!(clear.iter().any(|(_, b)| holds(b, NAME) && holds(b, PHONE)), "the check can fail");
+    for (name, bytes) in &found {
+        for secret in [NAME, PHONE, SAID] {
+            assert!(!holds(bytes, secret), "{secret} in {name} ({} bytes)", bytes.len());
+        }
+        assert!(!holds(bytes, "SQLite format 3"), "{name} looks like SQLite in clear");
+    }
+    assert!(
+        Store::open_encrypted(&db, &DataKey::random()).is_err(),
+        "a wrong key cannot open the database"
+    );
+}
+
+#[tokio::test]
+async fn the_previous_apps_database_is_encrypted_in_place_and_keeps_every_record() {
+    let old = Phone::logged_in();
+    let home = a_day_of_records(&old);
+    let pending = old.store().pending_count().unwrap();
+    assert!(pending >= 2, "unsent records to keep: {pending}");
+    let dir = old.into_dir();
+    assert!(Store::is_plain(&dir.path().join("minqing.db")).unwrap());
+
+    let vault = Vault::new(dir.path(), TEST);
+    let (opening, store) = vault.open().unwrap();
+    assert_eq!(opening, Opening::Plain, "the previous app's database, in clear");
+    let store = store.unwrap();
+    assert!(vault.is_plain());
+    vault.encrypt(&store, "mima-1234", "246810").unwrap();
+    assert!(!vault.is_plain());
+    assert_eq!(store.pending_count().unwrap(), pending, "the store goes on over the new file");
+    drop(store);
+    assert!(!Store::is_plain(&dir.path().join("minqing.db")).unwrap(), "encrypted in place");
+    for (name, bytes) in files(dir.path()) {
+        assert!(!holds(&bytes, NAME) && !holds(&bytes, PHONE), "{name} still in clear");
+    }
+
+    // The next start: locked; a wrong PIN, then the right one; every record is there.
+    let vault = Vault::new(dir.path(), TEST);
+    let (opening, none) = vault.open().unwrap();
+    assert_eq!(opening, Opening::Locked);
+    assert!(none.is_none());
+    assert!(vault.unlock_with_pin("000000").is_err());
+    assert_eq!(vault.pin_state(), (true, 4), "one wrong PIN counted");
+    let store = vault.unlock_with_pin("246810").unwrap();
+    assert_eq!(store.pending_count().unwrap(), pending, "the outbox kept");
+    let detail = store.household_detail(home, today()).unwrap().unwrap();
+    assert_eq!((detail.summary.household.phone.as_str(), detail.visits.len()), (PHONE, 1));
+    assert_eq!(detail.visits[0].summary, SAID);
+    drop(store);
+    let store = Vault::new(dir.path(), TEST);
+    store.open().unwrap();
+    assert!(store.unlock_with_password("mima-1234").is_ok(), "the password always opens it");
+}
+
+#[tokio::test]
+async fn wrong_pins_never_destroy_a_record_and_the_password_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::new(dir.path(), TEST);
+    let store = vault.open().unwrap().1.unwrap();
+    let phone = Phone::logged_in_on(dir, store);
+    vault.seal_with_password("mima-1234").unwrap();
+    vault.set_pin("246810").unwrap();
+    a_day_of_records(&phone);
+    let pending = phone.store().pending_count().unwrap();
+    let dir = phone.into_dir();
+    let vault = Vault::new(dir.path(), TEST);
+    vault.open().unwrap();
+    for _ in 0..5 {
+        assert!(vault.unlock_with_pin("999999").is_err());
+    }
+    assert!(!vault.pin_state().0, "the PIN stopped working");
+    assert!(vault.unlock_with_pin("246810").is_err(), "even the right one");
+    // Across a restart too.
+    let vault = Vault::new(dir.path(), TEST);
+    vault.open().unwrap();
+    assert!(!vault.pin_state().0, "still after a restart");
+    let store = vault.unlock_with_password("mima-1234").unwrap();
+    assert_eq!(store.pending_count().unwrap(), pending, "nothing lost to wrong PINs");
+
+    // Erasing: nothing left of the database or its keys.
+    vault.erase(&store).unwrap();
+    assert!(store.account().unwrap().is_none());
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[tokio::test]
+async fn after_the_first_login_the_app_asks_for_a_pin_twice_before_anything_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = std::sync::Arc::new(Vault::new(dir.path(), TEST));
+    let store = vault.open().unwrap().1.unwrap();
+    let phone = Phone::logged_in_on_vault(dir, store, Some(vault.clone()));
+    vault.seal_with_password("mima-1234").unwrap(); // what the login does
+    let mut app = support::dom::App::new(phone.services.clone());
+    let text = app.text();
+    assert!(text.contains("设置解锁PIN") && !text.contains("本周"), "{text}");
+    app.type_into("id", "new-pin", 0, "246810");
+    app.type_into("id", "new-pin-again", 0, "246811");
+    app.click("保存PIN");
+    assert!(app.text().contains("两次输入的PIN不一致"), "{}", app.text());
+    app.type_into("id", "new-pin", 0, "2468");
+    app.type_into("id", "new-pin-again", 0, "2468");
+    app.click("保存PIN");
+    assert!(app.text().contains("PIN须为6位数字"), "{}", app.text());
+    app.type_into("id", "new-pin", 0, "246810");
+    app.type_into("id", "new-pin-again", 0, "246810");
+    app.click("保存PIN");
+    app.settle().await;
+    assert!(app.text().contains("本周"), "the app opens: {}", app.text());
+    assert!(vault.pin_state().0, "the PIN works");
+    let file = std::fs::read_to_string(vault.db_path().with_file_name("minqing.keys")).unwrap();
+    assert!(file.contains("\"by_pin\":{") && !file.contains("246810"), "{file}");
+}

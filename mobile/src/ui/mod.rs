@@ -163,9 +163,17 @@ pub fn Root(props: RootProps) -> Element {
     revision.read();
     let logged_in = services.store().account().ok().flatten().is_some_and(|a| !a.token.is_empty());
     let gate = gate(&services, logged_in);
+    // The last touch, for the lock after a while unused (see `IdleLock`).
+    let mut touched = use_context_provider(|| Signal::new(Touched(services.now())));
+    let clock = services.clone();
+    let touch = move || touched.set(Touched(clock.now()));
+    let mut touch_key = touch.clone();
+    let mut touch_pointer = touch;
     rsx! {
         style { {CSS} }
         div { class: "app", lang: lang().tag(),
+            onpointerdown: move |_| touch_pointer(),
+            onkeydown: move |_| touch_key(),
             match gate {
                 Gate::Open if logged_in => rsx! { IdleLock { tabs::Shell {} } },
                 Gate::Open => rsx! { login::LoginScreen {} },
@@ -235,6 +243,10 @@ fn gate(services: &Services, _logged_in: bool) -> Gate {
     if services.erased() { Gate::Erased } else { Gate::Open }
 }
 
+/// When the app was last touched (a tap, a click or a key anywhere).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Touched(chrono::DateTime<chrono::Utc>);
+
 /// Locks the open app after [`lock::LOCK_AFTER`] without a touch: the PIN (or the password)
 /// again. The background sync goes on meanwhile.
 #[cfg(not(target_arch = "wasm32"))]
@@ -242,13 +254,18 @@ fn gate(services: &Services, _logged_in: bool) -> Gate {
 fn IdleLock(children: Element) -> Element {
     let services = use_services();
     let lang = use_lang()();
-    let mut last = use_signal(std::time::Instant::now);
+    let mut touched = use_context::<Signal<Touched>>();
     let mut locked = use_signal(|| false);
-    use_future(move || async move {
-        loop {
-            crate::platform::sleep(std::time::Duration::from_secs(15)).await;
-            if !locked() && last.peek().elapsed() >= lock::LOCK_AFTER {
-                locked.set(true);
+    let clock = services.clone();
+    use_future(move || {
+        let clock = clock.clone();
+        async move {
+            let after = chrono::Duration::from_std(lock::LOCK_AFTER).unwrap_or_default();
+            loop {
+                crate::platform::sleep(std::time::Duration::from_secs(15)).await;
+                if !*locked.peek() && clock.now() - touched.peek().0 >= after {
+                    locked.set(true);
+                }
             }
         }
     });
@@ -261,19 +278,13 @@ fn IdleLock(children: Element) -> Element {
                 relock: true,
                 on_open: |_| {},
                 on_checked: move |()| {
-                    last.set(std::time::Instant::now());
+                    touched.set(Touched(services.now()));
                     locked.set(false);
                 },
             }
         };
     }
-    rsx! {
-        div {
-            onclick: move |_| last.set(std::time::Instant::now()),
-            onkeydown: move |_| last.set(std::time::Instant::now()),
-            {children}
-        }
-    }
+    children
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -21,7 +21,14 @@ fn problem(lang: Lang, e: &VaultError, vault: &Vault) -> String {
         VaultError::Key(KeyError::Wrong) => {
             let (usable, left) = vault.pin_state();
             if usable {
-                format!("{}，{} {}", t(lang, Key::WrongPin), left, t(lang, Key::TriesLeft))
+                match lang {
+                    Lang::Zh => {
+                        format!("{}，{left}{}", t(lang, Key::WrongPin), t(lang, Key::TriesLeft))
+                    }
+                    Lang::En => {
+                        format!("{}: {left} {}", t(lang, Key::WrongPin), t(lang, Key::TriesLeft))
+                    }
+                }
             } else {
                 t(lang, Key::WrongPassword).to_owned()
             }

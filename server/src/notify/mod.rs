@@ -103,20 +103,17 @@ async fn make_digests(state: &AppState, config: &NotifyConfig) -> Result<usize, 
         let now_ms = s.now_ms();
         let day = china_date(s.now());
         let key = day.to_string();
-        let units = s.db().read(|tx| tx.all_units())?;
+        let (units, made_today) = s
+            .db()
+            .read(|tx| Ok::<_, StoreError>((tx.all_units()?, tx.notifications_of_day(&key)?)))?;
         let mut made = 0;
         for unit in units {
-            let channels: Vec<&config::Channel> =
-                config.channels.iter().filter(|c| c.carries(&unit.name)).collect();
-            let missing: Vec<&config::Channel> = {
-                let mut missing = Vec::new();
-                for c in channels {
-                    if !s.db().read(|tx| tx.notification_exists(&key, unit.id, &c.name))? {
-                        missing.push(c);
-                    }
-                }
-                missing
-            };
+            let missing: Vec<&config::Channel> = config
+                .channels
+                .iter()
+                .filter(|c| c.carries(&unit.name))
+                .filter(|c| !made_today.contains(&(unit.id, c.name.clone())))
+                .collect();
             if missing.is_empty() {
                 continue;
             }

@@ -83,15 +83,13 @@ fn decode(r: &Row) -> StoreResult<Notification> {
 }
 
 impl Tx<'_> {
-    /// Whether a digest of `unit` for `day` through `channel` exists (sent or not).
-    pub fn notification_exists(
+    /// The (unit, channel) pairs whose digest for `day` exists (sent or not), in one read.
+    pub fn notifications_of_day(
         &mut self,
         day: &str,
-        unit: UnitId,
-        channel: &str,
-    ) -> StoreResult<bool> {
-        let sql = "SELECT 1 FROM notifications WHERE day = $1 AND unit_id = $2 AND channel = $3";
-        Ok(self.query_opt(sql, &args![day, unit, channel])?.is_some())
+    ) -> StoreResult<std::collections::HashSet<(UnitId, String)>> {
+        let sql = "SELECT unit_id, channel FROM notifications WHERE day = $1";
+        self.query(sql, &args![day])?.iter().map(|r| Ok((r.parse(0)?, r.text(1)?))).collect()
     }
 
     /// Records a new digest to send now; nothing if one exists (another server made it).

@@ -316,12 +316,7 @@ fn concern_access(
     household: HouseholdId,
     current: Option<&ConcernState>,
 ) -> Checked<scope::Access> {
-    let Some(state) =
-        ws.household(tx, household)?.filter(|s| s.village_id.value.is_some()).cloned()
-    else {
-        return refuse("unknown_household", "联系户不存在（the household does not exist）");
-    };
-    let at = ws.placement(tx, state.village_id.value, state.cadre_id.value)?;
+    let (_, at) = placed_household(tx, ws, household)?;
     let assigned = current.and_then(|c| c.decision.as_ref()).and_then(|d| d.unit);
     scope::concern_access(author.scope(), &at, assigned).ok_or_else(|| scope::out_of_scope().into())
 }
@@ -333,15 +328,25 @@ fn household_in_scope(
     author: &Author,
     id: HouseholdId,
 ) -> Checked<HouseholdState> {
+    let (state, at) = placed_household(tx, ws, id)?;
+    if !scope::sees_household(author.scope(), &at) {
+        return Err(scope::out_of_scope().into());
+    }
+    Ok(state)
+}
+
+/// The household `id` and where it sits, if it exists.
+fn placed_household(
+    tx: &mut Tx<'_>,
+    ws: &mut WorkingSet,
+    id: HouseholdId,
+) -> Checked<(HouseholdState, scope::Placement)> {
     let Some(state) = ws.household(tx, id)?.filter(|s| s.village_id.value.is_some()).cloned()
     else {
         return refuse("unknown_household", "联系户不存在（the household does not exist）");
     };
     let at = ws.placement(tx, state.village_id.value, state.cadre_id.value)?;
-    if !scope::sees_household(author.scope(), &at) {
-        return Err(scope::out_of_scope().into());
-    }
-    Ok(state)
+    Ok((state, at))
 }
 
 fn household(

@@ -180,15 +180,10 @@ pub fn progress_form(
     f: &FormData,
     e: &FieldErrors,
 ) -> Markup {
-    html! {
-        form method="post" action=(format!("/office/concerns/{id}/progress")) {
-            (user.csrf_field())
-            input type="hidden" name="back" value=(back);
-            input name="note" size="40" placeholder="本周进展，如：施工队已进场" aria-label="进展情况" value=(f.get("note"));
-            (e.show("note")) " "
-            button.primary type="submit" { "报告进展" }
-        }
-    }
+    let field = LineField {
+        name: "note", label: "进展情况", hint: "本周进展，如：施工队已进场"
+    };
+    line_form(user, &format!("/office/concerns/{id}/progress"), back, field, "报告进展", (f, e))
 }
 
 /// The form that puts a concern on the supervision ledger.
@@ -199,13 +194,36 @@ pub fn put_on_form(
     f: &FormData,
     e: &FieldErrors,
 ) -> Markup {
+    let field =
+        LineField {
+            name: "reason", label: "挂账原因", hint: "挂账原因，如：涉及40户群众饮水"
+        };
+    line_form(user, &format!("/office/concerns/{id}/ledger"), back, field, "挂账督办", (f, e))
+}
+
+/// The one text field of a [`line_form`].
+struct LineField {
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+}
+
+/// A step's form of one line of text and its button, posting to `action`.
+fn line_form(
+    user: &OfficeUser,
+    action: &str,
+    back: &str,
+    field: LineField,
+    button: &str,
+    (f, e): (&FormData, &FieldErrors),
+) -> Markup {
     html! {
-        form method="post" action=(format!("/office/concerns/{id}/ledger")) {
+        form method="post" action=(action) {
             (user.csrf_field())
             input type="hidden" name="back" value=(back);
-            input name="reason" size="40" placeholder="挂账原因，如：涉及40户群众饮水" aria-label="挂账原因" value=(f.get("reason"));
-            (e.show("reason")) " "
-            button.primary type="submit" { "挂账督办" }
+            input name=(field.name) size="40" placeholder=(field.hint) aria-label=(field.label) value=(f.get(field.name));
+            (e.show(field.name)) " "
+            button.primary type="submit" { (button) }
         }
     }
 }

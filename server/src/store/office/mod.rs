@@ -4,7 +4,7 @@
 //! household.
 //!
 //! Every query over households starts from [`HOUSEHOLDS`] and filters with [`in_scope`], the
-//! office's reading of `minqing_shared::scope::sees_household` (`tests/tests/scope_property.rs`
+//! office's reading of `minqing_shared::scope::sees_household` (`tests/tests/stories/scope_property.rs`
 //! holds the two together). The unit a household's work counts for is its linked cadre's unit,
 //! else its village's township ([`COUNTS_FOR`]).
 

@@ -2,7 +2,7 @@
 //! scope, each limited to the page, and the page is the first `limit` of their union. A single
 //! `WHERE … OR …` (SQLite's form) made PostgreSQL walk every op after the cursor in `server_seq`
 //! order and test each against the scope — 64 ms a pull with 50,000 ops in the log.
-//! `tests/tests/scope_property.rs` holds it to `minqing_shared::scope`.
+//! `tests/tests/stories/scope_property.rs` holds it to `minqing_shared::scope`.
 
 use minqing_shared::ids::DeviceId;
 use minqing_shared::sync::Change;

@@ -1,6 +1,6 @@
 //! The pull-scope query on SQLite: one walk of the log after the cursor, each op tested against
 //! the scope (SQLite's planner turns the `IN (SELECT …)` lists into lookups; PostgreSQL's needs
-//! the union of range scans in `postgres/scope.rs`). `tests/tests/scope_property.rs` holds it to
+//! the union of range scans in `postgres/scope.rs`). `tests/tests/stories/scope_property.rs` holds it to
 //! `minqing_shared::scope`.
 
 use minqing_shared::ids::DeviceId;

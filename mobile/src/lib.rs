@@ -7,7 +7,6 @@
 //! data only through the [`services::Services`] in its context.
 
 pub mod i18n;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod keys;
 pub mod location;
 pub mod notify;
@@ -17,7 +16,6 @@ pub mod services;
 pub mod store;
 pub mod sync;
 pub mod ui;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod vault;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -64,7 +64,6 @@ pub struct Services<T = HttpTransport> {
     /// Where the morning reminder goes.
     notifier: Notifier,
     /// The encrypted database's keys (the app's; none in the screen tests and the browser).
-    #[cfg(not(target_arch = "wasm32"))]
     vault: Option<Arc<crate::vault::Vault>>,
     /// Set once the phone erased itself as ordered: the app starts again from the login.
     erased: std::sync::atomic::AtomicBool,
@@ -72,8 +71,7 @@ pub struct Services<T = HttpTransport> {
 
 impl Services<HttpTransport> {
     /// The app's services over its opened `store`, whose keys `vault` keeps, with the real
-    /// network.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// network, and the platform's position, camera and notifications.
     pub fn for_app(store: Arc<Store>, vault: Arc<crate::vault::Vault>) -> Arc<Self> {
         let services = Self::new(store, HttpTransport::default())
             .with_locator(Locator::from_env())
@@ -81,17 +79,6 @@ impl Services<HttpTransport> {
             .with_notifier(Notifier::Platform)
             .with_vault(vault);
         Arc::new(services)
-    }
-
-    /// Opens the browser's database (its snapshot in IndexedDB) with the real network.
-    #[cfg(target_arch = "wasm32")]
-    pub async fn open_web() -> Result<Arc<Self>, StoreError> {
-        let image = crate::web::load().await.map_err(StoreError::Invalid)?;
-        let store = Arc::new(Store::open_image(image.as_deref())?);
-        let services = Self::new(store, HttpTransport::default())
-            .with_locator(Locator::Platform)
-            .with_notifier(Notifier::Platform);
-        Ok(Arc::new(services))
     }
 }
 
@@ -110,21 +97,18 @@ impl<T: Transport> Services<T> {
             locator: Locator::Fixed(Err(minqing_shared::visit::NoFix::Unavailable)),
             camera: Camera::Picker,
             notifier: Notifier::Off,
-            #[cfg(not(target_arch = "wasm32"))]
             vault: None,
             erased: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     /// The same services keeping the database's keys in `vault`.
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn with_vault(mut self, vault: Arc<crate::vault::Vault>) -> Self {
         self.vault = Some(vault);
         self
     }
 
     /// The vault, if the database is encrypted.
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn vault(&self) -> Option<&Arc<crate::vault::Vault>> {
         self.vault.as_ref()
     }
@@ -141,15 +125,12 @@ impl<T: Transport> Services<T> {
         let report = self.engine.sync_once().await?;
         let (Some(order), Some(account)) = (report.erase, account) else { return Ok(report) };
         tracing::warn!(?order, "erasing this phone as ordered");
-        #[cfg(not(target_arch = "wasm32"))]
         match &self.vault {
             Some(vault) => {
                 vault.erase(self.store()).map_err(|e| StoreError::Invalid(e.to_string()))?
             }
             None => self.store().erase()?,
         }
-        #[cfg(target_arch = "wasm32")]
-        self.store().erase()?;
         self.erased.store(true, std::sync::atomic::Ordering::SeqCst);
         self.persist().await?;
         // Reported with the token it had: the server ends it there.
@@ -248,7 +229,6 @@ impl<T: Transport> Services<T> {
         let device = format!("{}的手机", username.trim());
         self.engine.login(server_url.trim(), username.trim(), password, &device).await?;
         // The server knows the password right: it wraps the database's key from now on.
-        #[cfg(not(target_arch = "wasm32"))]
         if let Some(vault) = self.vault.as_ref().filter(|v| !v.is_plain()) {
             vault.seal_with_password(password).map_err(|e| StoreError::Invalid(e.to_string()))?;
         }
@@ -267,26 +247,35 @@ impl<T: Transport> Services<T> {
         new: &str,
     ) -> Result<(), SyncError> {
         self.engine.change_password(server_url, username, old, new).await?;
-        #[cfg(not(target_arch = "wasm32"))]
         if let Some(vault) = &self.vault {
             vault.seal_with_password(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
         }
+        self.persist().await?;
         Ok(())
     }
 
     /// Makes every committed write durable. On a phone or desktop each commit already is (an
     /// SQLite file, `synchronous=FULL`); in a browser the database lives in memory and this
-    /// saves its snapshot to IndexedDB, returning once the browser committed it.
+    /// saves its image, sealed, with the key file when it changed, to IndexedDB, returning once
+    /// the browser committed it.
     pub async fn persist(&self) -> Result<(), StoreError> {
         use std::sync::atomic::Ordering;
         let generation = self.store().generation();
-        if generation == self.persisted.load(Ordering::SeqCst) {
+        let image = self.vault.as_ref().and_then(|v| v.image());
+        let keys_unsaved = image.is_some_and(|i| i.keys_unsaved());
+        if generation == self.persisted.load(Ordering::SeqCst) && !keys_unsaved {
             return Ok(());
         }
         #[cfg(target_arch = "wasm32")]
-        {
-            let bytes = self.store().snapshot()?;
-            crate::web::save(&bytes).await.map_err(StoreError::Invalid)?;
+        if let Some(image) = image {
+            let invalid = |e: crate::vault::VaultError| StoreError::Invalid(e.to_string());
+            let saving = image.to_save(&self.store().snapshot()?).map_err(invalid)?;
+            let keys_version = match &saving {
+                crate::vault::image::Saving::Put { keys_version, .. } => *keys_version,
+                crate::vault::image::Saving::Erase => 0,
+            };
+            crate::web::save(saving).await.map_err(StoreError::Invalid)?;
+            image.saved(keys_version);
         }
         self.persisted.fetch_max(generation, Ordering::SeqCst);
         Ok(())

@@ -1,13 +1,16 @@
 //! The phone's data at rest: a day of records leaves no villager's name or phone number in the
 //! database file or its journal; a wrong key cannot open it; the previous app's database in
 //! clear is encrypted in place with every record kept, the unsent ones too; the PIN opens it
-//! after a restart, the password too; erasing leaves nothing.
+//! after a restart, the password too; erasing leaves nothing. The browser's vault likewise: the
+//! image it saves is sealed, opens with the PIN or the password only, and a changed byte opens
+//! nothing.
 
 mod support;
 
 use minqing_mobile::keys::{Cost, DataKey};
 use minqing_mobile::store::Store;
-use minqing_mobile::vault::{Opening, Vault};
+use minqing_mobile::vault::image::{self, Image, KeysChange, Saving};
+use minqing_mobile::vault::{Opening, Shelf, Vault};
 use support::{Phone, today};
 
 /// One test at a time: the app holds one encrypted connection at a time, and two tests opening
@@ -181,4 +184,142 @@ async fn after_the_first_login_the_app_asks_for_a_pin_twice_before_anything_else
     assert!(vault.pin_state().0, "the PIN works");
     let file = std::fs::read_to_string(vault.db_path().with_file_name("minqing.keys")).unwrap();
     assert!(file.contains("\"by_pin\":{") && !file.contains("246810"), "{file}");
+}
+
+/// A browser's vault over what it saved (`image`, the key file `keys`).
+fn browser_vault(image: Option<Vec<u8>>, keys: Option<&str>) -> Vault {
+    Vault::on(Shelf::Image(Box::new(Image::loaded(image, keys).unwrap())), TEST)
+}
+
+/// What a browser would write now: the sealed image and the key file (when it changed).
+fn browser_save(vault: &Vault, store: &Store) -> (Vec<u8>, Option<String>) {
+    match vault.image().unwrap().to_save(&store.snapshot().unwrap()).unwrap() {
+        Saving::Put { image, keys, keys_version } => {
+            vault.image().unwrap().saved(keys_version);
+            let keys = match keys {
+                KeysChange::Write(json) => Some(json),
+                KeysChange::Same => None,
+                KeysChange::Delete => panic!("the key file deleted"),
+            };
+            (image, keys)
+        }
+        Saving::Erase => panic!("nothing was erased"),
+    }
+}
+
+#[tokio::test]
+async fn in_a_browser_the_saved_database_is_sealed_and_opens_with_the_pin_or_the_password() {
+    let vault = std::sync::Arc::new(browser_vault(None, None));
+    let (opening, store) = vault.open().unwrap();
+    assert_eq!(opening, Opening::Fresh);
+    let phone = Phone::logged_in_on_vault(
+        tempfile::tempdir().unwrap(),
+        store.unwrap(),
+        Some(vault.clone()),
+    );
+    vault.seal_with_password("mima-1234").unwrap();
+    vault.set_pin("246810").unwrap();
+    let home = a_day_of_records(&phone);
+    let pending = phone.store().pending_count().unwrap();
+    let clear = phone.store().snapshot().unwrap();
+    assert!(holds(&clear, NAME) && holds(&clear, PHONE), "the check can fail");
+    let (image, keys) = browser_save(&vault, phone.store());
+    let keys = keys.expect("the key file is saved with the first image");
+    assert!(image.len() > clear.len() && image.starts_with(image::MAGIC));
+    for secret in [NAME, PHONE, SAID, "SQLite format 3"] {
+        assert!(!holds(&image, secret), "{secret} in the saved image");
+    }
+    assert!(!keys.contains("246810") && !keys.contains("mima-1234"), "{keys}");
+    assert_eq!(browser_save(&vault, phone.store()).1, None, "the key file only when it changed");
+
+    // The page reloaded: locked; a wrong PIN is counted in the key file to save, then the PIN
+    // opens every record.
+    let again = browser_vault(Some(image.clone()), Some(&keys));
+    let (opening, none) = again.open().unwrap();
+    assert_eq!((opening, none.is_none()), (Opening::Locked, true));
+    assert!(again.unlock_with_pin("000000").is_err());
+    let (KeysChange::Write(counted), _) = again.image().unwrap().keys_to_save().unwrap() else {
+        panic!("the count is a change to save")
+    };
+    assert!(counted.contains("\"pin_failures\":1"), "{counted}");
+    let store = again.unlock_with_pin("246810").unwrap();
+    assert_eq!(store.pending_count().unwrap(), pending, "the outbox kept");
+    let detail = store.household_detail(home, today()).unwrap().unwrap();
+    assert_eq!((detail.summary.household.phone.as_str(), detail.visits.len()), (PHONE, 1));
+    // The password too; a changed byte opens nothing (rather than altered records).
+    let by_password = browser_vault(Some(image.clone()), Some(&keys));
+    by_password.open().unwrap();
+    assert!(by_password.unlock_with_password("mima-1234").is_ok());
+    let mut changed = image.clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 1;
+    let damaged = browser_vault(Some(changed), Some(&keys));
+    damaged.open().unwrap();
+    assert!(damaged.unlock_with_pin("246810").is_err(), "a changed byte is refused");
+
+    // Erased as ordered: the browser deletes everything.
+    again.erase(&store).unwrap();
+    let saving = again.image().unwrap().to_save(&store.snapshot().unwrap()).unwrap();
+    assert_eq!(saving, Saving::Erase);
+}
+
+#[tokio::test]
+async fn the_previous_browser_apps_database_in_clear_is_sealed_with_every_record() {
+    let old = Phone::logged_in_on(tempfile::tempdir().unwrap(), Store::open_image(None).unwrap());
+    let home = a_day_of_records(&old);
+    let pending = old.store().pending_count().unwrap();
+    let clear = old.store().snapshot().unwrap();
+
+    let vault = browser_vault(Some(clear), None);
+    let (opening, store) = vault.open().unwrap();
+    assert_eq!(opening, Opening::Plain, "the previous app's image, in clear");
+    let store = store.unwrap();
+    vault.encrypt(&store, "mima-1234", "246810").unwrap();
+    let (image, keys) = browser_save(&vault, &store);
+    let keys = keys.expect("the key file with the first sealed image");
+    assert!(!holds(&image, NAME) && !holds(&image, PHONE), "sealed");
+
+    let again = browser_vault(Some(image), Some(&keys));
+    assert_eq!(again.open().unwrap().0, Opening::Locked);
+    let store = again.unlock_with_password("mima-1234").unwrap();
+    assert_eq!(store.pending_count().unwrap(), pending, "the outbox kept");
+    assert!(store.household_detail(home, today()).unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_cadre_who_forgot_both_starts_the_phone_over_and_nothing_old_is_left() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::new(dir.path(), TEST);
+    let store = vault.open().unwrap().1.unwrap();
+    let phone = Phone::logged_in_on(dir, store);
+    vault.seal_with_password("mima-1234").unwrap();
+    vault.set_pin("246810").unwrap();
+    a_day_of_records(&phone);
+    let dir = phone.into_dir();
+    let vault = Vault::new(dir.path(), TEST);
+    assert_eq!(vault.open().unwrap().0, Opening::Locked);
+    let store = vault.start_over().unwrap();
+    assert!(store.account().unwrap().is_none(), "a new login");
+    assert!(!vault.pin_state().0, "no PIN of before");
+    vault.seal_with_password("new-password").unwrap();
+    drop(store);
+    let again = Vault::new(dir.path(), TEST);
+    assert_eq!(again.open().unwrap().0, Opening::Locked);
+    assert!(again.unlock_with_password("mima-1234").is_err(), "the old password opens nothing");
+    let store = again.unlock_with_password("new-password").unwrap();
+    assert!(store.account().unwrap().is_none());
+
+    // In a browser: the key file is deleted with the next save.
+    let browser = browser_vault(None, None);
+    let store = browser.open().unwrap().1.unwrap();
+    browser.seal_with_password("mima-1234").unwrap();
+    let (image, keys) = browser_save(&browser, &store);
+    let browser = browser_vault(Some(image), keys.as_deref());
+    assert_eq!(browser.open().unwrap().0, Opening::Locked);
+    let store = browser.start_over().unwrap();
+    match browser.image().unwrap().to_save(&store.snapshot().unwrap()).unwrap() {
+        Saving::Put { keys, .. } => assert_eq!(keys, KeysChange::Delete),
+        Saving::Erase => panic!("a fresh start is not an erasure"),
+    }
 }

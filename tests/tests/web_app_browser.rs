@@ -1,9 +1,12 @@
 //! The phone app in a phone's browser (Debian's Chromium as a 390×844 touch phone in `zh-CN`):
-//! opened from the setup link the office's setup sheet prints (its QR decoded by zbar), logged in; the network cut and the page reloaded — it opens from
-//! the service worker's cache and IndexedDB; a visit with a concern recorded offline and shown
-//! 已保存; the browser closed and a new one started on the same profile, still offline — the
-//! visit is there, waiting to upload; the network back — it syncs without a tap within 30 s and
-//! the server holds it exactly once; the card's QR decodes (zbar) to the cadre's vCard.
+//! opened from the setup link the office's setup sheet prints (its QR decoded by zbar), logged
+//! in, a PIN set — what IndexedDB then holds is a sealed image (no name, no SQLite header) and a
+//! wrapped key file; the network cut and the page reloaded — it opens from the service worker's
+//! cache, locked, and the PIN opens IndexedDB's data; a visit with a concern recorded offline and
+//! shown 已保存; the browser closed and a new one started on the same profile, still offline — a
+//! wrong PIN is counted, the right one opens, the visit is there, waiting to upload; the network
+//! back — it syncs without a tap within 30 s and the server holds it exactly once; the card's QR
+//! decodes (zbar) to the cadre's vCard.
 //! Screenshots of every screen land in `target/web-story/`.
 //!
 //! Needs the web build (`scripts/build-web`), Chromium, chromedriver and zbarimg; without them it
@@ -15,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use minqing_tests::browser::{Browser, installed};
 use minqing_tests::{ApiPhone, PASSWORD, TestServer};
+use serde_json::json;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -27,6 +31,43 @@ fn skip(why: &str) {
     );
     eprintln!("SKIPPED: {why}");
 }
+
+/// The cadre's PIN in this story.
+const PIN: &str = "258036";
+
+/// What the browser keeps in IndexedDB, read raw: the image's length and first bytes, whether
+/// it holds the household's name or SQLite's header in clear, and the key file. The search is
+/// first run on bytes that do hold the name (`found_in_control`), so a broken search cannot pass.
+const SAVED: &str = r#"
+const holds = (bytes, text) => {
+  const needle = new TextEncoder().encode(text);
+  outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+};
+return new Promise((resolve, reject) => {
+  const req = indexedDB.open("minqing", 1);
+  req.onerror = () => reject(req.error);
+  req.onsuccess = () => {
+    const tx = req.result.transaction("snapshots", "readonly");
+    const image = tx.objectStore("snapshots").get("main");
+    const keys = tx.objectStore("snapshots").get("keys");
+    tx.oncomplete = () => {
+      const bytes = new Uint8Array(image.result);
+      resolve({
+        found_in_control: holds(new TextEncoder().encode("户主张老汉家"), "张老汉"),
+        len: bytes.length,
+        magic: new TextDecoder().decode(bytes.slice(0, 8)),
+        name: holds(bytes, "张老汉"),
+        sqlite: holds(bytes, "SQLite format 3"),
+        keys: keys.result,
+      });
+    };
+  };
+});
+"#;
 
 fn count(server: &TestServer, sql: &str, text: &str) -> i64 {
     server.sql().count(sql, &[text])
@@ -95,9 +136,24 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     b.screenshot_screen(&shot("01-login")).await;
     b.type_into("#password", PASSWORD).await;
     b.click("#login").await;
+    // The data key is wrapped by the password; then a PIN, twice.
+    b.wait_text("设置解锁PIN").await;
+    b.type_into("#new-pin", PIN).await;
+    b.type_into("#new-pin-again", PIN).await;
+    b.screenshot_screen(&shot("02-set-pin")).await;
+    b.click("#save-pin").await;
     b.wait_text("本周走访").await;
     b.wait_text("张老汉").await;
     b.screenshot_screen(&shot("02-week")).await;
+    // What the browser keeps: the image sealed, the key file wrapped; no name, no SQLite.
+    let kept = b.script(SAVED).await;
+    eprintln!("kept in IndexedDB: {kept}");
+    assert_eq!(kept["found_in_control"], true, "the search finds what is there");
+    assert_eq!(kept["magic"], "MQSEAL01", "a sealed image: {kept}");
+    assert!(kept["len"].as_u64().is_some_and(|n| n > 4096), "{kept}");
+    assert_eq!((&kept["name"], &kept["sqlite"]), (&json!(false), &json!(false)), "{kept}");
+    let keys = kept["keys"].as_str().expect("the key file");
+    assert!(keys.contains("\"by_pin\":{") && !keys.contains(PIN) && !keys.contains(PASSWORD));
     // The service worker has the app shell before the signal goes.
     b.wait_until("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", 30)
         .await;
@@ -107,6 +163,17 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     assert_eq!(b.script("return navigator.onLine").await, serde_json::json!(false));
     let started = Instant::now();
     b.goto(&format!("{url}/app/")).await;
+    // Reloaded: nothing shows before the PIN.
+    b.wait_text("输入PIN解锁").await;
+    assert!(!b.source().await.contains("张老汉"), "locked");
+    b.screenshot_screen(&shot("03-locked")).await;
+    // Forgot both? The way out is explained before anything is erased; not taken here.
+    b.click("#forgot").await;
+    b.wait_text("从未上传的记录无法恢复").await;
+    b.screenshot_screen(&shot("03-forgot")).await;
+    b.click("#forgot-cancel").await;
+    b.type_into("#unlock-pin", PIN).await;
+    b.click("#unlock").await;
     b.wait_text("张老汉").await;
     let opened = started.elapsed();
     assert_eq!(
@@ -115,7 +182,7 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
         "still offline"
     );
     b.screenshot_screen(&shot("03-offline-reopened")).await;
-    eprintln!("opened from the cache with no network in {} ms", opened.as_millis());
+    eprintln!("opened from the cache with no network and unlocked in {} ms", opened.as_millis());
 
     let summary = "网页版离线走访：谈了医保缴费";
     let concern = "网页版离线诉求：村口路灯坏了";
@@ -143,6 +210,14 @@ async fn a_cadre_records_a_visit_offline_in_a_phone_browser_and_it_syncs_when_si
     let b = Browser::start_phone(&chromium, &driver, profile.path()).await;
     b.set_offline(true).await;
     b.goto(&format!("{url}/app/")).await;
+    // A wrong PIN is counted (and saved before it is told); the right one opens.
+    b.wait_text("输入PIN解锁").await;
+    b.type_into("#unlock-pin", "000000").await;
+    b.click("#unlock").await;
+    b.wait_text("PIN不正确，4次后PIN停用").await;
+    b.screenshot_screen(&shot("06-wrong-pin")).await;
+    b.type_into("#unlock-pin", PIN).await;
+    b.click("#unlock").await;
     b.wait_text("本周走访").await;
     b.click(".tabbar .tab:nth-child(6)").await;
     b.wait_text("待上传").await;

@@ -1,6 +1,7 @@
-//! The app lock (native builds): the PIN or the password before anything is shown, the PIN set
-//! after the first login, and the previous app's database encrypted with the password and a PIN.
-//! The keys are the vault's (`crate::vault`).
+//! The app lock: the PIN or the password before anything is shown, the PIN set after the first
+//! login, and the previous app's database encrypted with the password and a PIN. The keys are
+//! the vault's (`crate::vault`); in a browser each change of the key file is committed to
+//! IndexedDB before the screen goes on (a wrong PIN is counted before it is told).
 
 use std::sync::Arc;
 
@@ -54,36 +55,69 @@ pub fn UnlockScreen(
     let mut error = use_signal(|| None::<String>);
     // Each try gets a fresh, empty, focused field (keyed by the count).
     let mut tries = use_signal(|| 0u32);
+    // Deriving the key takes a second or so: the button says so meanwhile.
+    let mut busy = use_signal(|| false);
     let submit = {
         let vault = vault.clone();
         move |_| {
-            let (value, password) = (secret(), by_password());
-            let result = if relock {
-                vault.check(&value, !password).map(|()| None)
-            } else if password {
-                vault.unlock_with_password(&value).map(Some)
-            } else {
-                vault.unlock_with_pin(&value).map(Some)
-            };
-            secret.set(String::new());
-            tries += 1;
-            match result {
-                Ok(Some(store)) => on_open.call(Arc::new(store)),
-                Ok(None) => {
-                    if let Some(done) = on_checked {
-                        done.call(());
-                    }
-                }
-                Err(e) => {
-                    if matches!(e, VaultError::Key(KeyError::PinDisabled)) {
-                        by_password.set(true);
-                    }
-                    error.set(Some(problem(lang, &e, &vault)));
-                }
+            if busy() {
+                return;
             }
+            busy.set(true);
+            let (value, password) = (secret(), by_password());
+            secret.set(String::new());
+            let vault = vault.clone();
+            spawn(async move {
+                // Let 正在解锁… show before the derivation holds the thread.
+                crate::platform::sleep(std::time::Duration::from_millis(30)).await;
+                let result = if relock {
+                    vault.check(&value, !password).map(|()| None)
+                } else if password {
+                    vault.unlock_with_password(&value).map(Some)
+                } else {
+                    vault.unlock_with_pin(&value).map(Some)
+                };
+                let result = match vault.flush().await {
+                    Ok(()) => result,
+                    Err(e) => Err(e),
+                };
+                tries += 1;
+                busy.set(false);
+                match result {
+                    Ok(Some(store)) => on_open.call(Arc::new(store)),
+                    Ok(None) => {
+                        if let Some(done) = on_checked {
+                            done.call(());
+                        }
+                    }
+                    Err(e) => {
+                        if matches!(e, VaultError::Key(KeyError::PinDisabled)) {
+                            by_password.set(true);
+                        }
+                        error.set(Some(problem(lang, &e, &vault)));
+                    }
+                }
+            });
         }
     };
     let pin_usable = vault.pin_state().0;
+    // Forgot both the PIN and the password: start the phone over, after a warning.
+    let mut forgot = use_signal(|| false);
+    let start_over = {
+        let vault = vault.clone();
+        move |_| match vault.start_over() {
+            Ok(store) => {
+                let vault = vault.clone();
+                spawn(async move {
+                    match vault.flush().await {
+                        Ok(()) => on_open.call(Arc::new(store)),
+                        Err(e) => error.set(Some(problem(lang, &e, &vault))),
+                    }
+                });
+            }
+            Err(e) => error.set(Some(problem(lang, &e, &vault))),
+        }
+    };
     rsx! {
         div { class: "login",
             div { class: "login-brand",
@@ -111,18 +145,35 @@ pub fn UnlockScreen(
                         }
                     }
                     if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
-                    button { class: "btn btn-primary", r#type: "submit", onclick: submit,
-                        {t(lang, Key::Unlock)} }
+                    button { id: "unlock", class: "btn btn-primary", r#type: "submit", onclick: submit,
+                        disabled: busy(),
+                        {t(lang, if busy() { Key::Unlocking } else { Key::Unlock })} }
                 }
-                if pin_usable {
-                    button { class: "link",
-                        onclick: move |_| {
-                            by_password.set(!by_password());
-                            secret.set(String::new());
-                            error.set(None);
-                        },
-                        if by_password() { {t(lang, Key::UsePin)} } else { {t(lang, Key::UsePassword)} }
+                div { class: "links",
+                    if pin_usable {
+                        button { class: "link",
+                            onclick: move |_| {
+                                by_password.set(!by_password());
+                                secret.set(String::new());
+                                error.set(None);
+                            },
+                            if by_password() { {t(lang, Key::UsePin)} } else { {t(lang, Key::UsePassword)} }
+                        }
                     }
+                    if !relock && !forgot() {
+                        button { id: "forgot", class: "link muted", onclick: move |_| forgot.set(true),
+                            {t(lang, Key::ForgotBoth)} }
+                    }
+                }
+            }
+            if forgot() {
+                section { class: "card",
+                    h2 { class: "card-title", {t(lang, Key::StartOverTitle)} }
+                    p { class: "small", {t(lang, Key::StartOverIntro)} }
+                    button { id: "start-over", class: "btn danger", onclick: start_over,
+                        {t(lang, Key::StartOver)} }
+                    button { id: "forgot-cancel", class: "link", onclick: move |_| forgot.set(false),
+                        {t(lang, Key::Cancel)} }
                 }
             }
         }
@@ -147,7 +198,13 @@ pub fn PinSetupScreen() -> Element {
         } else if let Err(e) = vault.set_pin(&pin()) {
             error.set(Some(problem(lang, &e, vault)));
         } else {
-            bump(revision);
+            let vault = vault.clone();
+            spawn(async move {
+                match vault.flush().await {
+                    Ok(()) => bump(revision),
+                    Err(e) => error.set(Some(problem(lang, &e, &vault))),
+                }
+            });
         }
     };
     rsx! {
@@ -157,7 +214,7 @@ pub fn PinSetupScreen() -> Element {
             form { class: "form", onsubmit: move |e| e.prevent_default(),
                 PinFields { pin, again }
                 if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
-                button { class: "btn btn-primary", r#type: "submit", onclick: submit,
+                button { id: "save-pin", class: "btn btn-primary", r#type: "submit", onclick: submit,
                     {t(lang, Key::SavePin)} }
             }
         }
@@ -186,7 +243,14 @@ pub fn EncryptScreen() -> Element {
             error.set(Some(problem(lang, &e, vault)));
         } else {
             password.set(String::new());
-            bump(revision);
+            // In a browser: the image sealed and the key file, saved together.
+            let services = services.clone();
+            spawn(async move {
+                match services.persist().await {
+                    Ok(()) => bump(revision),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
         }
     };
     rsx! {

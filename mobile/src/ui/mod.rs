@@ -10,7 +10,6 @@ pub mod concern_void;
 pub mod concerns;
 pub mod household;
 pub mod households;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod lock;
 pub mod login;
 pub mod photos;
@@ -30,6 +29,7 @@ use dioxus::prelude::*;
 use crate::i18n::{self, Key, LANG_SETTING, Lang, t};
 use crate::services::{Services, SyncEvent};
 use crate::sync::SyncReport;
+use crate::vault::Vault;
 pub use tabs::{Nav, Screen, Tab};
 
 /// The app's stylesheet (one file, inlined).
@@ -76,15 +76,40 @@ impl std::fmt::Debug for RootProps {
     }
 }
 
-/// The app as launched on a phone or desktop: opens the encrypted store in [`data_dir`] — at
-/// once on a new phone (or the previous app's, to encrypt), after the PIN or the password
-/// otherwise.
+/// The app as launched on a phone or desktop: the vault of its data folder.
 #[cfg(not(target_arch = "wasm32"))]
 #[allow(non_snake_case)]
 pub fn App() -> Element {
-    use crate::vault::Vault;
     let vault =
         use_hook(|| Arc::new(Vault::new(&crate::services::data_dir(), crate::keys::Cost::PHONE)));
+    rsx! { Vaulted { vault } }
+}
+
+/// The app as launched in a browser: the vault over what this browser saved in IndexedDB.
+#[cfg(target_arch = "wasm32")]
+#[allow(non_snake_case)]
+pub fn App() -> Element {
+    use crate::vault::{Shelf, image::Image};
+    let vault = use_resource(|| async {
+        let (image, keys) = crate::web::load().await?;
+        let image = Image::loaded(image, keys.as_deref()).map_err(|e| e.to_string())?;
+        Ok::<_, String>(Arc::new(Vault::on(
+            Shelf::Image(Box::new(image)),
+            crate::keys::Cost::PHONE,
+        )))
+    });
+    let loaded = vault.read().clone();
+    match loaded {
+        Some(Ok(vault)) => rsx! { Vaulted { vault } },
+        Some(Err(error)) => opened(Err(error)),
+        None => rsx! { style { {CSS} } div { class: "app" } },
+    }
+}
+
+/// Opens the store `vault` keeps — at once on a new phone (or the previous app's, to encrypt),
+/// after the PIN or the password otherwise.
+#[component]
+fn Vaulted(vault: Arc<Vault>) -> Element {
     let for_app = {
         let vault = vault.clone();
         move |store: Arc<crate::store::Store>| Services::for_app(store, vault.clone())
@@ -109,20 +134,6 @@ pub fn App() -> Element {
                 }
             }
         },
-    }
-}
-
-/// The app as launched in a browser: opens the store saved in IndexedDB.
-#[cfg(target_arch = "wasm32")]
-#[allow(non_snake_case)]
-pub fn App() -> Element {
-    let services = use_resource(|| async {
-        crate::services::Services::open_web().await.map_err(|e| e.to_string())
-    });
-    let opened_now = services.read().clone();
-    match opened_now {
-        Some(result) => opened(result),
-        None => rsx! { style { {CSS} } div { class: "app" } },
     }
 }
 
@@ -188,15 +199,12 @@ pub fn Root(props: RootProps) -> Element {
 enum Gate {
     Open,
     Erased,
-    /// The previous app's database, to encrypt (native builds).
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    /// The previous app's database, to encrypt.
     Encrypt,
-    /// A PIN to set after the first login (native builds).
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    /// A PIN to set after the first login.
     SetPin,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn gate(services: &Services, logged_in: bool) -> Gate {
     let vault = services.vault();
     if services.erased() {
@@ -210,20 +218,13 @@ fn gate(services: &Services, logged_in: bool) -> Gate {
     }
 }
 
-/// The key screens (native builds).
-#[cfg(not(target_arch = "wasm32"))]
+/// The key screens.
 fn gate_screen(gate: Gate) -> Element {
     match gate {
         Gate::Encrypt => rsx! { lock::EncryptScreen {} },
         Gate::SetPin => rsx! { lock::PinSetupScreen {} },
         Gate::Open | Gate::Erased => rsx! {},
     }
-}
-
-/// The browser build has no key screens (its store is not encrypted yet).
-#[cfg(target_arch = "wasm32")]
-fn gate_screen(_gate: Gate) -> Element {
-    rsx! {}
 }
 
 /// After the phone erased itself as ordered.
@@ -238,18 +239,12 @@ fn ErasedScreen() -> Element {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
-fn gate(services: &Services, _logged_in: bool) -> Gate {
-    if services.erased() { Gate::Erased } else { Gate::Open }
-}
-
 /// When the app was last touched (a tap, a click or a key anywhere).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Touched(chrono::DateTime<chrono::Utc>);
 
 /// Locks the open app after [`lock::LOCK_AFTER`] without a touch: the PIN (or the password)
 /// again. The background sync goes on meanwhile.
-#[cfg(not(target_arch = "wasm32"))]
 #[component]
 fn IdleLock(children: Element) -> Element {
     let services = use_services();
@@ -284,12 +279,6 @@ fn IdleLock(children: Element) -> Element {
             }
         };
     }
-    children
-}
-
-#[cfg(target_arch = "wasm32")]
-#[component]
-fn IdleLock(children: Element) -> Element {
     children
 }
 

@@ -1,5 +1,5 @@
-//! The phone's data at rest: the encrypted database and the key file beside it (see
-//! [`crate::keys`]). The vault decides at start what the app must ask for:
+//! The phone's data at rest: the encrypted database and its key file (see [`crate::keys`]). The
+//! vault decides at start what the app must ask for:
 //!
 //! - nothing on this phone yet: a new key, a new encrypted database; the key is wrapped by the
 //!   password at the first login, then the cadre sets a PIN;
@@ -7,10 +7,17 @@
 //!   the database is encrypted in place, outbox and all;
 //! - otherwise: the PIN (or the password, always) before anything is shown.
 //!
+//! Where the bytes live is the [`Shelf`]'s: a folder on a phone or desktop ([`folder`]: an
+//! SQLCipher database and `minqing.keys`), or, in a browser, a database image sealed whole under
+//! the same key and kept with the key file in IndexedDB ([`image`]).
+//!
 //! Erasing (a remote wipe, a phone handed over) deletes the key file first — without it the
 //! database is noise — then the database and its journal.
 
-use std::path::{Path, PathBuf};
+#[cfg(not(target_arch = "wasm32"))]
+pub mod folder;
+pub mod image;
+
 use std::sync::Mutex;
 
 use crate::keys::{Cost, DataKey, KeyError, KeyFile};
@@ -28,10 +35,99 @@ pub enum Opening {
     Locked,
 }
 
-/// The data folder's database and key file.
+/// Where the database and the key file are kept.
+#[derive(Debug)]
+pub enum Shelf {
+    /// A folder: an SQLCipher database and `minqing.keys` (phones, desktops).
+    #[cfg(not(target_arch = "wasm32"))]
+    Folder(folder::Folder),
+    /// A database image sealed whole, and the key file, saved by the platform (browsers).
+    Image(Box<image::Image>),
+}
+
+impl Shelf {
+    fn read_keys(&self) -> Result<Option<KeyFile>, VaultError> {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(f) => f.read_keys(),
+            Shelf::Image(i) => Ok(i.read_keys()),
+        }
+    }
+
+    fn write_keys(&self, file: &KeyFile) -> Result<(), VaultError> {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(f) => f.write_keys(file),
+            Shelf::Image(i) => {
+                i.write_keys(file);
+                Ok(())
+            }
+        }
+    }
+
+    fn plain_store(&self) -> Result<Option<Store>, VaultError> {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(f) => f.plain_store(),
+            Shelf::Image(i) => i.plain_store(),
+        }
+    }
+
+    fn create(&self, key: &DataKey) -> Result<Store, VaultError> {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(f) => f.create(key),
+            Shelf::Image(i) => i.create(key),
+        }
+    }
+
+    fn open_with(&self, key: &DataKey) -> Result<Store, VaultError> {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(f) => f.open_with(key),
+            Shelf::Image(i) => i.open_with(key),
+        }
+    }
+
+    fn encrypt(&self, store: &Store, key: &DataKey) -> Result<(), VaultError> {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(f) => f.encrypt(store, key),
+            Shelf::Image(i) => {
+                let _ = store;
+                i.encrypt(key);
+                Ok(())
+            }
+        }
+    }
+
+    fn forget_keys(&self) -> Result<(), VaultError> {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(f) => f.forget_keys(),
+            Shelf::Image(i) => {
+                i.forget_keys();
+                Ok(())
+            }
+        }
+    }
+
+    fn remove_all(&self) -> Result<(), VaultError> {
+        match self {
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(f) => f.remove_all(),
+            Shelf::Image(i) => {
+                i.remove_all();
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The database and its keys.
 #[derive(Debug)]
 pub struct Vault {
-    dir: PathBuf,
+    shelf: Shelf,
     /// The key while the app is unlocked and not yet wrapped (a fresh phone before its login).
     unwrapped: Mutex<Option<DataKey>>,
     /// The key file as last read or written.
@@ -41,7 +137,7 @@ pub struct Vault {
     cost: Cost,
 }
 
-/// One vault is one folder's: two are the same when they are the same object (the screens
+/// One vault is one phone's: two are the same when they are the same object (the screens
 /// compare their props).
 impl PartialEq for Vault {
     fn eq(&self, other: &Self) -> bool {
@@ -58,7 +154,7 @@ pub enum VaultError {
     /// The database.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The files.
+    /// The files (or the browser's storage).
     #[error("文件读写失败（file error）: {0}")]
     Io(String),
 }
@@ -69,14 +165,18 @@ impl From<std::io::Error> for VaultError {
     }
 }
 
-const DB: &str = "minqing.db";
-const KEYS: &str = "minqing.keys";
-
 impl Vault {
-    /// The vault of `dir`, deriving keys at `cost` ([`Cost::PHONE`] on a phone).
-    pub fn new(dir: &Path, cost: Cost) -> Self {
+    /// The vault of the folder `dir` (a phone or desktop), deriving keys at `cost`
+    /// ([`Cost::PHONE`] in the app).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn new(dir: &std::path::Path, cost: Cost) -> Self {
+        Self::on(Shelf::Folder(folder::Folder::new(dir)), cost)
+    }
+
+    /// The vault over `shelf`.
+    pub fn on(shelf: Shelf, cost: Cost) -> Self {
         Vault {
-            dir: dir.to_owned(),
+            shelf,
             unwrapped: Mutex::new(None),
             file: Mutex::new(None),
             plain: std::sync::atomic::AtomicBool::new(false),
@@ -84,59 +184,63 @@ impl Vault {
         }
     }
 
-    /// The database's path.
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.join(DB)
+    /// The database's path (a folder's vault).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn db_path(&self) -> std::path::PathBuf {
+        match &self.shelf {
+            Shelf::Folder(f) => f.db_path(),
+            Shelf::Image(_) => std::path::PathBuf::new(),
+        }
     }
 
-    fn keys_path(&self) -> PathBuf {
-        self.dir.join(KEYS)
+    /// The browser's image shelf, if that is where this vault keeps its data.
+    pub fn image(&self) -> Option<&image::Image> {
+        match &self.shelf {
+            Shelf::Image(i) => Some(i),
+            #[cfg(not(target_arch = "wasm32"))]
+            Shelf::Folder(_) => None,
+        }
     }
 
-    /// Looks at the folder: what opening needs; opens the store when no secret is needed.
+    /// Looks at the shelf: what opening needs; opens the store when no secret is needed.
     pub fn open(&self) -> Result<(Opening, Option<Store>), VaultError> {
-        std::fs::create_dir_all(&self.dir)?;
-        if let Some(file) = self.read_file()? {
+        if let Some(file) = self.shelf.read_keys()? {
             if file.by_password.is_some() {
                 *self.file.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
                 return Ok((Opening::Locked, None));
             }
         }
-        if Store::is_plain(&self.db_path())? {
-            let store = Store::open(&self.db_path())?;
-            if store.account()?.is_some() {
-                self.plain.store(true, std::sync::atomic::Ordering::SeqCst);
-                return Ok((Opening::Plain, Some(store)));
-            }
-            // The previous app, never logged in: nothing to keep.
-            drop(store);
+        if let Some(store) = self.shelf.plain_store()? {
+            self.plain.store(true, std::sync::atomic::Ordering::SeqCst);
+            return Ok((Opening::Plain, Some(store)));
         }
         // Nothing, or a database whose key was never wrapped (the app closed before the first
         // login): it holds no records, so it starts again.
-        self.remove_files()?;
         let key = DataKey::random();
-        let store = Store::open_encrypted(&self.db_path(), &key)?;
+        let store = self.shelf.create(&key)?;
         *self.unwrapped.lock().unwrap_or_else(|p| p.into_inner()) = Some(key);
         Ok((Opening::Fresh, Some(store)))
     }
 
-    fn read_file(&self) -> Result<Option<KeyFile>, VaultError> {
-        match std::fs::read(self.keys_path()) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| VaultError::Key(KeyError::Damaged(e.to_string()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+    fn save(&self, file: &KeyFile) -> Result<(), VaultError> {
+        self.shelf.write_keys(file)?;
+        *self.file.lock().unwrap_or_else(|p| p.into_inner()) = Some(file.clone());
+        Ok(())
     }
 
-    /// Writes the key file (to a new file, then renamed over the old: never half written).
-    fn save(&self, file: &KeyFile) -> Result<(), VaultError> {
-        let tmp = self.dir.join(format!("{KEYS}.new"));
-        let json = serde_json::to_vec(file).map_err(|e| VaultError::Io(e.to_string()))?;
-        std::fs::write(&tmp, json)?;
-        std::fs::rename(&tmp, self.keys_path())?;
-        *self.file.lock().unwrap_or_else(|p| p.into_inner()) = Some(file.clone());
+    /// Makes the key file's last change durable before the app goes on: at once on a phone
+    /// (each change is written as it is made); in a browser, the key file is put in IndexedDB
+    /// and this returns once the browser committed it (a wrong PIN is counted before it is
+    /// told).
+    pub async fn flush(&self) -> Result<(), VaultError> {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(saved) = self.image() {
+            let (change, version) = saved.keys_to_save()?;
+            if change != image::KeysChange::Same {
+                crate::web::save_keys(change).await.map_err(VaultError::Io)?;
+                saved.saved(version);
+            }
+        }
         Ok(())
     }
 
@@ -211,20 +315,20 @@ impl Vault {
     }
 
     fn opened(&self, key: DataKey) -> Result<Store, VaultError> {
-        let store = Store::open_encrypted(&self.db_path(), &key)?;
+        let store = self.shelf.open_with(&key)?;
         *self.unwrapped.lock().unwrap_or_else(|p| p.into_inner()) = Some(key);
         Ok(store)
     }
 
     /// The previous app's database, encrypted in place under a new key wrapped by `password`
     /// and `pin`; every record (the outbox too) kept. `store` is the open plain store: it goes
-    /// on over the encrypted file.
+    /// on over the encrypted database.
     pub fn encrypt(&self, store: &Store, password: &str, pin: &str) -> Result<(), VaultError> {
         if !crate::keys::valid_pin(pin) {
             return Err(KeyError::BadPin.into());
         }
         let key = DataKey::random();
-        store.encrypt_in_place(&self.db_path(), &key)?;
+        self.shelf.encrypt(store, &key)?;
         let mut file = KeyFile::new(&key, password, self.cost);
         file.set_pin(&key, pin, self.cost)?;
         self.save(&file)?;
@@ -233,25 +337,28 @@ impl Vault {
         Ok(())
     }
 
+    /// Starts this phone over when the cadre forgot both the PIN and the password: the key file
+    /// goes (the records it locked cannot be read by anyone), and a new empty store is opened
+    /// for a new login, after which the server sends back every record it holds.
+    pub fn start_over(&self) -> Result<Store, VaultError> {
+        self.shelf.forget_keys()?;
+        *self.file.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let key = DataKey::random();
+        let store = self.shelf.create(&key)?;
+        *self.unwrapped.lock().unwrap_or_else(|p| p.into_inner()) = Some(key);
+        self.plain.store(false, std::sync::atomic::Ordering::SeqCst);
+        tracing::warn!("the phone was started over: its previous records are unreadable");
+        Ok(store)
+    }
+
     /// Erases this phone's data: the key file first (the database is unreadable without it),
     /// then the database and its journal. `store` is emptied first so nothing lingers in pages
     /// a reader still holds.
     pub fn erase(&self, store: &Store) -> Result<(), VaultError> {
-        let _ = std::fs::remove_file(self.keys_path());
+        self.shelf.forget_keys()?;
         *self.file.lock().unwrap_or_else(|p| p.into_inner()) = None;
         *self.unwrapped.lock().unwrap_or_else(|p| p.into_inner()) = None;
         store.erase()?;
-        self.remove_files()
-    }
-
-    fn remove_files(&self) -> Result<(), VaultError> {
-        for name in [KEYS, DB, "minqing.db-wal", "minqing.db-shm"] {
-            match std::fs::remove_file(self.dir.join(name)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(())
+        self.shelf.remove_all()
     }
 }

@@ -1,9 +1,11 @@
-// The phone's database in the browser: one snapshot (SQLite's file format) in IndexedDB,
-// written in one transaction whose completion is awaited, so a record counts as saved only
-// once the browser has committed it to disk.
+// The phone's database in the browser: one image (sealed by the data key, see
+// src/vault/image.rs) and the key file, in IndexedDB. Each save is one transaction whose
+// completion is awaited, so a record counts as saved only once the browser has committed it
+// to disk, and the image and the key file never disagree.
 const DB = "minqing";
 const STORE = "snapshots";
-const KEY = "main";
+const IMAGE = "main";
+const KEYS = "keys";
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -14,26 +16,22 @@ function open() {
   });
 }
 
-export async function idbLoad() {
-  const db = await open();
-  try {
-    return await new Promise((resolve, reject) => {
-      const req = db.transaction(STORE, "readonly").objectStore(STORE).get(KEY);
-      req.onsuccess = () => resolve(req.result ?? null);
-      req.onerror = () => reject(req.error);
-    });
-  } finally {
-    db.close();
-  }
+function get(store, key) {
+  return new Promise((resolve, reject) => {
+    const req = store.get(key);
+    req.onsuccess = () => resolve(req.result ?? null);
+    req.onerror = () => reject(req.error);
+  });
 }
 
-export async function idbSave(bytes) {
+// One read-write transaction running `write(store)`, resolved once durable.
+async function change(write) {
   const db = await open();
   try {
     await new Promise((resolve, reject) => {
       // "strict": the transaction completes only once the data is flushed to disk.
       const tx = db.transaction(STORE, "readwrite", { durability: "strict" });
-      tx.objectStore(STORE).put(bytes, KEY);
+      write(tx.objectStore(STORE));
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
       tx.onabort = () => reject(tx.error);
@@ -41,6 +39,43 @@ export async function idbSave(bytes) {
   } finally {
     db.close();
   }
+}
+
+// [image or null, key file JSON or null]
+export async function idbLoad() {
+  const db = await open();
+  try {
+    const store = db.transaction(STORE, "readonly").objectStore(STORE);
+    return await Promise.all([get(store, IMAGE), get(store, KEYS)]);
+  } finally {
+    db.close();
+  }
+}
+
+// The key file's change: undefined leaves it, null deletes it, a string is its JSON.
+function putKeys(store, keys) {
+  if (keys === null) store.delete(KEYS);
+  else if (keys !== undefined) store.put(keys, KEYS);
+}
+
+// The image, and the key file's change with it.
+export async function idbSave(bytes, keys) {
+  await change((store) => {
+    store.put(bytes, IMAGE);
+    putKeys(store, keys);
+  });
+}
+
+export async function idbSaveKeys(keys) {
+  await change((store) => putKeys(store, keys));
+}
+
+// Erased as ordered: the key file first, then the image, in one transaction.
+export async function idbClear() {
+  await change((store) => {
+    store.delete(KEYS);
+    store.delete(IMAGE);
+  });
 }
 
 // Asks the browser not to evict the app's storage under pressure (granted for installed apps).

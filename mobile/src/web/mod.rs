@@ -1,15 +1,21 @@
-//! The browser build's seams: the database kept as a snapshot in IndexedDB (see `idb.js`, and
-//! docs/MOBILE.md for why not OPFS), the setup link's server and username, and the browser's
+//! The browser build's seams: the database kept as a sealed image with its key file in IndexedDB
+//! (see `idb.js`, `crate::vault::image`, and docs/MOBILE.md for why not OPFS), the setup link's server and username, and the browser's
 //! geolocation (`geo.js`) and notifications (`notify.js`).
 
 use wasm_bindgen::prelude::*;
+
+use crate::vault::image::{KeysChange, Saving};
 
 #[wasm_bindgen(module = "/src/web/idb.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = idbLoad)]
     async fn idb_load() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = idbSave)]
-    async fn idb_save(bytes: js_sys::Uint8Array) -> Result<JsValue, JsValue>;
+    async fn idb_save(bytes: js_sys::Uint8Array, keys: JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = idbSaveKeys)]
+    async fn idb_save_keys(keys: JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = idbClear)]
+    async fn idb_clear() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = persistStorage)]
     async fn persist_storage() -> Result<JsValue, JsValue>;
 }
@@ -45,19 +51,41 @@ fn text(e: JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// The saved database, if this browser has one.
-pub async fn load() -> Result<Option<Vec<u8>>, String> {
+/// What this browser saved: the database's image and the key file (JSON), each if any.
+pub async fn load() -> Result<(Option<Vec<u8>>, Option<String>), String> {
     let _ = persist_storage().await;
-    let value = idb_load().await.map_err(text)?;
-    if value.is_null() || value.is_undefined() {
-        return Ok(None);
-    }
-    Ok(Some(js_sys::Uint8Array::new(&value).to_vec()))
+    let both = js_sys::Array::from(&idb_load().await.map_err(text)?);
+    let image = both.get(0);
+    let image = (!image.is_null() && !image.is_undefined())
+        .then(|| js_sys::Uint8Array::new(&image).to_vec());
+    Ok((image, both.get(1).as_string()))
 }
 
-/// Saves the database; returns once the browser has committed it.
-pub async fn save(bytes: &[u8]) -> Result<(), String> {
-    idb_save(js_sys::Uint8Array::from(bytes)).await.map(drop).map_err(text)
+/// Saves what the vault says (the image, with the key file's change; or nothing left at all);
+/// returns once the browser has committed it.
+pub async fn save(saving: Saving) -> Result<(), String> {
+    match saving {
+        Saving::Put { image, keys, .. } => {
+            idb_save(js_sys::Uint8Array::from(image.as_slice()), keys_value(keys)).await
+        }
+        Saving::Erase => idb_clear().await,
+    }
+    .map(drop)
+    .map_err(text)
+}
+
+/// Saves the key file's change alone (a PIN tried, set or reset; the phone started over).
+pub async fn save_keys(change: KeysChange) -> Result<(), String> {
+    idb_save_keys(keys_value(change)).await.map(drop).map_err(text)
+}
+
+/// For `idb.js`: `undefined` to leave the key file, `null` to delete it, or its JSON.
+fn keys_value(change: KeysChange) -> JsValue {
+    match change {
+        KeysChange::Same => JsValue::UNDEFINED,
+        KeysChange::Delete => JsValue::NULL,
+        KeysChange::Write(json) => JsValue::from_str(&json),
+    }
 }
 
 /// The server and username a setup link carries (`/app/?server=…&user=…`).

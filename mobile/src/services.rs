@@ -270,12 +270,14 @@ impl<T: Transport> Services<T> {
         if let Some(image) = image {
             let invalid = |e: crate::vault::VaultError| StoreError::Invalid(e.to_string());
             let saving = image.to_save(&self.store().snapshot()?).map_err(invalid)?;
-            let keys_version = match &saving {
-                crate::vault::image::Saving::Put { keys_version, .. } => *keys_version,
-                crate::vault::image::Saving::Erase => 0,
+            let sealed_as_of = match &saving {
+                crate::vault::image::Saving::Put { keys_version, .. } => Some(*keys_version),
+                crate::vault::image::Saving::Erase => None,
             };
             crate::web::save(saving).await.map_err(StoreError::Invalid)?;
-            image.saved(keys_version);
+            if let Some(keys_version) = sealed_as_of {
+                image.image_saved(keys_version);
+            }
         }
         self.persisted.fetch_max(generation, Ordering::SeqCst);
         Ok(())

@@ -195,7 +195,7 @@ fn browser_vault(image: Option<Vec<u8>>, keys: Option<&str>) -> Vault {
 fn browser_save(vault: &Vault, store: &Store) -> (Vec<u8>, Option<String>) {
     match vault.image().unwrap().to_save(&store.snapshot().unwrap()).unwrap() {
         Saving::Put { image, keys, keys_version } => {
-            vault.image().unwrap().saved(keys_version);
+            vault.image().unwrap().image_saved(keys_version);
             let keys = match keys {
                 KeysChange::Write(json) => Some(json),
                 KeysChange::Same => None,
@@ -318,8 +318,49 @@ async fn a_cadre_who_forgot_both_starts_the_phone_over_and_nothing_old_is_left()
     let browser = browser_vault(Some(image), keys.as_deref());
     assert_eq!(browser.open().unwrap().0, Opening::Locked);
     let store = browser.start_over().unwrap();
-    match browser.image().unwrap().to_save(&store.snapshot().unwrap()).unwrap() {
+    let image = browser.image().unwrap();
+    match image.to_save(&store.snapshot().unwrap()).unwrap() {
         Saving::Put { keys, .. } => assert_eq!(keys, KeysChange::Delete),
         Saving::Erase => panic!("a fresh start is not an erasure"),
     }
+    // A key file for the new key is never saved alone before an image sealed with that key:
+    // beside the old image it would open nothing.
+    browser.seal_with_password("new-password").unwrap();
+    assert_eq!(image.keys_to_save().unwrap().0, KeysChange::Same);
+    let (_, keys) = browser_save(&browser, &store);
+    assert!(keys.is_some_and(|k| k.contains("by_password")), "saved with its image");
+    browser.set_pin("135790").unwrap();
+    assert!(matches!(image.keys_to_save().unwrap().0, KeysChange::Write(_)), "now it may");
+}
+
+#[tokio::test]
+async fn back_in_the_foreground_after_ten_idle_minutes_the_app_asks_for_the_pin_again() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let vault = std::sync::Arc::new(Vault::new(dir.path(), TEST));
+    let store = vault.open().unwrap().1.unwrap();
+    let phone = Phone::logged_in_on_vault(dir, store, Some(vault.clone()));
+    vault.seal_with_password("mima-1234").unwrap();
+    vault.set_pin("246810").unwrap();
+    let mut app = support::dom::App::new(phone.services.clone());
+    assert!(app.text().contains("本周"), "{}", app.text());
+    // Back after five minutes: still open.
+    support::clock().advance(chrono::Duration::minutes(5));
+    app.resume();
+    app.settle().await;
+    assert!(!app.text().contains("输入PIN解锁"), "{}", app.text());
+    // Back after eleven untouched minutes: the lock at once, nothing else shown.
+    support::clock().advance(chrono::Duration::minutes(6));
+    app.resume();
+    app.settle().await;
+    let text = app.text();
+    assert!(text.contains("输入PIN解锁") && !text.contains("本周"), "{text}");
+    app.type_into("id", "unlock-pin", 0, "000000");
+    app.click("解锁");
+    app.settle().await;
+    assert!(app.text().contains("PIN不正确，4次后PIN停用"), "{}", app.text());
+    app.type_into("id", "unlock-pin", 0, "246810");
+    app.click("解锁");
+    app.settle().await;
+    assert!(app.text().contains("本周"), "unlocked: {}", app.text());
 }

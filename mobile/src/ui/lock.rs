@@ -105,17 +105,30 @@ pub fn UnlockScreen(
     let mut forgot = use_signal(|| false);
     let start_over = {
         let vault = vault.clone();
-        move |_| match vault.start_over() {
-            Ok(store) => {
-                let vault = vault.clone();
-                spawn(async move {
-                    match vault.flush().await {
-                        Ok(()) => on_open.call(Arc::new(store)),
-                        Err(e) => error.set(Some(problem(lang, &e, &vault))),
-                    }
-                });
+        move |_| {
+            // One start at a time: a second tap would delete the database the first just made.
+            if busy() {
+                return;
             }
-            Err(e) => error.set(Some(problem(lang, &e, &vault))),
+            busy.set(true);
+            match vault.start_over() {
+                Ok(store) => {
+                    let vault = vault.clone();
+                    spawn(async move {
+                        match vault.flush().await {
+                            Ok(()) => on_open.call(Arc::new(store)),
+                            Err(e) => {
+                                busy.set(false);
+                                error.set(Some(problem(lang, &e, &vault)));
+                            }
+                        }
+                    });
+                }
+                Err(e) => {
+                    busy.set(false);
+                    error.set(Some(problem(lang, &e, &vault)));
+                }
+            }
         }
     };
     rsx! {
@@ -170,7 +183,7 @@ pub fn UnlockScreen(
                 section { class: "card",
                     h2 { class: "card-title", {t(lang, Key::StartOverTitle)} }
                     p { class: "small", {t(lang, Key::StartOverIntro)} }
-                    button { id: "start-over", class: "btn danger", onclick: start_over,
+                    button { id: "start-over", class: "btn danger", onclick: start_over, disabled: busy(),
                         {t(lang, Key::StartOver)} }
                     button { id: "forgot-cancel", class: "link", onclick: move |_| forgot.set(false),
                         {t(lang, Key::Cancel)} }

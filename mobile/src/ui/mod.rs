@@ -15,7 +15,7 @@ pub mod login;
 pub mod photos;
 pub mod propose;
 pub mod reminders;
-mod resume;
+pub mod resume;
 pub mod sync;
 pub mod tabs;
 pub mod visit_correct;
@@ -169,7 +169,8 @@ pub fn Root(props: RootProps) -> Element {
             spawn(background_sync(loop_services, sync_state, revision));
         }
     });
-    resume::use_sync_on_resume(services.clone());
+    let resumed = use_context_provider(|| Signal::new(resume::Resumed::default()));
+    resume::use_resume(services.clone(), resumed);
 
     revision.read();
     let logged_in = services.store().account().ok().flatten().is_some_and(|a| !a.token.is_empty());
@@ -244,25 +245,37 @@ fn ErasedScreen() -> Element {
 pub struct Touched(chrono::DateTime<chrono::Utc>);
 
 /// Locks the open app after [`lock::LOCK_AFTER`] without a touch: the PIN (or the password)
-/// again. The background sync goes on meanwhile.
+/// again. Checked every 15 seconds, and at once when the app comes back to the foreground (a
+/// phone resumed after a while in the background shows the lock, not the last screen). The
+/// background sync goes on meanwhile.
 #[component]
 fn IdleLock(children: Element) -> Element {
     let services = use_services();
     let lang = use_lang()();
     let mut touched = use_context::<Signal<Touched>>();
+    let resumed = use_context::<Signal<resume::Resumed>>();
     let mut locked = use_signal(|| false);
     let clock = services.clone();
+    let lock_if_idle = move || {
+        let after = chrono::Duration::from_std(lock::LOCK_AFTER).unwrap_or_default();
+        if !*locked.peek() && clock.now() - touched.peek().0 >= after {
+            locked.set(true);
+        }
+    };
+    let every_while = lock_if_idle.clone();
     use_future(move || {
-        let clock = clock.clone();
+        let mut lock_if_idle = every_while.clone();
         async move {
-            let after = chrono::Duration::from_std(lock::LOCK_AFTER).unwrap_or_default();
             loop {
                 crate::platform::sleep(std::time::Duration::from_secs(15)).await;
-                if !*locked.peek() && clock.now() - touched.peek().0 >= after {
-                    locked.set(true);
-                }
+                lock_if_idle();
             }
         }
+    });
+    let mut on_resume = lock_if_idle;
+    use_effect(move || {
+        resumed.read();
+        on_resume();
     });
     let Some(vault) = services.vault().cloned() else { return children };
     if locked() {

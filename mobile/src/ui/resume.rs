@@ -1,14 +1,27 @@
-//! Sync when the app comes back to the foreground: resume on a phone, focus on the desktop, the
-//! network's return or the page shown again in a browser. (Without a window there is nothing to
+//! When the app comes back to the foreground — resume on a phone, focus on the desktop, the
+//! network's return or the page shown again in a browser — it syncs, and the idle lock looks at
+//! once whether the app sat unused too long (`Resumed`). (Without a window there is nothing to
 //! resume: the hook does nothing.)
 
 use std::sync::Arc;
 
+use dioxus::prelude::*;
+
 use crate::services::Services;
 
-/// Asks the background loop to sync whenever the app is resumed or its window regains focus.
+/// How many times the app came back to the foreground.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Resumed(pub u64);
+
+#[cfg(any(feature = "desktop", feature = "mobile", target_arch = "wasm32"))]
+fn resumed_now(services: &Services, mut resumed: Signal<Resumed>) {
+    services.request_sync();
+    resumed.with_mut(|r| r.0 += 1);
+}
+
+/// Syncs, and bumps `resumed`, whenever the app is resumed or its window regains focus.
 #[cfg(any(feature = "desktop", feature = "mobile"))]
-pub fn use_sync_on_resume(services: Arc<Services>) {
+pub fn use_resume(services: Arc<Services>, resumed: Signal<Resumed>) {
     #[cfg(feature = "desktop")]
     use dioxus::desktop as shell;
     #[cfg(all(feature = "mobile", not(feature = "desktop")))]
@@ -16,22 +29,21 @@ pub fn use_sync_on_resume(services: Arc<Services>) {
     use shell::tao::event::{Event, WindowEvent};
 
     shell::use_wry_event_handler(move |event, _| {
-        let resumed = matches!(
+        let back = matches!(
             event,
             Event::Resumed | Event::WindowEvent { event: WindowEvent::Focused(true), .. }
         );
-        if resumed {
-            services.request_sync();
+        if back {
+            resumed_now(&services, resumed);
         }
     });
 }
 
-/// In a browser: asks the background loop to sync when the network comes back (`online`) and
-/// when the page is shown again (`visibilitychange`, `focus`), so a visit saved with no signal
-/// goes out without a tap.
+/// In a browser: syncs when the network comes back (`online`) and when the page is shown again
+/// (`visibilitychange`, `focus`), so a visit saved with no signal goes out without a tap; bumps
+/// `resumed` then too.
 #[cfg(all(target_arch = "wasm32", not(any(feature = "desktop", feature = "mobile"))))]
-pub fn use_sync_on_resume(services: Arc<Services>) {
-    use dioxus::prelude::use_hook;
+pub fn use_resume(services: Arc<Services>, resumed: Signal<Resumed>) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     use_hook(move || {
@@ -42,7 +54,7 @@ pub fn use_sync_on_resume(services: Arc<Services>) {
             [(window.as_ref(), "online"), (window.as_ref(), "focus"), (page, "visibilitychange")];
         for (target, event) in targets {
             let services = services.clone();
-            let kick = Closure::<dyn FnMut()>::new(move || services.request_sync());
+            let kick = Closure::<dyn FnMut()>::new(move || resumed_now(&services, resumed));
             let _ = target.add_event_listener_with_callback(event, kick.as_ref().unchecked_ref());
             // The app lives as long as the page: the listener is never removed.
             kick.forget();
@@ -50,6 +62,6 @@ pub fn use_sync_on_resume(services: Arc<Services>) {
     });
 }
 
-/// Asks the background loop to sync whenever the app is resumed (no window: nothing to do).
+/// Whenever the app is resumed (no window: nothing to do).
 #[cfg(not(any(feature = "desktop", feature = "mobile", target_arch = "wasm32")))]
-pub fn use_sync_on_resume(_services: Arc<Services>) {}
+pub fn use_resume(_services: Arc<Services>, _resumed: Signal<Resumed>) {}

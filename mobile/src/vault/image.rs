@@ -93,6 +93,11 @@ struct State {
     loaded: Option<Vec<u8>>,
     /// The key images are sealed with (none while the previous app's store is still in clear).
     key: Option<DataKey>,
+    /// Whether the image last saved was sealed with `key`, so the key file may be saved alone
+    /// (false after a new key, until an image sealed with it is saved).
+    image_matches_key: bool,
+    /// The open store is the previous app's, in clear: the only image ever saved unsealed.
+    plain: bool,
     erased: bool,
 }
 
@@ -103,7 +108,8 @@ impl Image {
             .map(serde_json::from_str::<KeyFile>)
             .transpose()
             .map_err(|e| VaultError::Key(KeyError::Damaged(e.to_string())))?;
-        Ok(Image { state: Mutex::new(State { keys, loaded: image, ..State::default() }) })
+        let state = State { keys, loaded: image, image_matches_key: true, ..State::default() };
+        Ok(Image { state: Mutex::new(state) })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -122,12 +128,14 @@ impl Image {
 
     /// The previous app's image in clear, if it has an account.
     pub(super) fn plain_store(&self) -> Result<Option<Store>, VaultError> {
-        let state = self.state();
+        let mut state = self.state();
         let Some(image) = state.loaded.as_deref().filter(|i| !is_sealed(i)) else {
             return Ok(None);
         };
         let store = Store::open_image(Some(image))?;
-        Ok(store.account()?.is_some().then_some(store))
+        let kept = store.account()?.is_some().then_some(store);
+        state.plain = kept.is_some();
+        Ok(kept)
     }
 
     /// A new empty store sealed under `key`; whatever was loaded, and any key file, not kept.
@@ -135,6 +143,8 @@ impl Image {
         let mut state = self.state();
         state.loaded = None;
         state.key = Some(key.clone());
+        state.image_matches_key = false;
+        state.plain = false;
         state.erased = false;
         if state.keys.take().is_some() {
             state.keys_version += 1;
@@ -151,12 +161,16 @@ impl Image {
         };
         state.loaded = None;
         state.key = Some(key.clone());
+        state.image_matches_key = true;
         Ok(store)
     }
 
     /// Images are sealed under `key` from now on.
     pub(super) fn encrypt(&self, key: &DataKey) {
-        self.state().key = Some(key.clone());
+        let mut state = self.state();
+        state.key = Some(key.clone());
+        state.image_matches_key = false;
+        state.plain = false;
     }
 
     pub(super) fn forget_keys(&self) {
@@ -185,21 +199,39 @@ impl Image {
         }
         let image = match &state.key {
             Some(key) => seal(key, snapshot),
-            None => snapshot.to_vec(),
+            // Only the previous app's image, until it is encrypted, is ever saved in clear.
+            None if state.plain => snapshot.to_vec(),
+            None => {
+                return Err(VaultError::Io(
+                    "没有数据密钥，不保存（no data key: not saved）".into(),
+                ));
+            }
         };
         Ok(Saving::Put { image, keys: keys_change(&state)?, keys_version: state.keys_version })
     }
 
-    /// The key file's change alone, with its version for [`Image::saved`].
+    /// The key file's change alone, with its version for [`Image::saved`] — none while the
+    /// saved image is sealed with another key than the one the key file now wraps (a new key
+    /// is saved with its first image, never before it).
     pub fn keys_to_save(&self) -> Result<(KeysChange, u64), VaultError> {
         let state = self.state();
+        if !state.image_matches_key {
+            return Ok((KeysChange::Same, state.keys_saved));
+        }
         Ok((keys_change(&state)?, state.keys_version))
     }
 
-    /// The platform stored the key file as of `keys_version`.
+    /// The platform stored what [`Image::to_save`] or [`Image::keys_to_save`] gave, with the key
+    /// file as of `keys_version`.
     pub fn saved(&self, keys_version: u64) {
         let mut state = self.state();
         state.keys_saved = state.keys_saved.max(keys_version);
+    }
+
+    /// The platform stored an image from [`Image::to_save`] (sealed with the current key).
+    pub fn image_saved(&self, keys_version: u64) {
+        self.saved(keys_version);
+        self.state().image_matches_key = true;
     }
 }
 

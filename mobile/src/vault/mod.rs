@@ -327,10 +327,12 @@ impl Vault {
         if !crate::keys::valid_pin(pin) {
             return Err(KeyError::BadPin.into());
         }
+        // The key file first (its derivations take seconds), written right after the database
+        // is encrypted: no moment of an encrypted database without its key file.
         let key = DataKey::random();
-        self.shelf.encrypt(store, &key)?;
         let mut file = KeyFile::new(&key, password, self.cost);
         file.set_pin(&key, pin, self.cost)?;
+        self.shelf.encrypt(store, &key)?;
         self.save(&file)?;
         *self.unwrapped.lock().unwrap_or_else(|p| p.into_inner()) = Some(key);
         self.plain.store(false, std::sync::atomic::Ordering::SeqCst);
@@ -355,7 +357,10 @@ impl Vault {
     /// then the database and its journal. `store` is emptied first so nothing lingers in pages
     /// a reader still holds.
     pub fn erase(&self, store: &Store) -> Result<(), VaultError> {
-        self.shelf.forget_keys()?;
+        if let Err(e) = self.shelf.forget_keys() {
+            // Go on emptying the database; deleting everything at the end tries the keys again.
+            tracing::warn!(error = %e, "the key file could not be deleted first");
+        }
         *self.file.lock().unwrap_or_else(|p| p.into_inner()) = None;
         *self.unwrapped.lock().unwrap_or_else(|p| p.into_inner()) = None;
         store.erase()?;

@@ -119,6 +119,20 @@ impl App {
         self.dom.render_immediate_to_vec();
     }
 
+    /// The app comes back to the foreground (as a phone's resume or a window's focus would
+    /// tell it).
+    #[allow(dead_code)]
+    pub fn resume(&mut self) {
+        use minqing_mobile::ui::resume::Resumed;
+        self.dom.in_runtime(|| {
+            let mut resumed =
+                dioxus::dioxus_core::consume_context_from_scope::<Signal<Resumed>>(ScopeId::APP)
+                    .expect("the root provides Resumed");
+            resumed.with_mut(|r| r.0 += 1);
+        });
+        self.dom.render_immediate_to_vec();
+    }
+
     /// Lets spawned tasks (async handlers) run for a moment, then renders.
     pub async fn settle(&mut self) {
         for _ in 0..5 {

@@ -45,6 +45,18 @@ fn a_day_of_records(phone: &Phone) -> minqing_shared::ids::HouseholdId {
     home
 }
 
+/// A new phone's encrypted store on which 王建国 logged in (password `mima-1234`) and set the
+/// PIN `246810`; the vault is the app's.
+fn pinned_phone() -> (std::sync::Arc<Vault>, Phone) {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = std::sync::Arc::new(Vault::new(dir.path(), TEST));
+    let store = vault.open().unwrap().1.unwrap();
+    let phone = Phone::logged_in_on_vault(dir, store, Some(vault.clone()));
+    vault.seal_with_password("mima-1234").unwrap();
+    vault.set_pin("246810").unwrap();
+    (vault, phone)
+}
+
 #[tokio::test]
 async fn a_day_of_records_leaves_no_name_or_phone_number_in_the_files() {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -126,12 +138,7 @@ async fn the_previous_apps_database_is_encrypted_in_place_and_keeps_every_record
 #[tokio::test]
 async fn wrong_pins_never_destroy_a_record_and_the_password_still_opens() {
     let _one = ONE_AT_A_TIME.lock().await;
-    let dir = tempfile::tempdir().unwrap();
-    let vault = Vault::new(dir.path(), TEST);
-    let store = vault.open().unwrap().1.unwrap();
-    let phone = Phone::logged_in_on(dir, store);
-    vault.seal_with_password("mima-1234").unwrap();
-    vault.set_pin("246810").unwrap();
+    let (_, phone) = pinned_phone();
     a_day_of_records(&phone);
     let pending = phone.store().pending_count().unwrap();
     let dir = phone.into_dir();
@@ -289,12 +296,7 @@ async fn the_previous_browser_apps_database_in_clear_is_sealed_with_every_record
 #[tokio::test]
 async fn a_cadre_who_forgot_both_starts_the_phone_over_and_nothing_old_is_left() {
     let _one = ONE_AT_A_TIME.lock().await;
-    let dir = tempfile::tempdir().unwrap();
-    let vault = Vault::new(dir.path(), TEST);
-    let store = vault.open().unwrap().1.unwrap();
-    let phone = Phone::logged_in_on(dir, store);
-    vault.seal_with_password("mima-1234").unwrap();
-    vault.set_pin("246810").unwrap();
+    let (_, phone) = pinned_phone();
     a_day_of_records(&phone);
     let dir = phone.into_dir();
     let vault = Vault::new(dir.path(), TEST);
@@ -336,12 +338,7 @@ async fn a_cadre_who_forgot_both_starts_the_phone_over_and_nothing_old_is_left()
 #[tokio::test]
 async fn back_in_the_foreground_after_ten_idle_minutes_the_app_asks_for_the_pin_again() {
     let _one = ONE_AT_A_TIME.lock().await;
-    let dir = tempfile::tempdir().unwrap();
-    let vault = std::sync::Arc::new(Vault::new(dir.path(), TEST));
-    let store = vault.open().unwrap().1.unwrap();
-    let phone = Phone::logged_in_on_vault(dir, store, Some(vault.clone()));
-    vault.seal_with_password("mima-1234").unwrap();
-    vault.set_pin("246810").unwrap();
+    let (_, phone) = pinned_phone();
     let mut app = support::dom::App::new(phone.services.clone());
     assert!(app.text().contains("本周"), "{}", app.text());
     // Back after five minutes: still open.

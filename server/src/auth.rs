@@ -130,8 +130,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientVersion {
 }
 
 /// The device and account behind a request's `Authorization: Bearer` token. A phone ordered
-/// wiped is refused (`wipe_requested`) — it sends and receives nothing more, and erases itself
-/// on hearing it.
+/// wiped is refused (`wipe_requested`) — nothing more it sends is taken, nothing is sent to it,
+/// and it erases itself on hearing it (which is noted as the order delivered).
 #[derive(Clone, Debug)]
 pub struct Device(pub DeviceAuth);
 
@@ -141,6 +141,12 @@ impl FromRequestParts<AppState> for Device {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let OrderedDevice(d) = OrderedDevice::from_request_parts(parts, state).await?;
         if d.erase == Some(EraseOrder::Wipe) {
+            let device = d.device_id;
+            state
+                .write("erase_delivered", move |tx, state| {
+                    Ok(tx.note_erase_delivered(device, state.now_ms())?)
+                })
+                .await?;
             return Err(ApiError::forbidden(
                 WIPE_REQUESTED,
                 "组织部已要求擦除本机数据 (this phone is ordered wiped)",

@@ -28,7 +28,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(api::v1::auth::login))
         .route("/api/v1/auth/change-password", post(api::v1::auth::change_password))
         .route("/api/v1/sync/push", post(api::v1::sync::push))
-        .route("/api/v1/device/status", get(api::v1::device::status))
         .route("/api/v1/device/erased", post(api::v1::device::erased))
         .route("/api/v1/photos/{id}", get(api::v1::photos::status).put(api::v1::photos::upload))
         .route("/api/v1/sync/pull", get(api::v1::sync::pull))

@@ -5,7 +5,6 @@ use std::sync::Mutex;
 use minqing_mobile::sync::{HttpTransport, Transport, TransportError};
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::photo::{PhotoId, UploadStatus};
-use minqing_shared::sync::wire::DeviceStatus;
 use minqing_shared::sync::{
     ChangePasswordRequest, ChangePasswordResponse, HistoryResponse, LoginResponse, PullResponse,
     PushRequest, PushResponse,
@@ -173,11 +172,6 @@ impl Transport for FaultyTransport {
             return Err(TransportError::Offline("connection cut while sending a photo".into()));
         }
         self.inner.upload_photo(url, token, id, offset, length, rest).await
-    }
-
-    async fn device_status(&self, url: &str, token: &str) -> Result<DeviceStatus, TransportError> {
-        self.down()?;
-        self.inner.device_status(url, token).await
     }
 
     async fn report_erased(&self, url: &str, token: &str) -> Result<(), TransportError> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use minqing_shared::clock::{SharedClock, SystemClock};
 use minqing_shared::photo::{MAX_UPLOAD_BYTES, PhotoRefusal};
-use minqing_shared::sync::wire::{DeviceStatus, EraseOrder, WIPE_REQUESTED};
+use minqing_shared::sync::wire::{EraseOrder, WIPE_REQUESTED};
 use minqing_shared::sync::{ChangePasswordRequest, ErrorBody, HistoryResponse, PushRequest};
 use rand::Rng;
 
@@ -183,33 +183,19 @@ impl<T: Transport> SyncEngine<T> {
         if account.token.is_empty() {
             return Err(SyncError::NotLoggedIn);
         }
-        let mut report = SyncReport::default();
-        let refused = |e: TransportError| match e {
-            TransportError::Server { status: 401, body } => SyncError::LoggedOut(body.message),
-            other => SyncError::Transport(other),
-        };
-        // An order to erase comes first: a lost phone sends nothing more.
-        report.requests += 1;
-        let status = match self.transport.device_status(&account.server_url, &account.token).await {
-            Ok(status) => status,
-            Err(e) if is_wipe(&e) => DeviceStatus { erase: Some(EraseOrder::Wipe) },
-            Err(e) => return Err(refused(e)),
-        };
-        if status.erase == Some(EraseOrder::Wipe) {
-            report.erase = Some(EraseOrder::Wipe);
-            return Ok(report);
-        }
-        let mut report = match self.exchange(&account, report).await {
+        // A phone ordered wiped is refused by its first request (nothing of it is taken): it
+        // erases at once. One ordered retired hears it in the pull's answer: it erases once
+        // everything is sent.
+        let mut report = match self.exchange(&account, SyncReport::default()).await {
             Err(SyncError::Transport(e)) if is_wipe(&e) => {
                 return Ok(SyncReport { erase: Some(EraseOrder::Wipe), ..SyncReport::default() });
             }
             other => other?,
         };
-        if status.erase == Some(EraseOrder::Retire)
-            && self.store.pending_count()? == 0
-            && self.store.photos_to_send()?.is_empty()
+        if report.erase == Some(EraseOrder::Retire)
+            && (self.store.pending_count()? > 0 || !self.store.photos_to_send()?.is_empty())
         {
-            report.erase = Some(EraseOrder::Retire);
+            report.erase = None;
         }
         Ok(report)
     }
@@ -289,6 +275,7 @@ impl<T: Transport> SyncEngine<T> {
                 .map_err(refused)?;
             self.store.apply_pull(&page, self.now_ms(), note_new_households)?;
             report.pulled += page.changes.len() as u64;
+            report.erase = report.erase.or(page.erase);
             cursor = page.next_cursor;
             if !page.has_more {
                 break;

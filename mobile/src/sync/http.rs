@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::photo::{PhotoId, UploadStatus};
-use minqing_shared::sync::wire::DeviceStatus;
 use minqing_shared::sync::{
     ChangePasswordRequest, ChangePasswordResponse, ErrorBody, HistoryResponse, LoginResponse,
     PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
@@ -207,14 +206,6 @@ impl Transport for HttpTransport {
             .await
             .map_err(offline)?;
         answer(resp).await
-    }
-
-    async fn device_status(
-        &self,
-        server_url: &str,
-        token: &str,
-    ) -> Result<DeviceStatus, TransportError> {
-        self.get(server_url, token, "/api/v1/device/status").await
     }
 
     async fn report_erased(&self, server_url: &str, token: &str) -> Result<(), TransportError> {

@@ -10,7 +10,6 @@ pub use http::HttpTransport;
 
 use minqing_shared::ids::HouseholdId;
 use minqing_shared::photo::{PhotoId, UploadStatus};
-use minqing_shared::sync::wire::DeviceStatus;
 use minqing_shared::sync::{
     ChangePasswordRequest, ChangePasswordResponse, ErrorBody, HistoryResponse, LoginResponse,
     PullResponse, PushRequest, PushResponse,
@@ -106,12 +105,6 @@ pub trait Transport: Send + Sync {
         length: u64,
         rest: Vec<u8>,
     ) -> impl Future<Output = Result<UploadStatus, TransportError>> + MaybeSend;
-    /// `GET /api/v1/device/status`: an order to erase this phone, if any.
-    fn device_status(
-        &self,
-        server_url: &str,
-        token: &str,
-    ) -> impl Future<Output = Result<DeviceStatus, TransportError>> + MaybeSend;
     /// `POST /api/v1/device/erased`: the phone erased itself as ordered.
     fn report_erased(
         &self,

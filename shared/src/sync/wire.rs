@@ -182,6 +182,11 @@ pub struct PullResponse {
     /// The county's 位置存疑 distance, metres (`shared::place`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place_doubt_m: Option<u32>,
+    /// An order to retire this phone (交回): send what is unsent, then erase. (A phone ordered
+    /// wiped hears it as every endpoint's refusal, [`WIPE_REQUESTED`].) Absent otherwise, so a
+    /// sync costs no byte for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erase: Option<EraseOrder>,
 }
 
 /// The answer to `GET /api/v1/sync/household/{id}/history?through=N`: every change of one
@@ -234,14 +239,6 @@ impl EraseOrder {
     pub fn from_code(code: &str) -> Option<Self> {
         [EraseOrder::Wipe, EraseOrder::Retire].into_iter().find(|o| o.code() == code)
     }
-}
-
-/// The answer to `GET /api/v1/device/status`: asked by the phone before each sync.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceStatus {
-    /// An order to erase this phone, if one was given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub erase: Option<EraseOrder>,
 }
 
 /// The refusal a phone ordered wiped gets from every other endpoint (HTTP 403): it erases itself.

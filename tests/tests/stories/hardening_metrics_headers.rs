@@ -102,3 +102,24 @@ async fn every_office_page_carries_the_security_headers() {
     assert_eq!(script.status(), StatusCode::OK);
     assert!(script.text().await.unwrap().contains("window.print()"));
 }
+
+#[tokio::test]
+async fn the_phones_answers_carry_the_short_policy() {
+    let server = TestServer::start().await;
+    server.county();
+    let phone = minqing_tests::ApiPhone::login(&server.url, "wang").await;
+    let resp = reqwest::Client::new()
+        .get(format!("{}/api/v1/sync/pull?cursor=0&limit=10", server.url))
+        .bearer_auth(&phone.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let h = resp.headers();
+    let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert_eq!(get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
+    assert_eq!(get("x-content-type-options"), "nosniff");
+    assert_eq!(get("cache-control"), "no-store");
+    assert_eq!(get("x-frame-options"), "", "framing is already refused by the policy");
+    assert_eq!(get("referrer-policy"), "", "a JSON answer has no links");
+}

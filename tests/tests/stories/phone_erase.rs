@@ -137,7 +137,7 @@ async fn a_retired_phone_sends_first_and_a_wiped_one_sends_nothing_then_both_era
     assert!(li.erased() && !li_vault.db_path().exists());
     assert!(std::fs::read_dir(li_dir.path()).unwrap().next().is_none());
     let status = reqwest::Client::new()
-        .get(format!("{}/api/v1/device/status", server.url))
+        .get(format!("{}/api/v1/sync/pull?cursor=0&limit=10", server.url))
         .bearer_auth(&li_token)
         .send()
         .await

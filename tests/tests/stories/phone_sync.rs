@@ -371,7 +371,7 @@ async fn a_household_given_to_another_cadre_reaches_its_phone_with_its_history()
     let give = office.op(home.0, Payload::Household(patch));
     assert!(office.push(&[give]).await.ok().rejected.is_empty());
     let report = li.engine.sync_once().await.unwrap();
-    assert_eq!(report.requests, 3, "the erase-order check, one pull and one history");
+    assert_eq!(report.requests, 2, "one pull and one history");
     let detail = li.store().household_detail(home, today).unwrap().expect("张老汉 is hers now");
     assert_eq!(detail.summary.household.head_name, "张老汉");
     assert_eq!(detail.visits.len(), 1);
@@ -388,5 +388,5 @@ async fn a_household_given_to_another_cadre_reaches_its_phone_with_its_history()
     assert_eq!(answer.status(), 404);
 
     // A sync with nothing new is two small requests: the erase-order check and one pull.
-    assert_eq!(li.engine.sync_once().await.unwrap().requests, 2, "the check and one pull");
+    assert_eq!(li.engine.sync_once().await.unwrap().requests, 1, "one pull");
 }

@@ -1,37 +1,17 @@
-//! A phone's erase order (账号管理 擦除 / 交回, `minqing-server device wipe|retire`):
-//!
-//! - `GET /api/v1/device/status`: asked before each sync; answers the order, if any, and notes
-//!   that the phone heard it.
-//! - `POST /api/v1/device/erased`: the phone reports it erased its database, keys and photos;
-//!   its token ends there. Audited as `device_erased`, by the phone.
-//!
-//! Both take a phone ordered wiped, which every other endpoint refuses (`wipe_requested`).
+//! `POST /api/v1/device/erased`: a phone ordered erased (账号管理 擦除 / 交回, `minqing-server
+//! device wipe|retire`) reports it erased its database, keys and photos; its token ends there.
+//! Audited as `device_erased`, by the phone. It takes a phone ordered wiped, which every other
+//! endpoint refuses (`wipe_requested`: how a wiped phone hears its order; a retiring one hears
+//! it in its pull's answer).
 
 use axum::Json;
 use axum::extract::State;
-use minqing_shared::sync::wire::DeviceStatus;
 
 use crate::audit::{self, Who};
 use crate::auth::{ClientAddr, OrderedDevice};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::AuditAction;
-
-/// `GET /api/v1/device/status`.
-pub async fn status(
-    State(state): State<AppState>,
-    OrderedDevice(d): OrderedDevice,
-) -> Result<Json<DeviceStatus>, ApiError> {
-    if d.erase.is_some() {
-        let device = d.device_id;
-        state
-            .write("erase_delivered", move |tx, state| {
-                Ok(tx.note_erase_delivered(device, state.now_ms())?)
-            })
-            .await?;
-    }
-    Ok(Json(DeviceStatus { erase: d.erase }))
-}
 
 /// `POST /api/v1/device/erased`.
 pub async fn erased(

@@ -99,10 +99,12 @@ pub async fn pull(
             Ok((sync::pull(tx, scope, q.cursor, limit, device)?, tx.place_doubt_m()?))
         })
         .await?;
-    // One audit line per page that carried records (an empty sync writes nothing), and the
-    // device's last sync at most once a minute: one write, if either is due.
+    // One audit line per page that carried records (an empty sync writes nothing), the
+    // device's last sync at most once a minute, and that the phone heard its order to retire:
+    // one write, if any is due.
     let touch = state.seen_due(device);
-    if !changes.is_empty() || touch {
+    let erase = auth.erase;
+    if !changes.is_empty() || touch || erase.is_some() {
         let (cadre, count) = (auth.cadre_id, changes.len() as u32);
         state
             .write("pull_noted", move |tx, state| {
@@ -113,6 +115,9 @@ pub async fn pull(
                 }
                 if touch {
                     tx.touch_device(device, now, version.as_deref())?;
+                }
+                if erase.is_some() {
+                    tx.note_erase_delivered(device, now)?;
                 }
                 Ok(())
             })
@@ -125,6 +130,7 @@ pub async fn pull(
         has_more,
         server_time: state.now_ms(),
         place_doubt_m: Some(place_doubt_m),
+        erase,
     }))
 }
 

@@ -28,16 +28,26 @@ pub async fn print_js() -> Response {
     resp
 }
 
+/// The policy of a JSON answer (the phones' API, errors): nothing in it is to run or be framed.
+pub const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
 /// Adds the security headers to an answer (keeping a `Cache-Control` or a policy a route set
-/// itself: the web app at `/app/` has its own).
+/// itself: the web app at `/app/` has its own). A JSON answer is no page: it gets the short
+/// policy and no framing or referrer header, which would cost every sync over 2G some 230
+/// bytes for nothing (`frame-ancestors` already forbids framing).
 pub async fn add(mut resp: Response) -> Response {
     let h = resp.headers_mut();
+    let json =
+        h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        let csp = if json { JSON_CSP } else { CSP };
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     }
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !json {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

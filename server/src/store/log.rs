@@ -87,9 +87,9 @@ impl Tx<'_> {
         Ok(!self.logged_ops(&[op_id])?.is_empty())
     }
 
-    /// Appends ops in order. Their `server_seq` is assigned before the transaction commits, in
-    /// commit order (SQLite: as they go in, by the one writer; PostgreSQL: just before commit,
-    /// under the writers' lock — see `postgres/numbering.rs`).
+    /// Appends ops in order. Their `server_seq` follows commit order (SQLite: as they go in, by
+    /// the one writer; PostgreSQL: right after the commit, by a numbering transaction under the
+    /// writers' lock — see `postgres/numbering.rs`), and a pull sees an op only once numbered.
     pub fn append_ops(&mut self, entries: &[LogEntry<'_>], now_ms: i64) -> StoreResult<()> {
         if entries.is_empty() {
             return Ok(());
@@ -221,35 +221,25 @@ impl Tx<'_> {
         .collect()
     }
 
-    /// Every op of one record type, in log order.
-    pub fn ops_of_type(&mut self, record_type: RecordType) -> StoreResult<Vec<Change>> {
-        self.query(
-            "SELECT server_seq, body FROM ops WHERE record_type = $1 ORDER BY server_seq",
-            &args![record_type.code()],
-        )?
-        .iter()
-        .map(decode::change)
-        .collect()
-    }
-
     /// The monthly reports of one unit, or of a county's units, by unit and month, as their
     /// ops leave them.
     pub fn monthly_reports(
         &mut self,
         of: ReportsOf,
     ) -> StoreResult<BTreeMap<(UnitId, YearMonth), ReportState>> {
-        // PostgreSQL sorts this transaction's own unnumbered ops last: the latest, as they are.
+        // Ops not numbered yet (PostgreSQL numbers them just after their commit) sort last, in
+        // the order they arrived: the latest, as they are.
         let kind = RecordType::MonthlyReport.code();
         let rows = match of {
             ReportsOf::Unit(unit) => self.query(
                 "SELECT server_seq, body FROM ops WHERE unit_id = $2 AND record_type = $1
-                 ORDER BY server_seq",
+                 ORDER BY server_seq, id",
                 &args![kind, unit],
             )?,
             ReportsOf::County(county) => self.query(
                 "SELECT o.server_seq, o.body FROM units u CROSS JOIN ops o
                  WHERE o.unit_id = u.id AND u.county_id = $2 AND o.record_type = $1
-                 ORDER BY o.server_seq",
+                 ORDER BY o.server_seq, o.id",
                 &args![kind, county],
             )?,
         };

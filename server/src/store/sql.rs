@@ -246,7 +246,7 @@ pub trait Conn {
     fn lock_rows(&self, alias: &str) -> String;
 
     /// Notes that the transaction appended ops: SQLite numbered them as they went in; PostgreSQL
-    /// numbers them just before commit (see `postgres/numbering.rs`).
+    /// numbers them right after the commit (see `postgres/numbering.rs`).
     fn appended_ops(&mut self);
 
     /// Holds `section` exclusively until the transaction ends (see [`Section`]).

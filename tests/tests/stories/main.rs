@@ -33,6 +33,7 @@ mod office_roster;
 mod office_week;
 mod phone_erase;
 mod phone_sync;
+mod postgres_numbering;
 mod postgres_statements;
 mod role_matrix;
 mod role_matrix_generated;

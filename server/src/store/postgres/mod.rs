@@ -66,6 +66,7 @@ const POOL_SIZE: u32 = 8;
 pub struct PgStore {
     /// Always `Some` until dropped.
     pool: Option<Pool>,
+    numberer: numbering::Numberer,
 }
 
 impl Drop for PgStore {
@@ -84,8 +85,12 @@ impl PgStore {
         let config = postgres::Config::from_str(url).map_err(StoreError::from)?;
         let manager = PgManager(PostgresConnectionManager::new(config, NoTls));
         let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
-        let store = Self { pool: Some(pool) };
-        schema::migrate(&mut *store.pool().get()?, numbering::WRITE_LOCK)?;
+        let store = Self { pool: Some(pool), numberer: numbering::Numberer::default() };
+        let mut conn = store.pool().get()?;
+        schema::migrate(&mut conn, numbering::WRITE_LOCK)?;
+        // Ops a server stopped before numbering (see `numbering.rs`).
+        numbering::number_ops(&mut conn)?;
+        drop(conn);
         Ok(store)
     }
 
@@ -103,20 +108,24 @@ impl PgStore {
     }
 
     /// Runs `f` in a write transaction (READ COMMITTED), committed if `keep` says so; numbers
-    /// its ops, if any, just before commit.
+    /// its ops, if any, right after the commit (see `numbering.rs`).
     pub fn write<T>(
         &self,
         f: impl FnOnce(&mut dyn Conn) -> T,
         keep: impl FnOnce(&T) -> bool,
     ) -> StoreResult<T> {
         let mut conn = self.pool().get()?;
-        let mut pg = PgConn { tx: conn.write()?, writing: true, appended: false };
-        let out = f(&mut pg);
-        if keep(&out) {
-            if pg.appended {
-                numbering::number_ops(&mut pg.tx)?;
+        let (out, appended) = {
+            let mut pg = PgConn { tx: conn.write()?, writing: true, appended: false };
+            let out = f(&mut pg);
+            if !keep(&out) {
+                return Ok(out); // rolled back as the transaction drops
             }
             pg.tx.commit()?;
+            (out, pg.appended)
+        };
+        if appended {
+            self.numberer.after_commit(conn, self.pool())?;
         }
         Ok(out)
     }
@@ -127,7 +136,7 @@ struct PgConn<'a> {
     tx: CachedTx<'a>,
     /// A write transaction: what it reads to change is locked.
     writing: bool,
-    /// It appended ops, to be numbered before commit.
+    /// It appended ops, to be numbered after commit.
     appended: bool,
 }
 

@@ -177,7 +177,7 @@ CREATE INDEX audit_time ON audit(at_ms);
     r#"
 ALTER TABLE devices ADD COLUMN app_version TEXT;
 "#,
-    // 6: ops are numbered just before commit, so they are appended without a `server_seq`;
+    // 6: ops are appended without a `server_seq` and numbered by `numbering.rs`;
     // `id` keeps their arrival order for the numbering.
     r#"
 ALTER TABLE ops DROP CONSTRAINT ops_pkey;

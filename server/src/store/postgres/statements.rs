@@ -38,6 +38,12 @@ impl PgConn {
         Ok(CachedTx { tx: self.client.transaction()?, statements: &mut self.statements })
     }
 
+    /// Runs statements without parameters in one round trip, outside any transaction of ours
+    /// (a string with its own `BEGIN … COMMIT`).
+    pub fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
+        self.client.batch_execute(sql)
+    }
+
     /// Starts a read-only, repeatable-read transaction: one snapshot for the whole read.
     pub fn read(&mut self) -> Result<CachedTx<'_>, Error> {
         let tx = self

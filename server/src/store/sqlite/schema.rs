@@ -305,6 +305,11 @@ ALTER TABLE devices ADD COLUMN erase_requested_ms INTEGER;
 ALTER TABLE devices ADD COLUMN erase_delivered_ms INTEGER;
 ALTER TABLE devices ADD COLUMN erased_ms INTEGER;
 "#,
+    // 13: `id`, the order ops arrived in, as PostgreSQL's `ops.id`: here the `server_seq` itself
+    // (one writer numbers ops as they go in), so a statement may order the log by both.
+    r#"
+ALTER TABLE ops ADD COLUMN id INTEGER GENERATED ALWAYS AS (server_seq) VIRTUAL;
+"#,
 ];
 
 /// Brings a database up to the latest migration.

@@ -159,6 +159,13 @@ impl AppState {
         due
     }
 
+    /// Notes that `device`'s last sync time was just written (a push writes it): the pull that
+    /// follows in the same sync need not write it again.
+    pub fn seen_written(&self, device: DeviceId) {
+        let mut seen = self.0.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.insert(device, Instant::now());
+    }
+
     /// Runs a read off the async runtime, timed under `call`.
     pub async fn read<T: Send + 'static>(
         &self,

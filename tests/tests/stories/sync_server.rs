@@ -79,6 +79,36 @@ async fn a_visit_pushed_from_one_phone_is_pulled_by_the_cadre_s_other_phone() {
     assert!(theirs.iter().all(|c| c.op.record_id != household.0 && c.op.record_id != visit.0));
 }
 
+/// How many pull notes (the audit line, the device's last sync) the server has written.
+fn pull_notes(server: &TestServer) -> usize {
+    let metrics = server.state.metrics().render();
+    let line = metrics.lines().find(|l| l.contains("db_call_seconds_count{call=\"pull_noted\"}"));
+    line.and_then(|l| l.rsplit(' ').next()).map_or(0, |n| n.parse().unwrap())
+}
+
+#[tokio::test]
+async fn a_routine_sync_writes_the_device_s_last_sync_once() {
+    let (server, county) = county_server().await;
+    let mut phone = ApiPhone::login(&server.url, "wang").await;
+    let (household, create) = phone.new_household(county.village, "张老汉");
+    phone.push(&[create]).await.ok();
+    assert!(phone.pull_all().await.is_empty(), "its own op is not sent back");
+    assert_eq!(pull_notes(&server), 0, "the push noted the sync: the empty pull writes nothing");
+    let seen =
+        server.sql().count("SELECT COUNT(*) FROM devices WHERE last_seen_ms IS NOT NULL", &[]);
+    assert!(seen >= 1, "the push wrote the device's last sync");
+
+    // A pull with no push before it writes the note (once a minute), and one that carried
+    // records writes its audit line.
+    let mut tablet = ApiPhone::login(&server.url, "wang").await;
+    assert_eq!(tablet.pull_all().await.len(), 1);
+    assert_eq!(pull_notes(&server), 1);
+    let (_, visit) = phone.visit(household, "再次走访");
+    phone.push(&[visit]).await.ok();
+    assert_eq!(tablet.pull_all().await.len(), 1);
+    assert_eq!(pull_notes(&server), 2, "the visit pulled is audited");
+}
+
 #[tokio::test]
 async fn the_same_batch_sent_twice_is_stored_once() {
     let (server, county) = county_server().await;

@@ -65,6 +65,7 @@ pub async fn push(
             ),
         ));
     }
+    let auth_device = auth.device_id;
     let outcome = state
         .write("push", move |tx, state| {
             let outcome = sync::push(tx, &auth, &req.ops, state.now_ms(), version.as_deref())?;
@@ -74,6 +75,8 @@ pub async fn push(
             Ok(outcome)
         })
         .await?;
+    // The push wrote the device's last sync and app version (`Tx::device_synced`).
+    state.seen_written(auth_device);
     state.metrics().ops(
         outcome.accepted,
         outcome.response.rejected.len() as u64,

@@ -87,9 +87,11 @@ impl Tx<'_> {
         Ok(!self.logged_ops(&[op_id])?.is_empty())
     }
 
-    /// Appends ops in order. Their `server_seq` follows commit order (SQLite: as they go in, by
-    /// the one writer; PostgreSQL: right after the commit, by a numbering transaction under the
-    /// writers' lock — see `postgres/numbering.rs`), and a pull sees an op only once numbered.
+    /// Appends ops in order. Their `server_seq` is handed out in order, never behind a number a
+    /// pull may have seen (SQLite: as they go in, by the one writer; PostgreSQL: after the commit,
+    /// by numbering transactions one at a time under the writers' lock, each numbering every
+    /// committed op in arrival order — see `postgres/numbering.rs`); a pull sees an op only once
+    /// numbered.
     pub fn append_ops(&mut self, entries: &[LogEntry<'_>], now_ms: i64) -> StoreResult<()> {
         if entries.is_empty() {
             return Ok(());
@@ -121,6 +123,13 @@ impl Tx<'_> {
         )?;
         self.conn.appended_ops();
         Ok(())
+    }
+
+    /// Notes that ops sent again were found stored: a server whose numbering failed after their
+    /// commit may have left them without a number, so this write numbers what is left (on
+    /// PostgreSQL; a numbering that finds nothing costs one round trip and no disk flush).
+    pub fn number_stored_ops(&mut self) {
+        self.conn.appended_ops();
     }
 
     /// Keeps refused ops aside.

@@ -245,8 +245,9 @@ pub trait Conn {
     /// whole database). Goes at the end of a `SELECT`.
     fn lock_rows(&self, alias: &str) -> String;
 
-    /// Notes that the transaction appended ops: SQLite numbered them as they went in; PostgreSQL
-    /// numbers them right after the commit (see `postgres/numbering.rs`).
+    /// Notes that ops this transaction appended, or met already stored, are to be numbered:
+    /// SQLite numbered them as they went in; PostgreSQL numbers every op still without a number
+    /// right after the commit (see `postgres/numbering.rs`).
     fn appended_ops(&mut self);
 
     /// Holds `section` exclusively until the transaction ends (see [`Section`]).

@@ -155,6 +155,9 @@ pub fn push(
         }
     }
     ws.flush(tx, now_ms)?;
+    if out.duplicates > 0 {
+        tx.number_stored_ops();
+    }
 
     let raws: Vec<String> = refused.iter().map(|(_, _, raw, _)| raw.to_string()).collect();
     let kept: Vec<QuarantineEntry<'_>> = refused

@@ -1,8 +1,9 @@
 //! PostgreSQL numbers ops right after the transaction that stored them commits
 //! (`server/src/store/postgres/numbering.rs`). A server stopped between the two leaves ops stored
-//! but without a number: no pull sees them yet, and the next numbering — any later write, or a
-//! server starting — numbers them after everything numbered before. Every phone then gets them
-//! once. (SQLite numbers ops as they go in: nothing to check there.)
+//! but without a number: no pull sees them yet, and the next numbering — any later write, the
+//! phone sending them again, or a server starting — numbers them after everything numbered
+//! before. Every phone then gets them once. (SQLite numbers ops as they go in: nothing to check
+//! there.)
 
 use minqing_shared::ids::OpId;
 use minqing_tests::sql::postgres_url;
@@ -59,6 +60,19 @@ async fn ops_a_stop_left_unnumbered_are_numbered_by_the_next_write_or_start() {
     let pulled = tablet.pull_all().await;
     assert_eq!(pulled.len(), 1, "wang's visit reaches his tablet, once");
     assert_eq!(pulled[0].op.op_id, visit_id);
+
+    // Left unnumbered, and its phone sends it again (the numbering failed, the push got an
+    // error): finding it stored numbers it.
+    let (_, resent) = wang.visit(home, "重发的走访");
+    let resent_id = resent.op_id;
+    wang.push(std::slice::from_ref(&resent)).await.ok();
+    unnumber(&server, resent_id);
+    assert!(tablet.pull_all().await.is_empty());
+    let answer = wang.push(&[resent]).await.ok();
+    assert!(answer.rejected.is_empty(), "{:?}", answer.rejected);
+    assert!(number(&server, resent_id) > second, "numbered when found stored");
+    let pulled = tablet.pull_all().await;
+    assert_eq!(pulled.iter().map(|c| c.op.op_id).collect::<Vec<_>>(), [resent_id]);
 
     // Left unnumbered with nothing written after it: a server starting numbers it.
     let (_, late) = wang.visit(home, "停机前的最后一次走访");

@@ -21,9 +21,11 @@
 //! one numbering covers every writer of the process that committed while the last one ran
 //! (under load, a handful of numberings a second instead of one per push).
 //!
-//! A writer whose numbering fails (its connection dropped) leaves its ops committed and
-//! unnumbered: the next numbering anywhere takes them, and a server numbers leftovers when it
-//! starts. Its phone gets an error and sends again; the ops are found stored and acknowledged.
+//! A numbering that fails (its connection dropped) is tried again on another connection, twice.
+//! If it still fails, the writer's ops stay committed and unnumbered and the writer gets an
+//! error although its change is stored: its phone sends again, the ops are found stored and
+//! acknowledged, and finding them numbers whatever is left; so does the next numbering anywhere,
+//! and a server starting.
 
 use std::sync::{Condvar, Mutex};
 
@@ -53,11 +55,20 @@ static NUMBER_OPS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 });
 
 /// Numbers the committed ops that have no number yet (call after a commit that appended ops, and
-/// when a server starts). Outside any transaction: it is one of its own.
+/// when a server starts). Outside any transaction: it is one of its own; if it fails half-way
+/// the connection is rolled back, so it goes back to the pool clean.
 pub(super) fn number_ops(conn: &mut PgConn) -> StoreResult<()> {
-    conn.batch_execute(&NUMBER_OPS)?;
+    if let Err(e) = conn.batch_execute(&NUMBER_OPS) {
+        let _ = conn.batch_execute("ROLLBACK");
+        return Err(e.into());
+    }
     Ok(())
 }
+
+/// Numberings tried, each on a connection of its own, before a write that committed says its
+/// ops could not be numbered (the change is stored; the phone sends again and its resent ops
+/// are numbered then).
+const NUMBERING_ATTEMPTS: usize = 3;
 
 /// Groups one process's numberings: at most one runs at a time, and each covers every writer
 /// that committed before it started.
@@ -103,15 +114,23 @@ impl Numberer {
             runs.running = true;
             let run = runs.started;
             drop(runs);
-            let mut held = match conn.take() {
-                Some(c) => Ok(c),
-                None => pool.get().map_err(StoreError::from),
-            };
-            let failure = match &mut held {
-                Ok(c) => number_ops(c).err().map(|e| e.to_string()),
-                Err(e) => Some(e.to_string()),
-            };
-            conn = held.ok();
+            let mut failure = None;
+            for attempt in 1..=NUMBERING_ATTEMPTS {
+                let mut held = match conn.take() {
+                    Some(c) => Ok(c),
+                    None => pool.get().map_err(StoreError::from),
+                };
+                failure = match &mut held {
+                    Ok(c) => number_ops(c).err().map(|e| e.to_string()),
+                    Err(e) => Some(e.to_string()),
+                };
+                if failure.is_none() {
+                    break;
+                }
+                tracing::warn!(attempt, error = failure.as_deref(), "numbering ops failed");
+                // Its connection may be the trouble: the next attempt takes another.
+                drop(held);
+            }
             runs = self.state.lock().unwrap_or_else(|p| p.into_inner());
             runs.running = false;
             runs.finished = run;

@@ -38,7 +38,7 @@ pub(super) fn changes(
                (SELECT o.server_seq FROM ops o
                 WHERE {ops_where} AND o.server_seq > $1 AND o.device_id != $3
                 ORDER BY o.server_seq LIMIT $2) x
-              WHERE {filter})"
+              WHERE {filter} ORDER BY x.server_seq LIMIT $2)"
         )
     };
     let (branches, who): (Vec<String>, Vec<Value>) = match scope {

@@ -142,11 +142,15 @@ impl FromRequestParts<AppState> for Device {
         let OrderedDevice(d) = OrderedDevice::from_request_parts(parts, state).await?;
         if d.erase == Some(EraseOrder::Wipe) {
             let device = d.device_id;
-            let noted = state
-                .write("erase_delivered", move |tx, state| {
-                    Ok(tx.note_erase_delivered(device, state.now_ms())?)
-                })
-                .await;
+            let noted = if d.erase_delivered {
+                Ok(())
+            } else {
+                state
+                    .write("erase_delivered", move |tx, state| {
+                        Ok(tx.note_erase_delivered(device, state.now_ms())?)
+                    })
+                    .await
+            };
             // The refusal matters more than the note: the phone erases either way.
             if let Err(e) = noted {
                 tracing::warn!(%device, error = ?e, "could not note the wipe order heard");

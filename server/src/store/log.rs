@@ -121,7 +121,7 @@ impl Tx<'_> {
             "",
             &rows,
         )?;
-        self.conn.appended_ops();
+        self.conn.number_after_commit();
         Ok(())
     }
 
@@ -129,7 +129,7 @@ impl Tx<'_> {
     /// commit may have left them without a number, so this write numbers what is left (on
     /// PostgreSQL; a numbering that finds nothing costs one round trip and no disk flush).
     pub fn number_stored_ops(&mut self) {
-        self.conn.appended_ops();
+        self.conn.number_after_commit();
     }
 
     /// Keeps refused ops aside.

@@ -41,6 +41,8 @@ pub struct DeviceAuth {
     pub disabled: bool,
     /// An order to erase the phone, until it reports itself erased.
     pub erase: Option<EraseOrder>,
+    /// Whether the phone was told of that order already (it is noted once).
+    pub erase_delivered: bool,
 }
 
 /// A phone logging in, as [`Tx::insert_device`] registers it.
@@ -275,7 +277,7 @@ impl Tx<'_> {
     pub fn device_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Option<DeviceAuth>> {
         self.query_opt(
             "SELECT d.id, d.cadre_id, c.role, c.unit_id, u.kind, d.revoked_ms, c.disabled,
-                    u.county_id, d.erase
+                    u.county_id, d.erase, d.erase_delivered_ms
              FROM devices d JOIN cadres c ON c.id = d.cadre_id JOIN units u ON u.id = c.unit_id
              WHERE d.token_hash = $1",
             &args![token_hash],
@@ -291,6 +293,7 @@ impl Tx<'_> {
                 revoked: r.opt_int(5)?.is_some(),
                 disabled: r.bool(6)?,
                 erase: r.opt_text(8)?.as_deref().and_then(EraseOrder::from_code),
+                erase_delivered: r.opt_int(9)?.is_some(),
             })
         })
         .transpose()

@@ -248,7 +248,7 @@ pub trait Conn {
     /// Notes that ops this transaction appended, or met already stored, are to be numbered:
     /// SQLite numbered them as they went in; PostgreSQL numbers every op still without a number
     /// right after the commit (see `postgres/numbering.rs`).
-    fn appended_ops(&mut self);
+    fn number_after_commit(&mut self);
 
     /// Holds `section` exclusively until the transaction ends (see [`Section`]).
     fn exclusive(&mut self, section: Section) -> StoreResult<()>;

@@ -70,6 +70,7 @@ fn world() -> &'static World {
                 revoked: false,
                 disabled: false,
                 erase: None,
+                erase_delivered: false,
             };
             (server, auth, template)
         });

@@ -103,11 +103,12 @@ pub async fn pull(
         })
         .await?;
     // One audit line per page that carried records (an empty sync writes nothing), the
-    // device's last sync at most once a minute, and that the phone heard its order to retire:
-    // one write, if any is due.
+    // device's last sync at most once a minute, and that the phone heard its order to retire
+    // (once): one write, if any is due.
     let touch = state.seen_due(device);
     let erase = auth.erase;
-    if !changes.is_empty() || touch || erase.is_some() {
+    let erase_heard = erase.is_some() && !auth.erase_delivered;
+    if !changes.is_empty() || touch || erase_heard {
         let (cadre, count) = (auth.cadre_id, changes.len() as u32);
         state
             .write("pull_noted", move |tx, state| {
@@ -119,7 +120,7 @@ pub async fn pull(
                 if touch {
                     tx.touch_device(device, now, version.as_deref())?;
                 }
-                if erase.is_some() {
+                if erase_heard {
                     tx.note_erase_delivered(device, now)?;
                 }
                 Ok(())

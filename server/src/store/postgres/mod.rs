@@ -101,7 +101,7 @@ impl PgStore {
     /// Runs `f` in a read-only, repeatable-read transaction: one snapshot for the whole read.
     pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> T) -> StoreResult<T> {
         let mut conn = self.pool().get()?;
-        let mut pg = PgConn { tx: conn.read()?, writing: false, appended: false };
+        let mut pg = PgConn { tx: conn.read()?, writing: false, to_number: false };
         let out = f(&mut pg);
         pg.tx.commit()?;
         Ok(out)
@@ -115,16 +115,16 @@ impl PgStore {
         keep: impl FnOnce(&T) -> bool,
     ) -> StoreResult<T> {
         let mut conn = self.pool().get()?;
-        let (out, appended) = {
-            let mut pg = PgConn { tx: conn.write()?, writing: true, appended: false };
+        let (out, to_number) = {
+            let mut pg = PgConn { tx: conn.write()?, writing: true, to_number: false };
             let out = f(&mut pg);
             if !keep(&out) {
                 return Ok(out); // rolled back as the transaction drops
             }
             pg.tx.commit()?;
-            (out, pg.appended)
+            (out, pg.to_number)
         };
-        if appended {
+        if to_number {
             self.numberer.after_commit(conn, self.pool())?;
         }
         Ok(out)
@@ -136,8 +136,8 @@ struct PgConn<'a> {
     tx: CachedTx<'a>,
     /// A write transaction: what it reads to change is locked.
     writing: bool,
-    /// It appended ops, to be numbered after commit.
-    appended: bool,
+    /// It appended ops, or met ops already stored: number what is left after commit.
+    to_number: bool,
 }
 
 fn params(values: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
@@ -157,8 +157,8 @@ impl Conn for PgConn<'_> {
         if self.writing { format!("FOR UPDATE OF {alias}") } else { String::new() }
     }
 
-    fn appended_ops(&mut self) {
-        self.appended = true;
+    fn number_after_commit(&mut self) {
+        self.to_number = true;
     }
 
     fn exclusive(&mut self, section: Section) -> StoreResult<()> {

@@ -203,7 +203,7 @@ impl Conn for SqliteConn<'_> {
         String::new()
     }
 
-    fn appended_ops(&mut self) {}
+    fn number_after_commit(&mut self) {}
 
     fn exclusive(&mut self, _section: Section) -> StoreResult<()> {
         // One writer holds the whole database for the transaction.

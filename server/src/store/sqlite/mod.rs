@@ -1,11 +1,13 @@
-//! The SQLite backend: rusqlite (bundled), WAL, a busy timeout, one writer connection behind a
-//! mutex and a few reader connections for pulls and pages. What only SQLite does is here:
-//! opening and migrating the file, binding `$N` parameters by number, and the pull-scope query
-//! (`scope.rs`). Ops are numbered as they go in: `server_seq` is the table's `AUTOINCREMENT`
+//! The SQLite backend: rusqlite (bundled), WAL, a busy timeout, one writer connection whose
+//! queued writes share transactions, and a few reader connections for pulls and pages. What only SQLite does is here:
+//! opening and migrating the file, binding `$N` parameters by number, writes grouped into shared
+//! transactions (`writer.rs`), checkpoints off the writer's path (`checkpoint.rs`) and the pull-scope query (`scope.rs`). Ops are numbered as they go in: `server_seq` is the table's `AUTOINCREMENT`
 //! key, assigned by the one writer inside its transaction, so a cursor never skips a late commit.
 
+mod checkpoint;
 mod schema;
 mod scope;
+mod writer;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -34,9 +36,10 @@ const PAGE_CACHE_KIB: i64 = 32 * 1024;
 /// A SQLite database file.
 #[derive(Debug)]
 pub struct SqliteStore {
-    writer: Mutex<Connection>,
+    writer: writer::Writer,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -60,6 +63,11 @@ fn configure(conn: &Connection) -> StoreResult<()> {
     conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // A cached statement keeps its plan whatever is bound to it. Without this, SQLite marks a
+    // parameter compared with an indexed column (the pull's cursor, a `LIMIT`) as one whose
+    // value may change the plan, and parses and plans the statement again whenever a new value
+    // is bound: every pull was prepared anew.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 
@@ -75,6 +83,9 @@ impl SqliteStore {
         writer.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         configure(&writer)?;
         schema::migrate(&mut writer)?;
+        let checkpoints = Connection::open(path)?;
+        configure(&checkpoints)?;
+        let checkpointer = checkpoint::Checkpointer::start(&mut writer, checkpoints)?;
         let readers = (0..READERS)
             .map(|_| {
                 let conn = Connection::open_with_flags(
@@ -85,7 +96,12 @@ impl SqliteStore {
                 Ok(Mutex::new(conn))
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Self { writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+        Ok(Self {
+            writer: writer::Writer::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            _checkpointer: checkpointer,
+        })
     }
 
     /// Runs `f` in a read transaction on one of the reader connections.
@@ -98,32 +114,28 @@ impl SqliteStore {
         Ok(out)
     }
 
-    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`), committed if `keep` says so.
+    /// Runs `f` in a write transaction, its work kept if `keep` says so; returns once that
+    /// work is committed (in a transaction it may share with the writes queued beside it, see
+    /// `writer.rs`).
     pub fn write<T>(
         &self,
         f: impl FnOnce(&mut dyn Conn) -> T,
         keep: impl FnOnce(&T) -> bool,
     ) -> StoreResult<T> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&mut SqliteConn(&tx));
-        if keep(&out) {
-            tx.commit()?;
-        }
-        Ok(out)
+        self.writer.write(|conn| f(&mut SqliteConn(conn)), keep)
     }
 
     /// Moves the WAL into the database file and truncates it (after a large transaction).
     pub fn checkpoint(&self) -> StoreResult<()> {
-        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        let held = self.writer.alone()?;
+        held.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
     /// Writes a consistent copy of the database to `dest` (online backup).
     pub fn backup_to(&self, dest: &str) -> StoreResult<()> {
-        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        conn.execute("VACUUM INTO ?1", [dest])?;
+        let held = self.writer.alone()?;
+        held.conn().execute("VACUUM INTO ?1", [dest])?;
         Ok(())
     }
 }

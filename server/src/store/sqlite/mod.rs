@@ -1,6 +1,6 @@
 //! The SQLite backend: rusqlite (bundled), WAL, a busy timeout, one writer connection whose
 //! queued writes share transactions, and a few reader connections for pulls and pages. What only SQLite does is here:
-//! opening and migrating the file, binding `$N` parameters by number, writes grouped into shared
+//! opening and migrating the file, binding `$N` parameters by position, writes grouped into shared
 //! transactions (`writer.rs`), checkpoints off the writer's path (`checkpoint.rs`) and the pull-scope query (`scope.rs`). Ops are numbered as they go in: `server_seq` is the table's `AUTOINCREMENT`
 //! key, assigned by the one writer inside its transaction, so a cursor never skips a late commit.
 
@@ -10,8 +10,8 @@ mod scope;
 mod writer;
 
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, TryLockError};
 
 use minqing_shared::ids::DeviceId;
 use minqing_shared::sync::Change;
@@ -105,9 +105,19 @@ impl SqliteStore {
     }
 
     /// Runs `f` in a read transaction on one of the reader connections.
+    ///
+    /// A free reader if there is one (a quick token lookup must not queue behind a long page on
+    /// its turn's connection while another is idle), else the next in turn.
     pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> T) -> StoreResult<T> {
-        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
-        let mut conn = self.readers[i].lock().unwrap_or_else(|p| p.into_inner());
+        let n = self.readers.len();
+        let first = self.next_reader.fetch_add(1, Ordering::Relaxed) % n;
+        let free = (0..n).find_map(|k| match self.readers[(first + k) % n].try_lock() {
+            Ok(conn) => Some(conn),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        });
+        let mut conn =
+            free.unwrap_or_else(|| self.readers[first].lock().unwrap_or_else(|p| p.into_inner()));
         let tx = conn.transaction()?;
         let out = f(&mut SqliteConn(&tx));
         tx.finish()?;
@@ -156,25 +166,30 @@ impl rusqlite::ToSql for Value {
     }
 }
 
-/// Binds `params` to `stmt` by the number in each `$N` placeholder.
+/// `sql` with each `$N` written `?N`. SQLite gives `?N` the index N, so values bind by
+/// position; a `$N` is a name, and finding a parameter's name is a scan of the statement's
+/// names (quadratic in a multi-row insert's hundreds of parameters).
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let before_digit = chars.peek().is_some_and(char::is_ascii_digit);
+        out.push(if c == '$' && before_digit { '?' } else { c });
+    }
+    out
+}
+
+/// Binds `params` to `stmt`, prepared from [`numbered`] SQL: `?N` takes `params[N - 1]`.
 fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> StoreResult<()> {
-    let numbers: Vec<usize> = (1..=stmt.parameter_count())
-        .map(|i| {
-            stmt.parameter_name(i)
-                .and_then(|name| name.strip_prefix('$'))
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|n| (1..=params.len()).contains(n))
-                .ok_or_else(|| {
-                    StoreError::Database(format!(
-                        "parameter {i} ({:?}) is not $1..${}",
-                        stmt.parameter_name(i),
-                        params.len()
-                    ))
-                })
-        })
-        .collect::<StoreResult<_>>()?;
-    for (i, n) in numbers.into_iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, &params[n - 1])?;
+    let count = stmt.parameter_count();
+    if count > params.len() {
+        return Err(StoreError::Database(format!(
+            "the statement has {count} parameters, {} given",
+            params.len()
+        )));
+    }
+    for (i, value) in params.iter().take(count).enumerate() {
+        stmt.raw_bind_parameter(i + 1, value)?;
     }
     Ok(())
 }
@@ -193,7 +208,7 @@ fn value(v: ValueRef<'_>) -> StoreResult<Value> {
 
 impl Conn for SqliteConn<'_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> StoreResult<Vec<Row>> {
-        let mut stmt = self.0.prepare_cached(sql)?;
+        let mut stmt = self.0.prepare_cached(&numbered(sql))?;
         bind(&mut stmt, params)?;
         let columns = stmt.column_count();
         let mut rows = stmt.raw_query();
@@ -206,7 +221,7 @@ impl Conn for SqliteConn<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> StoreResult<u64> {
-        let mut stmt = self.0.prepare_cached(sql)?;
+        let mut stmt = self.0.prepare_cached(&numbered(sql))?;
         bind(&mut stmt, params)?;
         Ok(stmt.raw_execute()? as u64)
     }
@@ -230,5 +245,26 @@ impl Conn for SqliteConn<'_> {
         except: Option<DeviceId>,
     ) -> StoreResult<Vec<Change>> {
         scope::changes(self, scope, cursor, limit, except)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_bind_by_their_number_whatever_their_order() {
+        assert_eq!(numbered("SELECT $2, $10 WHERE a = '$.b'"), "SELECT ?2, ?10 WHERE a = '$.b'");
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("b.db").to_str().unwrap()).unwrap();
+        let rows = store
+            .read(|c| c.query("SELECT $3, $1, $3 || $2", &[Value::Int(1), "b".into(), "c".into()]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows[0].text(0).unwrap(), "c");
+        assert_eq!(rows[0].int(1).unwrap(), 1);
+        assert_eq!(rows[0].text(2).unwrap(), "cb");
+        let too_few = store.read(|c| c.query("SELECT $1, $2", &[Value::Int(1)])).unwrap();
+        assert!(too_few.is_err());
     }
 }

@@ -303,6 +303,10 @@ ALTER TABLE devices ADD COLUMN erase_requested_ms BIGINT;
 ALTER TABLE devices ADD COLUMN erase_delivered_ms BIGINT;
 ALTER TABLE devices ADD COLUMN erased_ms BIGINT;
 "#,
+    // 14: as SQLite's migration 14: the visits marked 位置存疑 by household and time.
+    r#"
+CREATE INDEX visits_doubted ON visits(household_id, visited_ms) WHERE place_doubt;
+"#,
 ];
 
 /// Brings the schema up to date, one process at a time (under `lock`).

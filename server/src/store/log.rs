@@ -245,9 +245,13 @@ impl Tx<'_> {
                  ORDER BY server_seq, id",
                 &args![kind, unit],
             )?,
+            // `unit_id IS NOT NULL` bounds the index walk: PostgreSQL's generic plan merges the
+            // county's units with `ops_unit` and, without it, read on through the household ops'
+            // NULLs to the index's end (600 ms on the demo county; 5 ms with it).
             ReportsOf::County(county) => self.query(
                 "SELECT o.server_seq, o.body FROM units u CROSS JOIN ops o
                  WHERE o.unit_id = u.id AND u.county_id = $2 AND o.record_type = $1
+                   AND o.unit_id IS NOT NULL
                  ORDER BY o.server_seq, o.id",
                 &args![kind, county],
             )?,

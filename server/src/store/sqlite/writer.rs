@@ -101,7 +101,12 @@ impl Writer {
     ) -> StoreResult<T> {
         let mut held = self.hold();
         let group = held.join()?;
-        held.slot.conn.execute_batch("SAVEPOINT write")?;
+        if let Err(e) = held.slot.conn.execute_batch("SAVEPOINT write") {
+            // Nothing of this write is in the transaction: commit it for those who wrote in it
+            // (they may be waiting for this write to end the group).
+            let _ = held.end_group();
+            return Err(e.into());
+        }
         let out = f(&held.slot.conn);
         let kept = keep(&out);
         let settled = if kept {

@@ -1,10 +1,10 @@
 //! The SQLite backend: rusqlite (bundled), WAL, a busy timeout, one writer connection whose
-//! queued writes share transactions, and a few reader connections for pulls and pages. What only SQLite does is here:
-//! opening and migrating the file, binding `$N` parameters by position, writes grouped into shared
-//! transactions (`writer.rs`), checkpoints off the writer's path (`checkpoint.rs`) and the pull-scope query (`scope.rs`). Ops are numbered as they go in: `server_seq` is the table's `AUTOINCREMENT`
-//! key, assigned by the one writer inside its transaction, so a cursor never skips a late commit.
+//! queued writes share transactions, and a few reader connections for pulls and pages. What only
+//! SQLite does is here: opening and migrating the file, binding `$N` parameters by position,
+//! writes grouped into shared transactions (`writer.rs`) and the pull-scope query (`scope.rs`).
+//! Ops are numbered as they go in: `server_seq` is the table's `AUTOINCREMENT` key, assigned by
+//! the one writer inside its transaction, so a cursor never skips a late commit.
 
-mod checkpoint;
 mod schema;
 mod scope;
 mod writer;
@@ -39,7 +39,6 @@ pub struct SqliteStore {
     writer: writer::Writer,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -83,9 +82,6 @@ impl SqliteStore {
         writer.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         configure(&writer)?;
         schema::migrate(&mut writer)?;
-        let checkpoints = Connection::open(path)?;
-        configure(&checkpoints)?;
-        let checkpointer = checkpoint::Checkpointer::start(&mut writer, checkpoints)?;
         let readers = (0..READERS)
             .map(|_| {
                 let conn = Connection::open_with_flags(
@@ -96,12 +92,7 @@ impl SqliteStore {
                 Ok(Mutex::new(conn))
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Self {
-            writer: writer::Writer::new(writer),
-            readers,
-            next_reader: AtomicUsize::new(0),
-            _checkpointer: checkpointer,
-        })
+        Ok(Self { writer: writer::Writer::new(writer), readers, next_reader: AtomicUsize::new(0) })
     }
 
     /// Runs `f` in a read transaction on one of the reader connections.

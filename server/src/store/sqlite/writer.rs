@@ -25,8 +25,8 @@ const MAX_MEMBERS: usize = 64;
 /// A group older than this commits with the write that finds it so.
 const MAX_AGE: Duration = Duration::from_millis(50);
 
-/// How many ended groups' failures are remembered for their members to read.
-const FAILURES_KEPT: u64 = 4096;
+/// How many failed groups are remembered for their members to read.
+const FAILURES_KEPT: usize = 4096;
 
 /// The transaction writes are adding to.
 #[derive(Debug)]
@@ -49,7 +49,21 @@ struct Slot {
 #[derive(Debug, Default)]
 struct Ended {
     ended: u64,
-    failed: BTreeMap<u64, String>,
+    failed: BTreeMap<u64, Failure>,
+}
+
+/// Why a group's commit did not happen.
+#[derive(Clone, Debug)]
+struct Failure {
+    why: String,
+    /// The database was busy: the members' writes may be tried again as they are.
+    busy: bool,
+}
+
+impl Failure {
+    fn of(e: &StoreError) -> Self {
+        Self { why: e.to_string(), busy: e.is_retryable() }
+    }
 }
 
 /// The one writer connection.
@@ -143,19 +157,25 @@ impl Writer {
             .wait_while(ended, |e| e.ended < id)
             .unwrap_or_else(|p| p.into_inner());
         match ended.failed.get(&id) {
-            Some(why) => Err(StoreError::Database(format!("commit failed: {why}"))),
+            Some(Failure { why, busy: true }) => Err(StoreError::Busy(format!("commit: {why}"))),
+            Some(Failure { why, busy: false }) => {
+                Err(StoreError::Database(format!("commit failed: {why}")))
+            }
             None => Ok(()),
         }
     }
 
-    fn note_ended(&self, id: u64, failure: Option<String>) {
+    fn note_ended(&self, id: u64, failure: Option<Failure>) {
         let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
         ended.ended = ended.ended.max(id);
-        if let Some(why) = failure {
-            ended.failed.insert(id, why);
+        if let Some(failure) = failure {
+            ended.failed.insert(id, failure);
         }
-        let keep_from = id.saturating_sub(FAILURES_KEPT);
-        ended.failed = ended.failed.split_off(&keep_from);
+        // Kept by count, not by age: a member that wakes late still finds its group's failure
+        // (only thousands of failures since would push it out).
+        while ended.failed.len() > FAILURES_KEPT {
+            ended.failed.pop_first();
+        }
         drop(ended);
         self.ended_changed.notify_all();
     }
@@ -172,6 +192,10 @@ impl Held<'_> {
         if let Some(group) = &mut self.slot.open {
             group.members += 1;
             return Ok(group.id);
+        }
+        if !self.slot.conn.is_autocommit() {
+            // A rollback that failed left a transaction open: nothing of it was kept.
+            let _ = self.slot.conn.execute_batch("ROLLBACK");
         }
         self.slot.conn.execute_batch("BEGIN IMMEDIATE")?;
         let id = self.slot.next_id;
@@ -198,8 +222,9 @@ impl Held<'_> {
             }
             Err(e) => {
                 let _ = self.slot.conn.execute_batch("ROLLBACK");
-                self.writer.note_ended(group.id, Some(e.to_string()));
-                Err(e.into())
+                let e = StoreError::from(e);
+                self.writer.note_ended(group.id, Some(Failure::of(&e)));
+                Err(e)
             }
         }
     }
@@ -210,7 +235,7 @@ impl Held<'_> {
             if !self.slot.conn.is_autocommit() {
                 let _ = self.slot.conn.execute_batch("ROLLBACK");
             }
-            self.writer.note_ended(group.id, Some(why.to_owned()));
+            self.writer.note_ended(group.id, Some(Failure { why: why.to_owned(), busy: false }));
         }
     }
 }

@@ -64,6 +64,12 @@ impl Failure {
     fn of(e: &StoreError) -> Self {
         Self { why: e.to_string(), busy: e.is_retryable() }
     }
+
+    /// The error each member of the group gets: busy stays busy, so it is tried again.
+    fn error(&self) -> StoreError {
+        let why = format!("commit failed: {}", self.why);
+        if self.busy { StoreError::Busy(why) } else { StoreError::Database(why) }
+    }
 }
 
 /// The one writer connection.
@@ -156,13 +162,7 @@ impl Writer {
             .ended_changed
             .wait_while(ended, |e| e.ended < id)
             .unwrap_or_else(|p| p.into_inner());
-        match ended.failed.get(&id) {
-            Some(Failure { why, busy: true }) => Err(StoreError::Busy(format!("commit: {why}"))),
-            Some(Failure { why, busy: false }) => {
-                Err(StoreError::Database(format!("commit failed: {why}")))
-            }
-            None => Ok(()),
-        }
+        ended.failed.get(&id).map_or(Ok(()), |f| Err(f.error()))
     }
 
     fn note_ended(&self, id: u64, failure: Option<Failure>) {

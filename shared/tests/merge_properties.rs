@@ -312,6 +312,51 @@ fn a_wrong_disposition_is_voided_and_the_right_one_taken() {
 }
 
 #[test]
+fn a_step_stamped_before_the_steps_it_follows_does_not_stand() {
+    let [phone, org, _] = devices();
+    let actor = CadreId::new();
+    let event = |ms: i64, device, action: ConcernAction| ConcernEvent {
+        op_id: OpId::new(),
+        stamp: Stamp { hlc: Hlc::from_ms(ms), device },
+        step: Step { actor, at: at(1), action },
+    };
+    let raise = event(
+        1,
+        phone,
+        ConcernAction::Raise {
+            household_id: HouseholdId::new(),
+            visit_id: None,
+            category: Category::Irrigation,
+            description: "机井坏了".into(),
+            photos: Vec::new(),
+        },
+    );
+    let report =
+        SpecialReport {
+            title: "机井".into(), content: "需维修".into(), households_affected: None
+        };
+    let escalate = event(5, phone, ConcernAction::Escalate { report });
+    let events = [raise.clone(), escalate];
+    let state = ConcernState::fold(ConcernId::new(), &events);
+    let ledger =
+        |ms| event(ms, org, ConcernAction::PutOnLedger { reason: "多户反映".into(), item: None });
+
+    // Taken after the escalation it follows, it stands; stamped before it (a device that had
+    // not pulled it), the fold would put it on a raised concern and set it aside.
+    assert!(state.stands_in_order(&events, &ledger(6)));
+    let early = ledger(4);
+    assert!(!state.stands_in_order(&events, &early));
+    let folded = ConcernState::fold(state.id, events.iter().chain([&early]));
+    assert!(!folded.on_ledger(), "the fold sets the early step aside");
+    // Out of order but fitting where it falls, it stands: an inquiry stamped between the
+    // ledger's opening and a later inquiry.
+    let inquiry = || ConcernAction::Supervise { kind: LedgerKind::Inquiry, note: String::new() };
+    let opened = [raise, events[1].clone(), ledger(6), event(8, org, inquiry())];
+    let state = ConcernState::fold(state.id, &opened);
+    assert!(state.stands_in_order(&opened, &event(7, phone, inquiry())));
+}
+
+#[test]
 fn unlinking_a_cadre_survives_the_wire() {
     let unlink = HouseholdPatch { cadre_id: Some(None), ..HouseholdPatch::default() };
     let json = serde_json::to_string(&unlink).unwrap();

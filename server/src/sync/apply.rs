@@ -301,7 +301,16 @@ fn check_and_merge(
             if let Err(e) = transition(status, on_ledger, &step.action) {
                 return refuse("illegal_transition", e.to_string());
             }
-            ws.push_event(id, ConcernEvent { op_id: op.op_id, stamp, step: step.clone() });
+            let event = ConcernEvent { op_id: op.op_id, stamp, step: step.clone() };
+            if let Some(state) = &current
+                && !state.stands_in_order(&events, &event)
+            {
+                return refuse(
+                    "stamped_out_of_order",
+                    "该步骤的时间早于本诉求已有的步骤，请先同步再办理（the step is stamped before steps of this concern it follows: sync, then take it again）",
+                );
+            }
+            ws.push_event(id, event);
             Ok((Some(household), None))
         }
     }

@@ -11,14 +11,17 @@ use minqing_shared::concern::{Category, ConcernAction, Decision, LedgerKind, Spe
 use minqing_shared::household::HouseholdStatus;
 use minqing_shared::ids::{ConcernId, HouseholdId, OpId};
 use minqing_shared::permit::{self, Action, Class, Phase};
+use minqing_shared::sync::Hlc;
 use minqing_shared::sync::op::{HouseholdPatch, Payload, ReportBody, ReportStatus};
 use minqing_tests::{ApiPhone, TestServer};
 
-/// The three classes of the stories' county, each with its phone.
+/// The three classes of the stories' county, each with its phone, and the clock of the latest
+/// op any of them pushed.
 struct Actors {
     wang: ApiPhone,
     office: ApiPhone,
     org: ApiPhone,
+    latest: Hlc,
 }
 
 impl Actors {
@@ -27,16 +30,22 @@ impl Actors {
             wang: ApiPhone::login(&server.url, "wang").await,
             office: ApiPhone::login(&server.url, "office").await,
             org: ApiPhone::login(&server.url, "org").await,
+            latest: Hlc::default(),
         }
     }
 
+    /// The phone of `class`, having seen every op pushed so far (as a phone that pulled them
+    /// would: its next op is stamped after them, which the server requires of a concern's steps).
     fn of(&mut self, class: Class) -> &mut ApiPhone {
-        match class {
+        let latest = self.latest;
+        let phone = match class {
             Class::Field => &mut self.wang,
             Class::Office => &mut self.office,
             Class::OrgDept => &mut self.org,
             Class::Admin => unreachable!("no administrator in the stories' county"),
-        }
+        };
+        phone.clock.observe(latest);
+        phone
     }
 }
 
@@ -79,7 +88,18 @@ fn step(action: Action, latest: OpId) -> ConcernAction {
 
 /// Pushes `op` as `class`; whether it was accepted.
 async fn accepted(actors: &mut Actors, class: Class, op: minqing_shared::sync::Op) -> bool {
-    actors.of(class).push(&[op]).await.ok().rejected.is_empty()
+    refusal(actors, class, op).await.is_none()
+}
+
+/// Pushes `op` as `class`; the server's reason if it was refused.
+async fn refusal(
+    actors: &mut Actors,
+    class: Class,
+    op: minqing_shared::sync::Op,
+) -> Option<String> {
+    actors.latest = actors.latest.max(op.hlc);
+    let rejected = actors.of(class).push(&[op]).await.ok().rejected;
+    rejected.first().map(|r| format!("{}: {}", r.error, r.message))
 }
 
 /// Brings a new concern of wang's household to `phase` (and onto the ledger if `ledger`), as
@@ -90,7 +110,7 @@ async fn concern_at(
     phase: Phase,
     ledger: bool,
 ) -> (ConcernId, OpId) {
-    let (concern, raise) = actors.wang.raise(home, None, Category::Irrigation, "机井坏了");
+    let (concern, raise) = actors.of(Class::Field).raise(home, None, Category::Irrigation, "机井坏了");
     let mut path: Vec<(Class, Action)> = match phase {
         Phase::Raised => vec![],
         Phase::ResolvedOnSpot => vec![(Class::Field, Action::ResolveOnSpot)],
@@ -151,8 +171,9 @@ async fn every_concern_step_from_every_state_is_accepted_exactly_when_the_table_
                 let expected = permit::permit(class, action, phase, ledger).is_ok();
                 allowed += usize::from(expected);
                 let op = actors.of(class).step(concern, step(action, latest));
-                let got = accepted(&mut actors, class, op).await;
-                if got != expected {
+                let refused = refusal(&mut actors, class, op).await;
+                if refused.is_none() != expected {
+                    let got = refused.unwrap_or_else(|| "accepted".into());
                     wrong.push(format!(
                         "{class:?} {action:?} from {phase:?} (ledger {ledger}): table says \
                          {expected}, server {got}"
@@ -276,7 +297,7 @@ async fn household_at(
     assert!(accepted(actors, who, op).await, "creating for {phase:?}");
     if phase == Phase::Retired {
         let retire = HouseholdPatch { deleted: Some(true), ..HouseholdPatch::default() };
-        let op = actors.office.op(id.0, Payload::Household(retire));
+        let op = actors.of(Class::Office).op(id.0, Payload::Household(retire));
         assert!(accepted(actors, Class::Office, op).await, "retiring");
     }
     id

@@ -156,6 +156,20 @@ impl ConcernState {
         state
     }
 
+    /// Whether `event`, taken on the concern as it stands (`self`, the fold of `events`), also
+    /// stands where its stamp places it among them. Steps are folded in stamp order, so a step
+    /// stamped before steps it follows — taken on a device that had not pulled them — would be
+    /// set aside by the fold, or would set aside a step after it: the server refuses such a step
+    /// rather than accept what the fold does not keep.
+    pub fn stands_in_order(&self, events: &[ConcernEvent], event: &ConcernEvent) -> bool {
+        let key = (event.stamp, event.op_id);
+        if events.iter().all(|e| (e.stamp, e.op_id) < key) {
+            return true;
+        }
+        let folded = Self::fold(self.id, events.iter().chain([event]));
+        folded.anomalies.iter().all(|a| self.anomalies.iter().any(|b| b.op_id == a.op_id))
+    }
+
     /// Whether `actor` may void the step of `target`: it is the concern's latest standing step,
     /// and theirs. (Which states a void may be taken from is the permission table's; within how
     /// many days, `permit::time::check_correction`.)

@@ -110,7 +110,8 @@ async fn concern_at(
     phase: Phase,
     ledger: bool,
 ) -> (ConcernId, OpId) {
-    let (concern, raise) = actors.of(Class::Field).raise(home, None, Category::Irrigation, "机井坏了");
+    let (concern, raise) =
+        actors.of(Class::Field).raise(home, None, Category::Irrigation, "机井坏了");
     let mut path: Vec<(Class, Action)> = match phase {
         Phase::Raised => vec![],
         Phase::ResolvedOnSpot => vec![(Class::Field, Action::ResolveOnSpot)],

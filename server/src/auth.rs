@@ -1,8 +1,6 @@
-//! Passwords (Argon2id), device tokens (256 random bits, only the SHA-256 stored) and the
-//! extractor that turns a `Bearer` token into the device and account behind it.
+//! Device tokens (256 random bits, only the SHA-256 stored) and the extractor that turns a
+//! `Bearer` token into the device and account behind it; passwords are `crate::password`'s.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -14,28 +12,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::DeviceAuth;
 
-/// Hashes a password with Argon2id and a random salt (PHC string).
-pub fn hash_password(password: &str) -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    let salt = SaltString::encode_b64(&bytes).expect("16 bytes make a valid salt");
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("Argon2 with default parameters hashes any password")
-        .to_string()
-}
-
-/// Whether `password` matches the PHC string `hash`.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
 /// A hash to verify against when the account does not exist, so that a wrong username takes as
 /// long to refuse as a wrong password.
 pub fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash_password("not-a-real-password"))
+    DECOY.get_or_init(|| crate::password::hash_password("not-a-real-password"))
 }
 
 /// A new device token: 256 random bits, hex.
@@ -229,15 +210,6 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Device {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_against_their_own_hash() {
-        let h = hash_password("minqing-demo");
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("minqing-demo", &h));
-        assert!(!verify_password("minqing-dem0", &h));
-        assert!(!verify_password("minqing-demo", "not a hash"));
-    }
 
     #[test]
     fn tokens_are_long_random_and_stored_hashed() {

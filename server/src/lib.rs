@@ -15,6 +15,7 @@ pub mod error;
 pub mod metrics;
 pub mod notify;
 pub mod office;
+pub mod password;
 pub mod router;
 pub mod spreadsheet;
 pub mod state;

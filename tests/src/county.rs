@@ -1,7 +1,7 @@
 //! A small county for the stories: one township with two villages and two field cadres, its
 //! office, a second township with its own cadre, and the Organization Department.
 
-use minqing_server::auth::hash_password;
+use minqing_server::password::hash_password;
 use minqing_server::store::{Db, StoreError};
 use minqing_shared::ids::{CadreId, CountyId, UnitId, VillageId};
 use minqing_shared::org::{Cadre, Role, Standing, Unit, UnitKind, Village};

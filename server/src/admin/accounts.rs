@@ -8,7 +8,7 @@ use minqing_shared::sync::wire::EraseOrder;
 use super::import::{self, ImportError, initial_password};
 use super::roster::{At, CadreIn, Problem, Roster, phone_ok, split_list};
 use crate::audit;
-use crate::auth::hash_password;
+use crate::password::hash_password;
 use crate::store::{AuditQuery, Db};
 
 /// A command-line failure, for a person.

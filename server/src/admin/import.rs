@@ -18,7 +18,7 @@ use super::plan::{Action, Plan, Snapshot, Step, plan};
 use super::roster::{self, Problem};
 use super::sheet;
 use crate::audit::{self, Who};
-use crate::auth::hash_password;
+use crate::password::hash_password;
 use crate::store::{AuditAction, Db, Section, StoreError, Tx};
 use crate::sync::{Author, ServerDevice};
 

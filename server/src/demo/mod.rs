@@ -352,7 +352,7 @@ fn build(
     if let Some(outcome) = before {
         return Ok(outcome);
     }
-    let hash = crate::auth::hash_password(DEMO_PASSWORD);
+    let hash = crate::password::hash_password(DEMO_PASSWORD);
     let mut total: Option<DemoSummary> = None;
     for index in 0..counties {
         let nth = Nth { index, of: counties };

@@ -145,7 +145,7 @@ fn the_demo_logins_work_and_demo_cadre_has_a_living_week() {
         })
         .unwrap();
     for account in [&cadre, &office, &org] {
-        assert!(crate::auth::verify_password(DEMO_PASSWORD, &account.password_hash));
+        assert!(crate::password::verify_password(DEMO_PASSWORD, &account.password_hash));
         assert!(!account.disabled);
     }
     assert_eq!(cadre.cadre.role, Role::Ordinary);

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use minqing_shared::sync::{MIN_PASSWORD_CHARS, PasswordProblem, check_new_password};
 
-use crate::auth::{decoy_hash, hash_password, new_token, token_hash, verify_password};
+use crate::auth::{decoy_hash, new_token, token_hash};
 use crate::office::kit::error::OfficeError;
 use crate::office::kit::form::FormData;
 use crate::office::kit::layout::CSS;
@@ -16,6 +16,7 @@ use crate::office::kit::session::{
     IDLE_TIMEOUT_MS, LOGIN_COOKIE, MAX_FORM_BYTES, Post, SESSION_COOKIE, cookie, same,
     session_cookie,
 };
+use crate::password::{hash_password_queued, verify_password_queued};
 use crate::state::AppState;
 use crate::store::OfficeSession;
 
@@ -130,20 +131,22 @@ pub(super) async fn submit(State(state): State<AppState>, req: Request) -> Respo
     };
     let password = form.get("password").to_owned();
     let name = username.clone();
-    let old = password.clone();
-    let checked = state
+    let found = state
         .read("office_login", move |tx| {
-            let account = tx.account_by_username(&name)?;
-            let hash = account.as_ref().map_or(decoy_hash(), |a| a.password_hash.as_str());
-            let ok = verify_password(&old, hash);
-            let account = account.filter(|a| ok && !a.disabled && !a.password_hash.is_empty());
-            let must_change = match &account {
-                Some(a) => tx.must_change_password(a.cadre.id)?,
-                None => false,
-            };
-            Ok(account.map(|a| (a, must_change)))
+            let Some(account) = tx.account_by_username(&name)? else { return Ok(None) };
+            let must_change = tx.must_change_password(account.cadre.id)?;
+            Ok(Some((account, must_change)))
         })
         .await;
+    // The password is checked outside the read: Argon2 must not hold a reader connection.
+    let checked = match found {
+        Ok(found) => {
+            let hash = found.as_ref().map_or(decoy_hash(), |(a, _)| a.password_hash.as_str());
+            let ok = verify_password_queued(password.clone(), hash.to_owned()).await;
+            Ok(found.filter(|(a, _)| ok && !a.disabled && !a.password_hash.is_empty()))
+        }
+        Err(e) => Err(e),
+    };
     let (account, must_change) = match checked {
         Ok(Some(a)) => a,
         Ok(None) => {
@@ -180,9 +183,10 @@ pub(super) async fn submit(State(state): State<AppState>, req: Request) -> Respo
         let cadre = account.cadre.id;
         let who = crate::audit::Who { cadre: Some(cadre), device: None, address: Some(address) };
         let verified = account.password_hash.clone();
+        // Hashed before the write: Argon2 must not hold the writer.
+        let hash = hash_password_queued(new_password).await;
         let changed = state
             .write("office_change_password", move |tx, state| {
-                let hash = hash_password(&new_password);
                 if !tx.replace_password(cadre, &verified, &hash, state.now_ms(), None)? {
                     return Ok(false);
                 }

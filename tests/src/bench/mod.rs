@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::Duration as Days;
 use minqing_server::AppState;
-use minqing_server::auth::hash_password;
+use minqing_server::password::hash_password;
 use minqing_server::store::StoreError;
 use minqing_server::sync::{Author, Refusal, ServerDevice};
 use minqing_shared::concern::{Category, ConcernAction, Step};

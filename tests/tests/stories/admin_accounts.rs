@@ -184,13 +184,13 @@ async fn the_audit_log_records_a_phone_s_push_and_pull() {
 #[tokio::test]
 async fn a_reset_made_while_a_cadre_changes_the_password_is_not_overwritten() {
     let (server, county) = county_server().await;
-    let seen = minqing_server::auth::hash_password(PASSWORD);
+    let seen = minqing_server::password::hash_password(PASSWORD);
     server.write(|tx| tx.set_password(county.li, &seen, false, 0));
     // The office resets it after li's current password was checked against `seen` …
-    let reset = minqing_server::auth::hash_password("reset-by-office-1");
+    let reset = minqing_server::password::hash_password("reset-by-office-1");
     server.write(|tx| tx.set_password(county.li, &reset, true, 0));
     // … so li's change, decided against `seen`, changes nothing.
-    let mine = minqing_server::auth::hash_password("li-chose-this-1");
+    let mine = minqing_server::password::hash_password("li-chose-this-1");
     assert!(!server.write(|tx| tx.replace_password(county.li, &seen, &mine, 0, None)));
     assert_eq!(login(&server.url, "li", "reset-by-office-1").await.status, 403, "still to change");
     assert_eq!(login(&server.url, "li", "li-chose-this-1").await.status, 401);

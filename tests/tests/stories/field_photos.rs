@@ -179,7 +179,7 @@ async fn a_photo_cut_halfway_resumes_where_it_stopped_and_reaches_the_office_in_
     );
 
     // Another township's office does not see it; nor does anyone not logged in.
-    let hash = minqing_server::auth::hash_password(minqing_tests::PASSWORD);
+    let hash = minqing_server::password::hash_password(minqing_tests::PASSWORD);
     let other = Cadre {
         id: CadreId::new(),
         username: "hexi".into(),

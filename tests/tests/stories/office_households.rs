@@ -220,7 +220,7 @@ async fn a_proposed_household_is_entered_checked_and_printed() {
 
 #[tokio::test]
 async fn a_county_departments_office_sees_only_its_cadres_households() {
-    use minqing_server::auth::hash_password;
+    use minqing_server::password::hash_password;
     use minqing_shared::ids::{CadreId, UnitId};
     use minqing_shared::org::{Cadre, Role, Unit, UnitKind};
 

@@ -260,7 +260,7 @@ async fn a_password_reset_by_the_office_is_changed_on_the_phone_which_then_logs_
     let county = server.county();
     let ids = households(&server.url, &county).await;
     let initial = "initial-7Kq2";
-    let hash = minqing_server::auth::hash_password(initial);
+    let hash = minqing_server::password::hash_password(initial);
     server.write(|tx| tx.set_password(county.wang, &hash, true, 0));
 
     let dir = tempfile::tempdir().unwrap();

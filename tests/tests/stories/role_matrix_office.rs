@@ -279,7 +279,7 @@ async fn an_office_password_reset_by_the_department_is_changed_at_the_next_login
     let open = OfficeClient::login(&server.url, "office").await;
     assert_eq!(open.get("/office").await.status, StatusCode::OK);
     let initial = "initial-Q7w2";
-    let hash = minqing_server::auth::hash_password(initial);
+    let hash = minqing_server::password::hash_password(initial);
     server.write(|tx| tx.set_password(county.office, &hash, true, 0));
     let ended = open.get("/office").await;
     assert!(ended.status.is_redirection(), "the session open before the reset is over");

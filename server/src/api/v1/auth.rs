@@ -13,11 +13,9 @@ use minqing_shared::sync::{
     MIN_PASSWORD_CHARS, PasswordProblem, check_new_password,
 };
 
-use crate::auth::{
-    ClientAddr, ClientVersion, Device, decoy_hash, hash_password, new_token, token_hash,
-    verify_password,
-};
+use crate::auth::{ClientAddr, ClientVersion, Device, decoy_hash, new_token, token_hash};
 use crate::error::ApiError;
+use crate::password::{hash_password_queued, verify_password_queued};
 use crate::state::AppState;
 use crate::store::{Account, NewDevice};
 use crate::throttle::wait_message;
@@ -40,7 +38,7 @@ async fn check_credentials(
         state.read("account_by_username", move |tx| Ok(tx.account_by_username(&name)?)).await?;
     let hash =
         account.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
+    let ok = verify_password_queued(password, hash).await;
     match account {
         Some(a) if ok => {
             attempt.succeeded();
@@ -173,7 +171,7 @@ pub async fn change_password(
         }
     }
     let new = req.new_password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await?;
+    let hash = hash_password_queued(new).await;
     let cadre = account.cadre.id;
     let verified = account.password_hash;
     // The calling phone keeps working under a new token, if its token is of this account.

@@ -315,6 +315,15 @@ impl Db {
         }
     }
 
+    /// How long SQLite's one writer has been held and committing since the store opened (none
+    /// on PostgreSQL, whose writers run side by side).
+    pub fn writer_load(&self) -> Option<sqlite::WriterLoad> {
+        match self {
+            Db::Sqlite(store) => Some(store.writer_load()),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// Whether several server processes may share this database (each then needs a device of
     /// its own for office actions).
     pub fn is_shared(&self) -> bool {

@@ -92,6 +92,7 @@ pub async fn run(args: SyncArgs) {
         ready.push(t.await.expect("login task"));
     }
     let gate = Arc::new(Semaphore::new(concurrency));
+    let writer_before = server.state.db().writer_load();
     let load = Instant::now();
     let mut tasks = Vec::new();
     for (mut phone, ops) in ready {
@@ -122,6 +123,20 @@ pub async fn run(args: SyncArgs) {
         sent.len()
     );
     println!("push latency: p50 {:.1} ms, p99 {:.1} ms", ms(p50), ms(p99));
+    // SQLite's one writer: its time per op bounds the rate whatever the machine's noise.
+    let writer_ms_per_kop = writer_before.zip(server.state.db().writer_load()).map(|(a, b)| {
+        let (held, committing) = (b.held - a.held, b.committing - a.committing);
+        let per_kop = ms(held) * 1000.0 / sent.len() as f64;
+        println!(
+            "writer: held {:.0} ms ({:.0} % of the load), committing {:.0} ms in {} commits; {per_kop:.1} ms held per 1,000 ops (at most {:.0} ops/s)",
+            ms(held),
+            held.as_secs_f64() * 100.0 / load_time.as_secs_f64(),
+            ms(committing),
+            b.commits - a.commits,
+            1_000_000.0 / per_kop
+        );
+        per_kop
+    });
     let (lost, duplicated) = county.audit(&server, &sent).expect("audit");
     println!("lost {lost}, duplicated {duplicated}");
 
@@ -233,8 +248,10 @@ pub async fn run(args: SyncArgs) {
     );
     proxy.set(ProxyConfig::default());
 
+    let writer =
+        writer_ms_per_kop.map(|w| format!(" writer_ms_per_kop={w:.1}")).unwrap_or_default();
     println!(
-        "ops_per_s={:.0} p99_push_ms={:.0} push_day_bytes={push_day} pull_day_bytes={pull_day} noop_sync_bytes={noop_bytes} requests_per_sync={} first_sync_ms={:.0} lost={lost} duplicated={duplicated}",
+        "ops_per_s={:.0}{writer} p99_push_ms={:.0} push_day_bytes={push_day} pull_day_bytes={pull_day} noop_sync_bytes={noop_bytes} requests_per_sync={} first_sync_ms={:.0} lost={lost} duplicated={duplicated}",
         ops_per_s,
         ms(p99),
         routine.requests,

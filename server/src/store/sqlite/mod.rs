@@ -9,6 +9,8 @@ mod schema;
 mod scope;
 mod writer;
 
+pub use writer::WriterLoad;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, TryLockError};
@@ -124,6 +126,11 @@ impl SqliteStore {
         keep: impl FnOnce(&T) -> bool,
     ) -> StoreResult<T> {
         self.writer.write(|conn| f(&mut SqliteConn(conn)), keep)
+    }
+
+    /// How long the one writer has been held and committing since the store opened.
+    pub fn writer_load(&self) -> writer::WriterLoad {
+        self.writer.load()
     }
 
     /// Moves the WAL into the database file and truncates it (after a large transaction).

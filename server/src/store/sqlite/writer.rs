@@ -11,7 +11,7 @@
 //! [`MAX_MEMBERS`] writes, or after [`MAX_AGE`], so a steady stream of writes still commits.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -72,6 +72,27 @@ impl Failure {
     }
 }
 
+/// How long the writer has been held and committing since the store opened: the one writer is
+/// SQLite's ceiling (every write of the server passes through it, one at a time), so its time
+/// per op is the figure that bounds the sync rate (`minqing-bench sync` prints it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriterLoad {
+    /// Time the connection was held by a write or a maintenance task.
+    pub held: Duration,
+    /// Of which, committing groups (SQLite writing the WAL, and checkpointing when it is due).
+    pub committing: Duration,
+    /// Groups committed.
+    pub commits: u64,
+}
+
+/// [`WriterLoad`]'s counters, in nanoseconds.
+#[derive(Debug, Default)]
+struct LoadCounters {
+    held_ns: AtomicU64,
+    committing_ns: AtomicU64,
+    commits: AtomicU64,
+}
+
 /// The one writer connection.
 #[derive(Debug)]
 pub(super) struct Writer {
@@ -80,12 +101,14 @@ pub(super) struct Writer {
     waiting: AtomicUsize,
     ended: Mutex<Ended>,
     ended_changed: Condvar,
+    load: LoadCounters,
 }
 
 /// The connection held by one write (or by a maintenance task, with no group open).
 pub(super) struct Held<'a> {
     writer: &'a Writer,
     slot: MutexGuard<'a, Slot>,
+    since: Instant,
 }
 
 impl Writer {
@@ -95,6 +118,17 @@ impl Writer {
             waiting: AtomicUsize::new(0),
             ended: Mutex::new(Ended::default()),
             ended_changed: Condvar::new(),
+            load: LoadCounters::default(),
+        }
+    }
+
+    /// How long the writer has been held and committing so far.
+    pub(super) fn load(&self) -> WriterLoad {
+        let ns = |c: &AtomicU64| Duration::from_nanos(c.load(Ordering::Relaxed));
+        WriterLoad {
+            held: ns(&self.load.held_ns),
+            committing: ns(&self.load.committing_ns),
+            commits: self.load.commits.load(Ordering::Relaxed),
         }
     }
 
@@ -102,7 +136,7 @@ impl Writer {
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
         self.waiting.fetch_sub(1, Ordering::SeqCst);
-        Held { writer: self, slot }
+        Held { writer: self, slot, since: Instant::now() }
     }
 
     /// The connection alone, any open group committed first: for a checkpoint or a backup.
@@ -215,7 +249,12 @@ impl Held<'_> {
     /// Commits the open group, if any, and tells its members.
     fn end_group(&mut self) -> StoreResult<()> {
         let Some(group) = self.slot.open.take() else { return Ok(()) };
-        match self.slot.conn.execute_batch("COMMIT") {
+        let began = Instant::now();
+        let committed = self.slot.conn.execute_batch("COMMIT");
+        let load = &self.writer.load;
+        load.committing_ns.fetch_add(nanos(began.elapsed()), Ordering::Relaxed);
+        load.commits.fetch_add(1, Ordering::Relaxed);
+        match committed {
             Ok(()) => {
                 self.writer.note_ended(group.id, None);
                 Ok(())
@@ -240,8 +279,13 @@ impl Held<'_> {
     }
 }
 
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 impl Drop for Held<'_> {
     fn drop(&mut self) {
+        self.writer.load.held_ns.fetch_add(nanos(self.since.elapsed()), Ordering::Relaxed);
         // A write that panicked leaves its savepoint open in a transaction others wrote in:
         // the whole group is rolled back and its members told, rather than committed by the
         // next write with half of it done.
@@ -300,6 +344,10 @@ mod tests {
         assert_eq!(stored(&reader), want);
         let groups = writer.slot.lock().unwrap().next_id - 1;
         assert!(groups < 40, "40 writes in {groups} transactions");
+        // The load account saw each commit, inside the time the writer was held.
+        let load = writer.load();
+        assert_eq!(load.commits, groups);
+        assert!(load.committing > Duration::ZERO && load.committing < load.held, "{load:?}");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! logical clock, pushes and pulls over real HTTP. (The real app's store and engine live in
 //! `minqing-mobile`; this client lets the server's stories say exactly what goes on the wire.)
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::{DateTime, Utc};
 use minqing_shared::concern::{Category, ConcernAction, Step};
 use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, OpId, VillageId, VisitId};
@@ -11,6 +13,13 @@ use minqing_shared::sync::{
 };
 use minqing_shared::visit::{Topic, VisitMode};
 use uuid::Uuid;
+
+/// The latest clock value any phone of this process stamped. A phone observes it before it
+/// stamps, as a phone that had pulled every change before acting would: a story's steps follow
+/// one another, and the server refuses a concern's step stamped before the steps it follows
+/// (`stamped_out_of_order`) — which two phones' clocks, a millisecond apart, would otherwise
+/// produce now and then. (An op dated in the past, `op_recorded_at`, keeps its own stamp.)
+static LATEST: AtomicU64 = AtomicU64::new(0);
 
 /// A logged-in device.
 #[derive(Debug)]
@@ -108,16 +117,19 @@ impl ApiPhone {
         }
     }
 
-    /// Stamps the next op of this device.
+    /// Stamps the next op of this device, after every op stamped so far (see [`LATEST`]).
     pub fn op(&mut self, record_id: Uuid, payload: Payload) -> Op {
         self.seq += 1;
+        self.clock.observe(Hlc(LATEST.load(Ordering::SeqCst)));
+        let hlc = self.clock.tick(now_ms());
+        LATEST.fetch_max(hlc.0, Ordering::SeqCst);
         Op {
             op_id: OpId::new(),
             device_id: self.device_id,
             device_seq: self.seq,
             record_id,
             schema_version: SCHEMA_VERSION,
-            hlc: self.clock.tick(now_ms()),
+            hlc,
             payload,
         }
     }

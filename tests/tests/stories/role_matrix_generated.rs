@@ -11,17 +11,14 @@ use minqing_shared::concern::{Category, ConcernAction, Decision, LedgerKind, Spe
 use minqing_shared::household::HouseholdStatus;
 use minqing_shared::ids::{ConcernId, HouseholdId, OpId};
 use minqing_shared::permit::{self, Action, Class, Phase};
-use minqing_shared::sync::Hlc;
 use minqing_shared::sync::op::{HouseholdPatch, Payload, ReportBody, ReportStatus};
 use minqing_tests::{ApiPhone, TestServer};
 
-/// The three classes of the stories' county, each with its phone, and the clock of the latest
-/// op any of them pushed.
+/// The three classes of the stories' county, each with its phone.
 struct Actors {
     wang: ApiPhone,
     office: ApiPhone,
     org: ApiPhone,
-    latest: Hlc,
 }
 
 impl Actors {
@@ -30,22 +27,16 @@ impl Actors {
             wang: ApiPhone::login(&server.url, "wang").await,
             office: ApiPhone::login(&server.url, "office").await,
             org: ApiPhone::login(&server.url, "org").await,
-            latest: Hlc::default(),
         }
     }
 
-    /// The phone of `class`, having seen every op pushed so far (as a phone that pulled them
-    /// would: its next op is stamped after them, which the server requires of a concern's steps).
     fn of(&mut self, class: Class) -> &mut ApiPhone {
-        let latest = self.latest;
-        let phone = match class {
+        match class {
             Class::Field => &mut self.wang,
             Class::Office => &mut self.office,
             Class::OrgDept => &mut self.org,
             Class::Admin => unreachable!("no administrator in the stories' county"),
-        };
-        phone.clock.observe(latest);
-        phone
+        }
     }
 }
 
@@ -97,7 +88,6 @@ async fn refusal(
     class: Class,
     op: minqing_shared::sync::Op,
 ) -> Option<String> {
-    actors.latest = actors.latest.max(op.hlc);
     let rejected = actors.of(class).push(&[op]).await.ok().rejected;
     rejected.first().map(|r| format!("{}: {}", r.error, r.message))
 }

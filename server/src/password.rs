@@ -5,7 +5,8 @@
 //! asked, the 19 MiB blocks fragmented glibc's heaps: a server measured 1 GB resident after 300
 //! logins eight at a time (10 GB after a thousand phones logged in), where with the memory kept
 //! it stays at a few tens of MB. A burst of logins (a township's cadres at eight in the morning)
-//! also queues here instead of taking every core from the pushes.
+//! queues here, one hash a core at most, rather than spreading over the blocking pool's hundreds
+//! of threads.
 
 use std::cell::RefCell;
 use std::sync::LazyLock;
@@ -20,6 +21,9 @@ fn hashers() -> &'static rayon::ThreadPool {
         rayon::ThreadPoolBuilder::new()
             .num_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
             .thread_name(|i| format!("argon2-{i}"))
+            // A hash that panicked fails its caller (its answer is never sent), not the process:
+            // without a handler rayon aborts.
+            .panic_handler(|_| tracing::error!("a password hash panicked"))
             .build()
             .expect("the password threads start")
     });
@@ -68,7 +72,7 @@ pub async fn hash_password_queued(password: String) -> String {
     hashers().spawn(move || {
         let _ = tx.send(hash_here(&password));
     });
-    rx.await.expect("a hashing thread answers unless it panicked")
+    rx.await.expect("a password hash panicked")
 }
 
 fn hash_here(password: &str) -> String {

@@ -354,6 +354,24 @@ fn a_step_stamped_before_the_steps_it_follows_does_not_stand() {
     let opened = [raise, events[1].clone(), ledger(6), event(8, org, inquiry())];
     let state = ConcernState::fold(state.id, &opened);
     assert!(state.stands_in_order(&opened, &event(7, phone, inquiry())));
+
+    // Slipped in before a step the fold had set aside, it would let that step stand: a 办结 that
+    // found the concern only raised would close it once an escalation came before it.
+    let done = event(9, org, ConcernAction::Complete { note: "已办结".into() });
+    let closed_early = [opened[0].clone(), done];
+    let state = ConcernState::fold(state.id, &closed_early);
+    assert_eq!(state.anomalies.len(), 1);
+    let report = || SpecialReport {
+        title: "机井".into(),
+        content: "需维修".into(),
+        households_affected: None,
+    };
+    let slipped_in = event(5, phone, ConcernAction::Escalate { report: report() });
+    assert!(!state.stands_in_order(&closed_early, &slipped_in));
+    assert!(state.stands_in_order(
+        &closed_early,
+        &event(10, phone, ConcernAction::Escalate { report: report() })
+    ));
 }
 
 #[test]

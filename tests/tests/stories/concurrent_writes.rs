@@ -5,8 +5,8 @@
 //! concern first, would lose updates here.
 
 use minqing_shared::concern::{Category, ConcernAction, Decision, LedgerKind, SpecialReport};
-use minqing_shared::sync::HouseholdState;
 use minqing_shared::sync::op::{HouseholdPatch, Payload};
+use minqing_shared::sync::{Hlc, HouseholdState};
 use minqing_tests::{ApiPhone, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -122,4 +122,37 @@ async fn simultaneous_supervision_records_of_one_concern_all_count() {
     let events = server.write(|tx| tx.concern_events(concern));
     assert_eq!(events.len(), 4 + 6 * 8, "raise, escalate, assign, ledger and the records");
     assert_eq!(stored, minqing_shared::sync::ConcernState::fold(concern, &events));
+}
+
+/// The Organization Department's phone puts a concern on the ledger with a clock that had not
+/// seen the cadre's escalation (stamped just before it): folded in stamp order the step would
+/// fall on a concern only raised and be set aside, so the server refuses it with its reason
+/// and keeps nothing. Taken again after a pull, stamped after the escalation, it stands.
+#[tokio::test]
+async fn a_step_stamped_before_the_step_it_follows_is_refused_until_the_phone_has_pulled() {
+    let server = TestServer::start().await;
+    let county = server.county();
+    let mut wang = ApiPhone::login(&server.url, "wang").await;
+    let mut org = ApiPhone::login(&server.url, "org").await;
+    let (home, create) = wang.new_household(county.village, "李大娘");
+    let (concern, raise) = wang.raise(home, None, Category::Irrigation, "机井坏了");
+    let escalate = wang.escalate(concern, "机井");
+    let ops = [create, raise, escalate.clone()];
+    assert!(wang.push(&ops).await.ok().rejected.is_empty());
+
+    let ledger = || ConcernAction::PutOnLedger { reason: "多户反映".into(), item: None };
+    let mut early = org.step(concern, ledger());
+    early.hlc = Hlc(escalate.hlc.0 - 1);
+    let answer = org.push(std::slice::from_ref(&early)).await.ok();
+    assert_eq!(answer.rejected.len(), 1, "{:?}", answer.rejected);
+    assert_eq!(answer.rejected[0].error, "stamped_out_of_order");
+    assert!(answer.rejected[0].message.starts_with("该步骤"), "Chinese first");
+    let stored = server.write(|tx| tx.concern(concern)).expect("the concern is stored");
+    assert!(!stored.on_ledger() && stored.anomalies.is_empty(), "nothing of it kept");
+
+    org.pull_all().await;
+    let again = org.step(concern, ledger());
+    assert!(again.hlc > escalate.hlc, "stamped after the escalation, as after a pull");
+    assert!(org.push(&[again]).await.ok().rejected.is_empty());
+    assert!(server.write(|tx| tx.concern(concern)).expect("stored").on_ledger());
 }

@@ -79,7 +79,8 @@ impl Failure {
 pub struct WriterLoad {
     /// Time the connection was held by a write or a maintenance task.
     pub held: Duration,
-    /// Of which, committing groups (SQLite writing the WAL, and checkpointing when it is due).
+    /// Of which, committing groups, whether the commit succeeded or not (SQLite writing the WAL,
+    /// and checkpointing when it is due).
     pub committing: Duration,
     /// Groups committed.
     pub commits: u64,
@@ -253,9 +254,9 @@ impl Held<'_> {
         let committed = self.slot.conn.execute_batch("COMMIT");
         let load = &self.writer.load;
         load.committing_ns.fetch_add(nanos(began.elapsed()), Ordering::Relaxed);
-        load.commits.fetch_add(1, Ordering::Relaxed);
         match committed {
             Ok(()) => {
+                load.commits.fetch_add(1, Ordering::Relaxed);
                 self.writer.note_ended(group.id, None);
                 Ok(())
             }

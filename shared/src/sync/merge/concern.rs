@@ -158,16 +158,19 @@ impl ConcernState {
 
     /// Whether `event`, taken on the concern as it stands (`self`, the fold of `events`), also
     /// stands where its stamp places it among them. Steps are folded in stamp order, so a step
-    /// stamped before steps it follows — taken on a device that had not pulled them — would be
-    /// set aside by the fold, or would set aside a step after it: the server refuses such a step
-    /// rather than accept what the fold does not keep.
+    /// stamped before steps it follows — taken on a device that had not pulled them — could be
+    /// set aside by the fold, set aside a step after it, or let a step set aside before stand
+    /// (an escalation slipped in before a 办结 that had found the concern only raised): the
+    /// server refuses such a step rather than accept what the fold does with it. Stamped after
+    /// every step, it is folded last, on the state it was checked against.
     pub fn stands_in_order(&self, events: &[ConcernEvent], event: &ConcernEvent) -> bool {
         let key = (event.stamp, event.op_id);
         if events.iter().all(|e| (e.stamp, e.op_id) < key) {
             return true;
         }
         let folded = Self::fold(self.id, events.iter().chain([event]));
-        folded.anomalies.iter().all(|a| self.anomalies.iter().any(|b| b.op_id == a.op_id))
+        let set_aside = |s: &Self| s.anomalies.iter().map(|a| a.op_id).collect::<BTreeSet<_>>();
+        set_aside(&folded) == set_aside(self)
     }
 
     /// Whether `actor` may void the step of `target`: it is the concern's latest standing step,

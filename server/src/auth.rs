@@ -12,13 +12,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::DeviceAuth;
 
-/// A hash to verify against when the account does not exist, so that a wrong username takes as
-/// long to refuse as a wrong password.
-pub fn decoy_hash() -> &'static str {
-    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| crate::password::hash_password("not-a-real-password"))
-}
-
 /// A new device token: 256 random bits, hex.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];

@@ -57,22 +57,35 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     hashers().install(|| verify_here(password, hash))
 }
 
-/// [`verify_password`] for a request handler: waits without holding a thread of the runtime.
-pub async fn verify_password_queued(password: String, hash: String) -> bool {
+/// Runs `f` on a hashing thread, waiting without holding a thread of the runtime; `None` if it
+/// panicked.
+async fn on_hashers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     hashers().spawn(move || {
-        let _ = tx.send(verify_here(&password, &hash));
+        let _ = tx.send(f());
     });
-    rx.await.unwrap_or(false)
+    rx.await.ok()
 }
 
-/// [`hash_password`] for a request handler: waits without holding a thread of the runtime.
+/// [`verify_password`] for a request handler. `stored` is the account's hash; `None` (no such
+/// account) checks against a decoy, so that a wrong username takes as long to refuse as a wrong
+/// password.
+pub async fn verify_password_queued(password: String, stored: Option<String>) -> bool {
+    on_hashers(move || verify_here(&password, stored.as_deref().unwrap_or(decoy_hash())))
+        .await
+        .unwrap_or(false)
+}
+
+/// [`hash_password`] for a request handler.
 pub async fn hash_password_queued(password: String) -> String {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    hashers().spawn(move || {
-        let _ = tx.send(hash_here(&password));
-    });
-    rx.await.expect("a password hash panicked")
+    on_hashers(move || hash_here(&password)).await.expect("a password hash panicked")
+}
+
+/// The decoy [`verify_password_queued`] checks a password of no account against, hashed once
+/// (on a hashing thread, where it is first needed).
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_here("not-a-real-password"))
 }
 
 fn hash_here(password: &str) -> String {
@@ -141,7 +154,8 @@ mod tests {
     #[tokio::test]
     async fn handlers_hash_and_verify_off_the_runtime() {
         let hash = hash_password_queued("秘密口令123".into()).await;
-        assert!(verify_password_queued("秘密口令123".into(), hash.clone()).await);
-        assert!(!verify_password_queued("秘密口令12".into(), hash).await);
+        assert!(verify_password_queued("秘密口令123".into(), Some(hash.clone())).await);
+        assert!(!verify_password_queued("秘密口令12".into(), Some(hash)).await);
+        assert!(!verify_password_queued("秘密口令123".into(), None).await, "no account");
     }
 }

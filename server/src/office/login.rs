@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use minqing_shared::sync::{MIN_PASSWORD_CHARS, PasswordProblem, check_new_password};
 
-use crate::auth::{decoy_hash, new_token, token_hash};
+use crate::auth::{new_token, token_hash};
 use crate::office::kit::error::OfficeError;
 use crate::office::kit::form::FormData;
 use crate::office::kit::layout::CSS;
@@ -138,23 +138,19 @@ pub(super) async fn submit(State(state): State<AppState>, req: Request) -> Respo
             Ok(Some((account, must_change)))
         })
         .await;
-    // The password is checked outside the read: Argon2 must not hold a reader connection.
-    let checked = match found {
-        Ok(found) => {
-            let hash = found.as_ref().map_or(decoy_hash(), |(a, _)| a.password_hash.as_str());
-            let ok = verify_password_queued(password.clone(), hash.to_owned()).await;
-            Ok(found.filter(|(a, _)| ok && !a.disabled && !a.password_hash.is_empty()))
-        }
-        Err(e) => Err(e),
-    };
-    let (account, must_change) = match checked {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            drop(attempt);
-            let msg = "用户名或密码错误";
-            return login_response(StatusCode::UNAUTHORIZED, &next, &username, Some(msg));
-        }
+    let found = match found {
+        Ok(found) => found,
         Err(e) => return OfficeError::from(e).into_response(),
+    };
+    // The password is checked outside the read: Argon2 must not hold a reader connection.
+    let stored = found.as_ref().map(|(a, _)| a.password_hash.clone());
+    let ok = verify_password_queued(password.clone(), stored).await;
+    let Some((account, must_change)) =
+        found.filter(|(a, _)| ok && !a.disabled && !a.password_hash.is_empty())
+    else {
+        drop(attempt);
+        let msg = "用户名或密码错误";
+        return login_response(StatusCode::UNAUTHORIZED, &next, &username, Some(msg));
     };
     attempt.succeeded();
     if !account.cadre.role.is_office() {

@@ -13,7 +13,7 @@ use minqing_shared::sync::{
     MIN_PASSWORD_CHARS, PasswordProblem, check_new_password,
 };
 
-use crate::auth::{ClientAddr, ClientVersion, Device, decoy_hash, new_token, token_hash};
+use crate::auth::{ClientAddr, ClientVersion, Device, new_token, token_hash};
 use crate::error::ApiError;
 use crate::password::{hash_password_queued, verify_password_queued};
 use crate::state::AppState;
@@ -36,9 +36,8 @@ async fn check_credentials(
     let name = username.to_owned();
     let account =
         state.read("account_by_username", move |tx| Ok(tx.account_by_username(&name)?)).await?;
-    let hash =
-        account.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
-    let ok = verify_password_queued(password, hash).await;
+    let ok =
+        verify_password_queued(password, account.as_ref().map(|a| a.password_hash.clone())).await;
     match account {
         Some(a) if ok => {
             attempt.succeeded();

@@ -163,8 +163,7 @@ impl<'c> Tx<'c> {
     }
 
     /// Inserts `rows` (each `columns` values long) with `head` (`INSERT INTO t (a, b)`) and
-    /// `tail` (an `ON CONFLICT …` clause, or empty), several rows a statement. Rows go in chunks
-    /// of a few fixed sizes, so each backend keeps only a few shapes of the statement.
+    /// `tail` (an `ON CONFLICT …` clause, or empty), as the backend does it best.
     pub(crate) fn insert_rows(
         &mut self,
         head: &str,
@@ -172,17 +171,13 @@ impl<'c> Tx<'c> {
         tail: &str,
         rows: &[Vec<Value>],
     ) -> StoreResult<()> {
-        const CHUNKS: [usize; 4] = [64, 16, 4, 1];
-        let mut rest = rows;
-        while !rest.is_empty() {
-            let n = CHUNKS.into_iter().find(|&n| n <= rest.len()).unwrap_or(1);
-            let (chunk, after) = rest.split_at(n);
-            let sql = format!("{head} VALUES {} {tail}", sql::value_lists(columns, n));
-            let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
-            self.execute(&sql, &params)?;
-            rest = after;
+        if rows.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let start = std::time::Instant::now();
+        let r = self.conn.insert_rows(head, columns, tail, rows);
+        timed(head, start);
+        self.noted(r)
     }
 
     /// The clause that locks, for the rest of a write, the rows of `alias` a `SELECT` reads.

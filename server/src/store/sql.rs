@@ -240,6 +240,30 @@ pub trait Conn {
     /// Runs `sql`; the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> StoreResult<u64>;
 
+    /// Inserts `rows` (each `columns` values long) with `head` (`INSERT INTO t (a, b)`) and
+    /// `tail` (an `ON CONFLICT …` clause, or empty). By default several rows a statement, in
+    /// chunks of a few fixed sizes, so a backend keeps only a few shapes of the statement and a
+    /// push's rows cost a few round trips.
+    fn insert_rows(
+        &mut self,
+        head: &str,
+        columns: usize,
+        tail: &str,
+        rows: &[Vec<Value>],
+    ) -> StoreResult<()> {
+        const CHUNKS: [usize; 4] = [64, 16, 4, 1];
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let n = CHUNKS.into_iter().find(|&n| n <= rest.len()).unwrap_or(1);
+            let (chunk, after) = rest.split_at(n);
+            let sql = format!("{head} VALUES {} {tail}", value_lists(columns, n));
+            let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
+            self.execute(&sql, &params)?;
+            rest = after;
+        }
+        Ok(())
+    }
+
     /// The clause that locks the rows a write reads in order to change them (`FOR UPDATE OF
     /// alias` in a PostgreSQL write transaction; nothing on SQLite, whose one writer holds the
     /// whole database). Goes at the end of a `SELECT`.
@@ -266,7 +290,7 @@ pub trait Conn {
 }
 
 /// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
-pub(super) fn value_lists(columns: usize, rows: usize) -> String {
+fn value_lists(columns: usize, rows: usize) -> String {
     let mut out = String::new();
     for r in 0..rows {
         if r > 0 {

@@ -91,6 +91,8 @@ pub async fn run(args: SyncArgs) {
     for t in logins {
         ready.push(t.await.expect("login task"));
     }
+    // A line to start a profiler on: the load begins.
+    println!("logged in {} phones; the load begins", ready.len());
     let gate = Arc::new(Semaphore::new(concurrency));
     let writer_before = server.state.db().writer_load();
     let load = Instant::now();

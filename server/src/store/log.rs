@@ -18,6 +18,8 @@ use super::{Scope, StoreResult, Tx, decode};
 pub struct LogEntry<'a> {
     /// The op.
     pub op: &'a Op,
+    /// The op as JSON, as stored and pulled.
+    pub body: &'a str,
     /// The household it is about, if any.
     pub household_id: Option<HouseholdId>,
     /// The unit it is addressed to, if any (reports, unit profiles).
@@ -108,7 +110,7 @@ impl Tx<'_> {
                     op.record_id,
                     e.household_id,
                     e.unit_id,
-                    serde_json::to_string(op)?,
+                    e.body,
                     now_ms
                 ]
                 .to_vec())

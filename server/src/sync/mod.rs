@@ -3,6 +3,7 @@
 //! through one [`WorkingSet`]: read set-wise, checked and merged in memory, written together.
 
 pub mod apply;
+mod batch;
 mod push;
 pub mod working_set;
 
@@ -14,6 +15,7 @@ use minqing_shared::sync::{
 use uuid::Uuid;
 
 pub use apply::{Author, apply};
+pub use batch::Batch;
 pub use minqing_shared::permit::Refusal;
 pub use push::{PushOutcome, push};
 pub use working_set::WorkingSet;

@@ -2,12 +2,13 @@
 //! skipped, refused ones kept aside with their reason (never blocking the ops after them), the
 //! rest checked and merged through one working set and written together.
 
+use minqing_shared::ids::OpId;
 use minqing_shared::permit::Refusal;
-use minqing_shared::sync::validate::MAX_OP_BYTES;
 use minqing_shared::sync::{Hlc, Op, PushResponse, Rejection};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::apply::{Author, apply};
+use super::batch::{Batch, Incoming};
 use super::working_set::WorkingSet;
 use crate::error::ApiError;
 use crate::store::{AuditAction, AuditEntry, DeviceAuth, QuarantineEntry, Tx};
@@ -25,16 +26,10 @@ pub struct PushOutcome {
     pub max_hlc: Option<Hlc>,
 }
 
-/// A stable code for an op that could not be read.
-fn decode_error_code(e: &serde_json::Error) -> &'static str {
-    if e.to_string().starts_with("unknown variant") { "unknown_value" } else { "malformed_op" }
-}
-
-/// One op of the batch, as read.
-struct Incoming<'a> {
+/// One op of the batch that continues the device's sequence.
+struct Fresh<'a> {
     seq: u64,
-    raw: &'a Value,
-    op: Result<Op, Refusal>,
+    incoming: &'a Incoming,
 }
 
 /// Stores a batch of ops from `auth`'s device, in order. A batch that does not continue from the
@@ -42,7 +37,7 @@ struct Incoming<'a> {
 pub fn push(
     tx: &mut Tx<'_>,
     auth: &DeviceAuth,
-    ops: &[Value],
+    batch: &Batch,
     now_ms: i64,
     app_version: Option<&str>,
 ) -> Result<PushOutcome, ApiError> {
@@ -53,17 +48,14 @@ pub fn push(
     let mut out = PushOutcome::default();
 
     // Sort the batch: re-sent (at or below the mark), fresh (continuing it), or beyond a gap.
-    let mut fresh: Vec<Incoming<'_>> = Vec::new();
+    let mut fresh: Vec<Fresh<'_>> = Vec::new();
     let mut resent: Vec<u64> = Vec::new();
     let mut high = start;
     let mut prev_seq: Option<u64> = None;
-    for raw in ops {
+    for incoming in &batch.ops {
         // An unreadable seq is taken to follow the previous op's, so a broken op is still
         // acknowledged in its place and never blocks the ops after it.
-        let seq = match raw.get("device_seq").and_then(Value::as_u64) {
-            Some(seq) => seq,
-            None => prev_seq.map_or(high + 1, |p| p + 1),
-        };
+        let seq = incoming.seq.unwrap_or_else(|| prev_seq.map_or(high + 1, |p| p + 1));
         prev_seq = Some(seq);
         if seq <= start {
             resent.push(seq);
@@ -75,31 +67,7 @@ pub fn push(
             }
             break; // The client resends from the new high-water mark.
         }
-        let size = serde_json::to_vec(raw).map_or(usize::MAX, |v| v.len());
-        let parsed = if size > MAX_OP_BYTES {
-            None
-        } else {
-            Some(serde_json::from_value::<Op>(raw.clone()))
-        };
-        let op: Result<Op, Refusal> = match parsed {
-            None => Err(Refusal::new(
-                "op_too_large",
-                format!(
-                    "记录过大：{size} 字节，上限 {MAX_OP_BYTES} 字节（the op is {size} bytes; at \
-                     most {MAX_OP_BYTES}）"
-                ),
-            )),
-            Some(Err(e)) => Err(Refusal::new(
-                decode_error_code(&e),
-                format!("无法读取该记录（the op could not be read: {e}）"),
-            )),
-            Some(Ok(op)) if op.device_id != device => Err(Refusal::new(
-                "wrong_device",
-                "该记录来自另一台手机（the op was made on another device）",
-            )),
-            Some(Ok(op)) => Ok(op),
-        };
-        fresh.push(Incoming { seq, raw, op });
+        fresh.push(Fresh { seq, incoming });
         high = seq;
     }
 
@@ -119,18 +87,22 @@ pub fn push(
         }
     }
 
-    let readable: Vec<&Op> = fresh.iter().filter_map(|i| i.op.as_ref().ok()).collect();
+    let readable: Vec<&Op> =
+        fresh.iter().filter_map(|f| f.incoming.op.as_ref().ok().map(|(op, _)| op)).collect();
     let mut ws = WorkingSet::prefetch(tx, author.cadre_id, author.unit_id, &readable)?;
-    let mut refused: Vec<(u64, Refusal, &Value, Option<minqing_shared::ids::OpId>)> = Vec::new();
-    for incoming in &fresh {
+    ws.use_bodies(
+        fresh
+            .iter()
+            .filter_map(|f| f.incoming.op.as_ref().ok().map(|(op, body)| (op.op_id, body.clone()))),
+    );
+    let mut refused: Vec<(u64, Refusal, &RawValue, Option<OpId>)> = Vec::new();
+    for Fresh { seq, incoming } in &fresh {
         let op = match &incoming.op {
             Err(r) => {
-                let op_id =
-                    incoming.raw.get("op_id").and_then(Value::as_str).and_then(|s| s.parse().ok());
-                refused.push((incoming.seq, r.clone(), incoming.raw, op_id));
+                refused.push((*seq, r.clone(), &incoming.raw, incoming.op_id));
                 continue;
             }
-            Ok(op) => op,
+            Ok((op, _)) => op,
         };
         if ws.is_logged(tx, op.op_id)? {
             out.duplicates += 1;
@@ -151,7 +123,7 @@ pub fn push(
                     count: 1,
                 });
             }
-            Err(r) => refused.push((incoming.seq, r, incoming.raw, Some(op.op_id))),
+            Err(r) => refused.push((*seq, r, &incoming.raw, Some(op.op_id))),
         }
     }
     ws.flush(tx, now_ms)?;
@@ -159,15 +131,13 @@ pub fn push(
         tx.number_stored_ops();
     }
 
-    let raws: Vec<String> = refused.iter().map(|(_, _, raw, _)| raw.to_string()).collect();
     let kept: Vec<QuarantineEntry<'_>> = refused
         .iter()
-        .zip(&raws)
-        .map(|((seq, r, _, op_id), raw)| QuarantineEntry {
+        .map(|(seq, r, raw, op_id)| QuarantineEntry {
             device_id: device,
             device_seq: *seq,
             op_id: *op_id,
-            raw,
+            raw: raw.get(),
             error: r.code,
             message: &r.message,
         })

@@ -45,6 +45,8 @@ pub struct WorkingSet {
     /// Op ids looked up at prefetch: in the log exactly when in `logged`.
     looked_up: BTreeSet<OpId>,
     log: Vec<(Op, Option<HouseholdId>, Option<UnitId>)>,
+    /// Ops' bodies for the log, serialized before the transaction (a push's).
+    bodies: BTreeMap<OpId, String>,
     audits: Vec<AuditEntry>,
 }
 
@@ -325,6 +327,12 @@ impl WorkingSet {
         self.log.push((op, household, unit));
     }
 
+    /// Ops' bodies for the log, serialized before the transaction: those ops' bodies are not
+    /// serialized again at [`flush`](Self::flush).
+    pub fn use_bodies(&mut self, bodies: impl IntoIterator<Item = (OpId, String)>) {
+        self.bodies.extend(bodies);
+    }
+
     /// Adds a line to the audit log (written at [`flush`](Self::flush)).
     pub fn audit(&mut self, entry: AuditEntry) {
         self.audits.push(entry);
@@ -354,11 +362,21 @@ impl WorkingSet {
             .map(|id| ConcernState::fold(*id, self.events.get(id).into_iter().flatten()))
             .collect();
         tx.put_concerns(&folded.iter().collect::<Vec<_>>())?;
+        let bodies = self
+            .log
+            .iter()
+            .map(|(op, ..)| match self.bodies.remove(&op.op_id) {
+                Some(body) => Ok(body),
+                None => serde_json::to_string(op),
+            })
+            .collect::<Result<Vec<String>, _>>()?;
         let entries: Vec<LogEntry<'_>> = self
             .log
             .iter()
-            .map(|(op, household_id, unit_id)| LogEntry {
+            .zip(&bodies)
+            .map(|((op, household_id, unit_id), body)| LogEntry {
                 op,
+                body,
                 household_id: *household_id,
                 unit_id: *unit_id,
             })

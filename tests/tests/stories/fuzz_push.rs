@@ -163,8 +163,10 @@ fn push(state: &AppState, auth: &DeviceAuth, mut ops: Vec<Value>) {
         }
     }
     let n = ops.len();
+    let raw = ops.iter().map(|op| serde_json::value::to_raw_value(op).unwrap()).collect();
+    let batch = sync::Batch::read(auth.device_id, raw);
     let result =
-        state.db().write(|tx| sync::push(tx, auth, &ops, minqing_tests::clock::now_ms(), None));
+        state.db().write(|tx| sync::push(tx, auth, &batch, minqing_tests::clock::now_ms(), None));
     match result {
         Ok(out) => {
             assert!(out.response.acked_through >= high);

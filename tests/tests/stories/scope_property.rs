@@ -236,10 +236,18 @@ fn store(city: &City) -> (tempfile::TempDir, Db) {
             }
         }
         tx.put_households(&households.iter().collect::<Vec<_>>())?;
+        let bodies: Vec<String> =
+            city.ops.iter().map(|(op, ..)| serde_json::to_string(op).unwrap()).collect();
         let entries: Vec<LogEntry<'_>> = city
             .ops
             .iter()
-            .map(|(op, _, log)| LogEntry { op, household_id: log.household, unit_id: log.unit })
+            .zip(&bodies)
+            .map(|((op, _, log), body)| LogEntry {
+                op,
+                body,
+                household_id: log.household,
+                unit_id: log.unit,
+            })
             .collect();
         tx.append_ops(&entries, 0)
     })

@@ -10,7 +10,7 @@ use minqing_shared::sync::{
     PushResponse,
 };
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::audit::{self, Who};
 use crate::auth::{ClientVersion, Device};
@@ -23,7 +23,7 @@ use crate::sync;
 #[derive(Deserialize)]
 struct RawPush {
     device_id: DeviceId,
-    ops: Vec<Value>,
+    ops: Vec<Box<RawValue>>,
 }
 
 /// Stores a batch of the device's ops; see `sync::push`.
@@ -66,9 +66,10 @@ pub async fn push(
         ));
     }
     let auth_device = auth.device_id;
+    let batch = sync::Batch::read(auth_device, req.ops);
     let outcome = state
         .write("push", move |tx, state| {
-            let outcome = sync::push(tx, &auth, &req.ops, state.now_ms(), version.as_deref())?;
+            let outcome = sync::push(tx, &auth, &batch, state.now_ms(), version.as_deref())?;
             if let Some(hlc) = outcome.max_hlc {
                 state.server_device().observe(hlc);
             }

@@ -5,6 +5,7 @@
 //! Ops are numbered as they go in: `server_seq` is the table's `AUTOINCREMENT` key, assigned by
 //! the one writer inside its transaction, so a cursor never skips a late commit.
 
+mod checkpointer;
 mod schema;
 mod scope;
 mod writer;
@@ -51,6 +52,8 @@ pub struct SqliteStore {
     writer: writer::Writer,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Dropped after the writer: the writer's last commit may still ask for a checkpoint.
+    _checkpointer: checkpointer::Checkpointer,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -105,7 +108,15 @@ impl SqliteStore {
                 Ok(Mutex::new(conn))
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Self { writer: writer::Writer::new(writer), readers, next_reader: AtomicUsize::new(0) })
+        let checkpoints = Connection::open(path)?;
+        configure(&checkpoints)?;
+        let checkpointer = checkpointer::Checkpointer::start(&mut writer, checkpoints)?;
+        Ok(Self {
+            writer: writer::Writer::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            _checkpointer: checkpointer,
+        })
     }
 
     /// Runs `f` in a read transaction on one of the reader connections.

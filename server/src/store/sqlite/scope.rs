@@ -1,6 +1,8 @@
-//! The pull-scope query on SQLite: one walk of the log after the cursor, each op tested against
-//! the scope (SQLite's planner turns the `IN (SELECT …)` lists into lookups; PostgreSQL's needs
-//! the union of range scans in `postgres/scope.rs`). `tests/tests/stories/scope_property.rs` holds it to
+//! The pull-scope query on SQLite: the log after the cursor, each op tested against the scope.
+//! SQLite's planner makes the `OR` of the scope's terms a union of range scans of the log's
+//! indexes (`MULTI-INDEX OR` in its plan: by household, by record, after the cursor), so a pull
+//! reads the scope's ops, not the log; PostgreSQL's needs the union written out
+//! (`postgres/scope.rs`). `tests/tests/stories/scope_property.rs` holds it to
 //! `minqing_shared::scope`.
 
 use minqing_shared::ids::DeviceId;

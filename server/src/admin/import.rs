@@ -188,6 +188,10 @@ pub fn run_roster(
         let passwords = apply(tx, &plan, &snap, &mut secrets, now_ms)?;
         Ok((plan, passwords))
     })?;
+    // The roster is stored: settling the database after it is housekeeping, not the import's.
+    if let Err(e) = db.after_bulk_write() {
+        tracing::warn!(error = %e, "settling the database after the import failed");
+    }
     let counts = plan.counts();
     Ok(Report { text: report_text(&plan, &[]), passwords, counts })
 }

@@ -299,7 +299,7 @@ pub fn ensure_demo_counties(
 ) -> Result<String, StoreError> {
     Ok(match build(state, spec, counties.max(1), state.now_ms())? {
         Outcome::Generated(s) => {
-            state.db().checkpoint()?;
+            state.db().after_bulk_write()?;
             s.text()
         }
         Outcome::Existing(s) => format!("Already in place. {}", s.text()),
@@ -359,7 +359,7 @@ fn build(
         let summary =
             state.db().write(|tx| generate_county(tx, state, spec, nth, &hash, now, started))?;
         // A county is one transaction; the write-ahead log is trimmed after each.
-        state.db().checkpoint()?;
+        state.db().after_bulk_write()?;
         total = Some(match total {
             None => summary,
             Some(t) => t.plus(&summary),

@@ -284,11 +284,14 @@ impl Db {
         }
     }
 
-    /// Shrinks the write-ahead log after a large transaction (SQLite; PostgreSQL manages its own).
-    pub fn checkpoint(&self) -> StoreResult<()> {
+    /// Settles the database after a large write (the demo county, a roster import, a seeded
+    /// benchmark): SQLite moves the write-ahead log into the file and truncates it; PostgreSQL
+    /// refreshes the planner's statistics (`ANALYZE`), without which each pooled connection
+    /// keeps plans made for the tables as they were before (see `postgres/mod.rs`).
+    pub fn after_bulk_write(&self) -> StoreResult<()> {
         match self {
             Db::Sqlite(s) => s.checkpoint(),
-            Db::Postgres(_) => Ok(()),
+            Db::Postgres(p) => p.analyze(),
         }
     }
 

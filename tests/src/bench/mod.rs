@@ -115,6 +115,8 @@ impl BenchCounty {
             }
             Ok::<_, StoreError>(())
         })?;
+        // As the demo county and a roster import do after their large writes.
+        state.db().after_bulk_write()?;
         Ok(Self { township, cadres, households, org })
     }
 

@@ -307,6 +307,13 @@ ALTER TABLE devices ADD COLUMN erased_ms BIGINT;
     r#"
 CREATE INDEX visits_doubted ON visits(household_id, visited_ms) WHERE place_doubt;
 "#,
+    // 15: the log's unit index holds only the ops addressed to a unit (monthly reports, unit
+    // profiles). Most ops have none, and each added an entry that no query reads (on PostgreSQL
+    // twice: at insert, and again when numbered).
+    r#"
+DROP INDEX ops_unit;
+CREATE INDEX ops_unit ON ops(unit_id, server_seq) WHERE unit_id IS NOT NULL;
+"#,
 ];
 
 /// Brings the schema up to date, one process at a time (under `lock`).

@@ -240,29 +240,16 @@ pub trait Conn {
     /// Runs `sql`; the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> StoreResult<u64>;
 
-    /// Inserts `rows` (each `columns` values long) with `head` (`INSERT INTO t (a, b)`) and
-    /// `tail` (an `ON CONFLICT …` clause, or empty). By default several rows a statement, in
-    /// chunks of a few fixed sizes, so a backend keeps only a few shapes of the statement and a
-    /// push's rows cost a few round trips.
+    /// Inserts `rows` (each `columns` values long, in order) with `head` (`INSERT INTO t (a, b)`)
+    /// and `tail` (an `ON CONFLICT …` clause, or empty), as the backend does it best: SQLite a
+    /// prepared one-row statement per row, PostgreSQL one statement for them all.
     fn insert_rows(
         &mut self,
         head: &str,
         columns: usize,
         tail: &str,
         rows: &[Vec<Value>],
-    ) -> StoreResult<()> {
-        const CHUNKS: [usize; 4] = [64, 16, 4, 1];
-        let mut rest = rows;
-        while !rest.is_empty() {
-            let n = CHUNKS.into_iter().find(|&n| n <= rest.len()).unwrap_or(1);
-            let (chunk, after) = rest.split_at(n);
-            let sql = format!("{head} VALUES {} {tail}", value_lists(columns, n));
-            let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
-            self.execute(&sql, &params)?;
-            rest = after;
-        }
-        Ok(())
-    }
+    ) -> StoreResult<()>;
 
     /// The clause that locks the rows a write reads in order to change them (`FOR UPDATE OF
     /// alias` in a PostgreSQL write transaction; nothing on SQLite, whose one writer holds the
@@ -289,25 +276,6 @@ pub trait Conn {
     ) -> StoreResult<Vec<Change>>;
 }
 
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
-fn value_lists(columns: usize, rows: usize) -> String {
-    let mut out = String::new();
-    for r in 0..rows {
-        if r > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        for c in 0..columns {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push_str(&format!("${}", r * columns + c + 1));
-        }
-        out.push(')');
-    }
-    out
-}
-
 /// `$from, $from+1, …` for an `IN (…)` list of `n` values (at least one placeholder, so an
 /// empty list still parses: pass no values and match nothing with a NULL).
 pub fn placeholders(from: usize, n: usize) -> String {
@@ -322,12 +290,6 @@ pub fn in_list<T: Into<Value> + Clone>(ids: &[T]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn value_lists_number_every_placeholder() {
-        assert_eq!(value_lists(2, 2), "($1, $2), ($3, $4)");
-        assert_eq!(value_lists(3, 1), "($1, $2, $3)");
-    }
 
     #[test]
     fn an_empty_in_list_matches_nothing_but_parses() {

@@ -111,6 +111,11 @@ impl CachedTx<'_> {
         result
     }
 
+    /// The types PostgreSQL gives `sql`'s parameters (prepared once, like every statement).
+    pub fn parameter_types(&mut self, sql: &str) -> Result<Vec<Type>, Error> {
+        Ok(self.statement(sql)?.params().to_vec())
+    }
+
     /// Every row of `sql`.
     pub fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
         let s = self.statement(sql)?;

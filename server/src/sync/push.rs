@@ -90,19 +90,14 @@ pub fn push(
     let readable: Vec<&Op> =
         fresh.iter().filter_map(|f| f.incoming.op.as_ref().ok().map(|(op, _)| op)).collect();
     let mut ws = WorkingSet::prefetch(tx, author.cadre_id, author.unit_id, &readable)?;
-    ws.use_bodies(
-        fresh
-            .iter()
-            .filter_map(|f| f.incoming.op.as_ref().ok().map(|(op, body)| (op.op_id, body.clone()))),
-    );
     let mut refused: Vec<(u64, Refusal, &RawValue, Option<OpId>)> = Vec::new();
     for Fresh { seq, incoming } in &fresh {
-        let op = match &incoming.op {
+        let (op, body) = match &incoming.op {
             Err(r) => {
                 refused.push((*seq, r.clone(), &incoming.raw, incoming.op_id));
                 continue;
             }
-            Ok((op, _)) => op,
+            Ok((op, body)) => (op, body),
         };
         if ws.is_logged(tx, op.op_id)? {
             out.duplicates += 1;
@@ -110,6 +105,7 @@ pub fn push(
         }
         match apply(tx, &mut ws, &author, op, now_ms)? {
             Ok(()) => {
+                ws.set_body_of_last(op.op_id, body.clone());
                 out.accepted += 1;
                 out.max_hlc = out.max_hlc.max(Some(op.hlc));
                 ws.audit(AuditEntry {

@@ -44,10 +44,19 @@ pub struct WorkingSet {
     logged: BTreeSet<OpId>,
     /// Op ids looked up at prefetch: in the log exactly when in `logged`.
     looked_up: BTreeSet<OpId>,
-    log: Vec<(Op, Option<HouseholdId>, Option<UnitId>)>,
-    /// Ops' bodies for the log, serialized before the transaction (a push's).
-    bodies: BTreeMap<OpId, String>,
+    /// The ops appended.
+    log: Vec<Logged>,
     audits: Vec<AuditEntry>,
+}
+
+/// An op appended to the log, with the columns scope is computed from.
+#[derive(Debug)]
+struct Logged {
+    op: Op,
+    /// Its body, if it came serialized (a push's; the others are serialized at flush).
+    body: Option<String>,
+    household: Option<HouseholdId>,
+    unit: Option<UnitId>,
 }
 
 /// Every id the ops will touch, so they are read in a few statements.
@@ -324,13 +333,16 @@ impl WorkingSet {
     /// Appends an op to the log (written at [`flush`](Self::flush)).
     pub fn log(&mut self, op: Op, household: Option<HouseholdId>, unit: Option<UnitId>) {
         self.logged.insert(op.op_id);
-        self.log.push((op, household, unit));
+        self.log.push(Logged { op, body: None, household, unit });
     }
 
-    /// Ops' bodies for the log, serialized before the transaction: those ops' bodies are not
-    /// serialized again at [`flush`](Self::flush).
-    pub fn use_bodies(&mut self, bodies: impl IntoIterator<Item = (OpId, String)>) {
-        self.bodies.extend(bodies);
+    /// Gives the op just appended (by [`apply`](super::apply)) the body it arrived with,
+    /// serialized before the transaction, so that it is not serialized again at flush. Only
+    /// that op: two ops of a batch may carry one id, and the second is never logged.
+    pub fn set_body_of_last(&mut self, op_id: OpId, body: String) {
+        if let Some(last) = self.log.last_mut().filter(|l| l.op.op_id == op_id) {
+            last.body = Some(body);
+        }
     }
 
     /// Adds a line to the audit log (written at [`flush`](Self::flush)).
@@ -362,23 +374,19 @@ impl WorkingSet {
             .map(|id| ConcernState::fold(*id, self.events.get(id).into_iter().flatten()))
             .collect();
         tx.put_concerns(&folded.iter().collect::<Vec<_>>())?;
-        let bodies = self
-            .log
-            .iter()
-            .map(|(op, ..)| match self.bodies.remove(&op.op_id) {
-                Some(body) => Ok(body),
-                None => serde_json::to_string(op),
-            })
-            .collect::<Result<Vec<String>, _>>()?;
+        for logged in &mut self.log {
+            if logged.body.is_none() {
+                logged.body = Some(serde_json::to_string(&logged.op)?);
+            }
+        }
         let entries: Vec<LogEntry<'_>> = self
             .log
             .iter()
-            .zip(&bodies)
-            .map(|((op, household_id, unit_id), body)| LogEntry {
-                op,
-                body,
-                household_id: *household_id,
-                unit_id: *unit_id,
+            .map(|l| LogEntry {
+                op: &l.op,
+                body: l.body.as_deref().unwrap_or_default(),
+                household_id: l.household,
+                unit_id: l.unit,
             })
             .collect();
         tx.append_ops(&entries, now_ms)?;

@@ -185,6 +185,24 @@ async fn one_bad_op_among_good_ones_is_quarantined_and_blocks_nothing() {
 }
 
 #[tokio::test]
+async fn a_second_op_with_the_id_of_the_first_in_one_batch_is_not_stored_under_it() {
+    let (server, county) = county_server().await;
+    let mut phone = ApiPhone::login(&server.url, "wang").await;
+    let (household, create) = phone.new_household(county.village, "张老汉");
+    let (_, first) = phone.visit(household, "谈了秋收");
+    let (_, mut second) = phone.visit(household, "另一份记录，借用第一条的编号");
+    second.op_id = first.op_id;
+    let answer = phone.push(&[create.clone(), first.clone(), second.clone()]).await.ok();
+    assert_eq!(answer.acked_through, 3);
+    // The log keeps the first op as it was sent, and nothing of the second.
+    let mut other = ApiPhone::login(&server.url, "wang").await;
+    let pulled: Vec<_> = other.pull_all().await.into_iter().map(|c| c.op).collect();
+    let under_the_id: Vec<_> = pulled.iter().filter(|op| op.op_id == first.op_id).collect();
+    assert_eq!(under_the_id, vec![&first]);
+    assert!(!pulled.iter().any(|op| op.record_id == second.record_id));
+}
+
+#[tokio::test]
 async fn pushes_outside_the_cadre_s_scope_are_refused_per_op() {
     let (server, county) = county_server().await;
     let mut wang = ApiPhone::login(&server.url, "wang").await;

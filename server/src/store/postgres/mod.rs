@@ -185,9 +185,14 @@ impl Conn for PgConn<'_> {
             names = names.join(", "),
             arrays = arrays.join(", "),
         );
-        let values: Vec<Vec<Value>> = (0..columns)
-            .map(|c| rows.iter().map(|r| r.get(c).cloned().unwrap_or(Value::Null)).collect())
-            .collect();
+        if let Some(short) = rows.iter().find(|r| r.len() < columns) {
+            return Err(StoreError::Database(format!(
+                "a row of {} values for {columns} columns: {head}",
+                short.len()
+            )));
+        }
+        let values: Vec<Vec<Value>> =
+            (0..columns).map(|c| rows.iter().map(|r| r[c].clone()).collect()).collect();
         let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
             values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
         self.tx.execute(&sql, &params)?;

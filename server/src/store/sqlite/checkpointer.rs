@@ -70,13 +70,6 @@ impl Checkpointer {
             return Err(StoreError::Database(format!("checkpoints need WAL mode, not {mode}")));
         }
         let shared = Arc::new(Shared::default());
-        let thread = {
-            let shared = shared.clone();
-            std::thread::Builder::new()
-                .name("sqlite-checkpoint".into())
-                .spawn(move || run(&shared, &conn))
-                .map_err(|e| StoreError::Database(format!("checkpoint thread: {e}")))?
-        };
         let asking = shared.clone();
         writer.wal_hook(Some(move |wal: &mut Wal, pages: c_int| {
             if pages >= RESTART_PAGES {
@@ -92,6 +85,14 @@ impl Checkpointer {
             }
             Ok(())
         }))?;
+        // After the hook: a store that failed to open leaves no thread behind.
+        let thread = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("sqlite-checkpoint".into())
+                .spawn(move || run(&shared, &conn))
+                .map_err(|e| StoreError::Database(format!("checkpoint thread: {e}")))?
+        };
         Ok(Self { shared, thread: Some(thread) })
     }
 }

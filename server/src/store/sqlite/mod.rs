@@ -158,7 +158,16 @@ impl SqliteStore {
     /// Moves the WAL into the database file and truncates it (after a large transaction).
     pub fn checkpoint(&self) -> StoreResult<()> {
         let held = self.writer.alone()?;
-        held.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        // Busy while the checkpoint thread is at work (SQLite then skips, and says so in the
+        // row's first column): try again for a while.
+        for _ in 0..100 {
+            let busy: i64 =
+                held.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy == 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         Ok(())
     }
 

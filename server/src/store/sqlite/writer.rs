@@ -155,8 +155,8 @@ impl Writer {
         Ok(held)
     }
 
-    /// Runs `f` in a transaction shared with the writes queued beside it, in a savepoint of its
-    /// own, kept if `keep` says so; returns once the work is committed.
+    /// Runs `f` in a transaction shared with the writes queued beside it, kept if `keep` says so
+    /// (see the module's comment for a write not kept); returns once the work is committed.
     pub(super) fn write<T>(
         &self,
         f: impl FnOnce(&Connection) -> T,
@@ -171,13 +171,15 @@ impl Writer {
         let ended_by_sqlite = held.slot.conn.is_autocommit();
         let undo = !kept && held.slot.conn.total_changes() != changes_before;
         if ended_by_sqlite || undo {
-            let why = if ended_by_sqlite {
-                "SQLite ended the transaction after an error"
+            // Undone for another's sake, the members' writes may be tried again as they are; a
+            // transaction SQLite ended itself (a full disk) is the database's error.
+            let failure = if ended_by_sqlite {
+                Failure { why: "SQLite ended the transaction after an error".into(), busy: false }
             } else {
-                "a write that shared the transaction was undone"
+                Failure { why: "a write that shared the transaction was undone".into(), busy: true }
             };
-            held.abandon_group(&Failure { why: why.to_owned(), busy: true });
-            return if kept { Err(StoreError::Busy(why.to_owned())) } else { Ok(out) };
+            held.abandon_group(&failure);
+            return if kept { Err(failure.error()) } else { Ok(out) };
         }
         if !kept {
             // It changed nothing: whether the group commits does not concern it.
@@ -291,9 +293,9 @@ fn nanos(d: Duration) -> u64 {
 impl Drop for Held<'_> {
     fn drop(&mut self) {
         self.writer.load.held_ns.fetch_add(nanos(self.since.elapsed()), Ordering::Relaxed);
-        // A write that panicked leaves its savepoint open in a transaction others wrote in:
+        // A write that panicked leaves its work half done in a transaction others wrote in:
         // the whole group is rolled back and its members told, rather than committed by the
-        // next write with half of it done.
+        // next write.
         if std::thread::panicking() {
             self.abandon_group(&Failure { why: "a write panicked".to_owned(), busy: false });
         }

@@ -9,7 +9,8 @@ use minqing_shared::concern::{Category, ConcernAction, Step};
 use minqing_shared::ids::{CadreId, ConcernId, DeviceId, HouseholdId, OpId, VillageId, VisitId};
 use minqing_shared::sync::op::{HouseholdPatch, Payload, VisitBody};
 use minqing_shared::sync::{
-    Change, ErrorBody, Hlc, HlcClock, LoginResponse, Op, PullResponse, PushResponse, SCHEMA_VERSION,
+    Change, ErrorBody, Hlc, HlcClock, LoginResponse, Op, PullResponse, PushRequest, PushResponse,
+    SCHEMA_VERSION,
 };
 use minqing_shared::visit::{Topic, VisitMode};
 use uuid::Uuid;
@@ -224,16 +225,11 @@ impl ApiPhone {
         req.bearer_auth(&self.token)
     }
 
-    /// Pushes `ops` as one batch (serialized straight from the ops, as the app does: through a
-    /// `serde_json::Value` it cost the benchmark's phones, which share the server's cores, a
-    /// twentieth of them).
+    /// Pushes `ops` as one batch (serialized straight from the protocol's request, as the app
+    /// does: through a `serde_json::Value` it cost the benchmark's phones, which share the
+    /// server's cores, a twentieth of them).
     pub async fn push(&mut self, ops: &[Op]) -> Answer<PushResponse> {
-        #[derive(serde::Serialize)]
-        struct Push<'a> {
-            device_id: DeviceId,
-            ops: &'a [Op],
-        }
-        self.push_json(&Push { device_id: self.device_id, ops }).await
+        self.push_json(&PushRequest { device_id: self.device_id, ops: ops.to_vec() }).await
     }
 
     /// Pushes any JSON body.

@@ -150,7 +150,7 @@ impl Ctx<'_, '_> {
         };
         let mut ws =
             WorkingSet::prefetch(self.tx, phone.author.cadre_id, phone.author.unit_id, &[&op])?;
-        match apply(self.tx, &mut ws, &phone.author, &op, self.now)? {
+        match apply(self.tx, &mut ws, &phone.author, &op, None, self.now)? {
             Ok(()) => {
                 ws.flush(self.tx, self.now)?;
                 phone.seq += 1;

@@ -90,17 +90,19 @@ fn refuse<T>(code: &'static str, message: impl Into<String>) -> Checked<T> {
 }
 
 /// Checks `op` from `author` and, if it may be applied, merges it into `ws` and appends it to
-/// the log there (written when the working set is flushed).
+/// the log there (written when the working set is flushed), with `body`, its JSON, if it was
+/// serialized before the transaction (a push's; `None`: serialized at flush).
 pub fn apply(
     tx: &mut Tx<'_>,
     ws: &mut WorkingSet,
     author: &Author,
     op: &Op,
+    body: Option<&str>,
     now_ms: i64,
 ) -> Applied {
     match check_and_merge(tx, ws, author, op, now_ms) {
         Ok((household, unit)) => {
-            ws.log(op.clone(), household, unit);
+            ws.log(op.clone(), body.map(str::to_owned), household, unit);
             Ok(Ok(()))
         }
         Err(Stop::Refused(r)) => Ok(Err(r)),

@@ -127,7 +127,7 @@ impl ServerDevice {
             payload,
         };
         let author = Author { device_id: self.id, ..*author };
-        let result = apply(tx, &mut ws, &author, &op, now_ms)?;
+        let result = apply(tx, &mut ws, &author, &op, None, now_ms)?;
         if result.is_ok() {
             ws.flush(tx, now_ms)?;
             tx.set_high_water(self.id, seq)?;

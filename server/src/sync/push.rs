@@ -103,9 +103,8 @@ pub fn push(
             out.duplicates += 1;
             continue;
         }
-        match apply(tx, &mut ws, &author, op, now_ms)? {
+        match apply(tx, &mut ws, &author, op, Some(body), now_ms)? {
             Ok(()) => {
-                ws.set_body_of_last(op.op_id, body.clone());
                 out.accepted += 1;
                 out.max_hlc = out.max_hlc.max(Some(op.hlc));
                 ws.audit(AuditEntry {

@@ -330,19 +330,17 @@ impl WorkingSet {
         tx.op_exists(id)
     }
 
-    /// Appends an op to the log (written at [`flush`](Self::flush)).
-    pub fn log(&mut self, op: Op, household: Option<HouseholdId>, unit: Option<UnitId>) {
+    /// Appends an op to the log (written at [`flush`](Self::flush)), with its body if it was
+    /// serialized before the transaction.
+    pub fn log(
+        &mut self,
+        op: Op,
+        body: Option<String>,
+        household: Option<HouseholdId>,
+        unit: Option<UnitId>,
+    ) {
         self.logged.insert(op.op_id);
-        self.log.push(Logged { op, body: None, household, unit });
-    }
-
-    /// Gives the op just appended (by [`apply`](super::apply)) the body it arrived with,
-    /// serialized before the transaction, so that it is not serialized again at flush. Only
-    /// that op: two ops of a batch may carry one id, and the second is never logged.
-    pub fn set_body_of_last(&mut self, op_id: OpId, body: String) {
-        if let Some(last) = self.log.last_mut().filter(|l| l.op.op_id == op_id) {
-            last.body = Some(body);
-        }
+        self.log.push(Logged { op, body, household, unit });
     }
 
     /// Adds a line to the audit log (written at [`flush`](Self::flush)).

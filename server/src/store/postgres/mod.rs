@@ -174,6 +174,12 @@ impl Conn for PgConn<'_> {
         tail: &str,
         rows: &[Vec<Value>],
     ) -> StoreResult<()> {
+        if let Some(short) = rows.iter().find(|r| r.len() < columns) {
+            return Err(StoreError::Database(format!(
+                "a row of {} values for {columns} columns: {head}",
+                short.len()
+            )));
+        }
         let one_row = format!("{head} VALUES ({})", crate::store::sql::placeholders(1, columns));
         let types = self.tx.parameter_types(&one_row)?;
         let arrays: Vec<String> =
@@ -185,14 +191,9 @@ impl Conn for PgConn<'_> {
             names = names.join(", "),
             arrays = arrays.join(", "),
         );
-        if let Some(short) = rows.iter().find(|r| r.len() < columns) {
-            return Err(StoreError::Database(format!(
-                "a row of {} values for {columns} columns: {head}",
-                short.len()
-            )));
-        }
-        let values: Vec<Vec<Value>> =
-            (0..columns).map(|c| rows.iter().map(|r| r[c].clone()).collect()).collect();
+        // Each column's values, borrowed from the rows (a push's bodies are not copied).
+        let values: Vec<Vec<&Value>> =
+            (0..columns).map(|c| rows.iter().map(|r| &r[c]).collect()).collect();
         let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
             values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
         self.tx.execute(&sql, &params)?;

@@ -322,7 +322,8 @@ fn fit_households(g: &mut Gen, spec: &DemoSpec, county: &mut County) {
 /// Writes units, villages and accounts (with `hash` as every password), each logged as an op
 /// of the Organization Department so that phones and offices pull them.
 pub(super) fn write(ctx: &mut Ctx<'_, '_>, county: &County, hash: &str) -> StoreResult<()> {
-    ctx.tx.put_county(&minqing_shared::org::County { id: county.id, name: county.name.clone() })?;
+    ctx.tx()?
+        .put_county(&minqing_shared::org::County { id: county.id, name: county.name.clone() })?;
     let org = county.author(county.org_cadre, ctx.server.id);
     for u in &county.units {
         let body = UnitBody { name: u.name.clone(), kind: u.kind, county_id: Some(county.id) };
@@ -350,7 +351,7 @@ pub(super) fn write(ctx: &mut Ctx<'_, '_>, county: &County, hash: &str) -> Store
             title: c.title.clone(),
             villages: villages.clone(),
         };
-        ctx.tx.put_cadre(&row, Some(hash))?;
+        ctx.tx()?.put_cadre(&row, Some(hash))?;
         let body = CadreBody {
             name: c.name.clone(),
             unit_id: row.unit_id,

@@ -1,6 +1,11 @@
 //! The generator's working state inside the one write transaction: the seeded source, the
 //! simulated clock, and the two ways data goes in (a phone's op, an office action), both through
 //! the sync checks so that phones pull exactly what a real county would have pushed.
+//!
+//! A phone's consecutive ops are stored together, as its push would be (one working set: a few
+//! statements for the lot instead of a dozen per op). They are stored before anything else
+//! touches the transaction, so every other step sees them: the transaction is reached only
+//! through [`Ctx::tx`], which stores them first.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -82,10 +87,15 @@ impl Tally {
     }
 }
 
+/// The most ops of one phone stored together (a day's push is a few dozen).
+const BATCH: usize = 500;
+
 /// The generator's state over one transaction.
 pub(super) struct Ctx<'a, 'c> {
-    /// The open transaction.
-    pub tx: &'a mut Tx<'c>,
+    /// The open transaction: reached through [`Ctx::tx`].
+    tx: &'a mut Tx<'c>,
+    /// A phone's ops made but not yet stored, with the phone's author.
+    pending: Option<(Author, Vec<Op>)>,
     /// The server's own device, which stamps office actions.
     pub server: &'a ServerDevice,
     /// The seeded source.
@@ -117,11 +127,58 @@ pub(super) fn refused(what: &str, r: Refusal) -> StoreError {
     StoreError::Database(format!("demo generator: {what} refused: {} ({})", r.code, r.message))
 }
 
-impl Ctx<'_, '_> {
+impl<'a, 'c> Ctx<'a, 'c> {
+    /// The generator's state over `tx`, seeded by `g`, at real time `now` (China date `today`).
+    pub fn new(
+        tx: &'a mut Tx<'c>,
+        server: &'a ServerDevice,
+        g: Gen,
+        now: i64,
+        today: NaiveDate,
+        started: Instant,
+        nth: super::Nth,
+    ) -> Self {
+        Self {
+            tx,
+            pending: None,
+            server,
+            g,
+            now,
+            today,
+            started,
+            nth,
+            phone_ops: 0,
+            office_ops: 0,
+            tally: Tally::default(),
+        }
+    }
+
+    /// The transaction, once the phone ops made so far are stored.
+    pub fn tx(&mut self) -> StoreResult<&mut Tx<'c>> {
+        self.store_pending()?;
+        Ok(self.tx)
+    }
+
+    /// Stores the phone ops made so far, as one push of their phone.
+    pub fn store_pending(&mut self) -> StoreResult<()> {
+        let Some((author, ops)) = self.pending.take() else {
+            return Ok(());
+        };
+        let refs: Vec<&Op> = ops.iter().collect();
+        let mut ws = WorkingSet::prefetch(self.tx, author.cadre_id, author.unit_id, &refs)?;
+        for op in &ops {
+            if let Err(r) = apply(self.tx, &mut ws, &author, op, None, self.now)? {
+                return Err(refused(op.record_type().code(), r));
+            }
+        }
+        ws.flush(self.tx, self.now)
+    }
+
     /// Stores an office or Organization Department action as an op of the server's device.
     pub fn act(&mut self, author: &Author, record_id: Uuid, payload: Payload) -> StoreResult<()> {
         let what = payload.record_type().code();
-        match self.server.act(self.tx, author, record_id, payload, self.now)? {
+        let (server, now) = (self.server, self.now);
+        match server.act(self.tx()?, author, record_id, payload, now)? {
             Ok(_) => {
                 self.office_ops += 1;
                 Ok(())
@@ -130,7 +187,8 @@ impl Ctx<'_, '_> {
         }
     }
 
-    /// Stores an op made on `phone` at simulated time `t`, as if the phone had pushed it.
+    /// Makes an op on `phone` at simulated time `t`, stored as if the phone had pushed it (with
+    /// its other ops made since anything else was done; a refusal shows when they are stored).
     pub fn phone_op(
         &mut self,
         phone: &mut Phone,
@@ -148,26 +206,27 @@ impl Ctx<'_, '_> {
             hlc,
             payload,
         };
-        let mut ws =
-            WorkingSet::prefetch(self.tx, phone.author.cadre_id, phone.author.unit_id, &[&op])?;
-        match apply(self.tx, &mut ws, &phone.author, &op, None, self.now)? {
-            Ok(()) => {
-                ws.flush(self.tx, self.now)?;
-                phone.seq += 1;
-                phone.last = hlc;
-                phone.last_ms = phone.last_ms.max(t);
-                self.phone_ops += 1;
-                Ok(())
-            }
-            Err(r) => Err(refused(op.record_type().code(), r)),
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|(a, ops)| a.device_id != phone.device() || ops.len() >= BATCH)
+        {
+            self.store_pending()?;
         }
+        self.pending.get_or_insert_with(|| (phone.author, Vec::new())).1.push(op);
+        phone.seq += 1;
+        phone.last = hlc;
+        phone.last_ms = phone.last_ms.max(t);
+        self.phone_ops += 1;
+        Ok(())
     }
 
     /// Records how far each phone got, as a real push would have.
     pub fn finish_phone(&mut self, phone: &Phone) -> StoreResult<()> {
         if phone.seq > 0 {
-            self.tx.set_high_water(phone.device(), phone.seq)?;
-            self.tx.touch_device(phone.device(), phone.last_ms, None)?;
+            let tx = self.tx()?;
+            tx.set_high_water(phone.device(), phone.seq)?;
+            tx.touch_device(phone.device(), phone.last_ms, None)?;
         }
         Ok(())
     }

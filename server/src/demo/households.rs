@@ -86,7 +86,7 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, county: &County, weeks: usize) -> 
             token_hash: &token,
             app_version: Some(crate::demo::APP_VERSION),
         };
-        ctx.tx.insert_device(&new, created)?;
+        ctx.tx()?.insert_device(&new, created)?;
         let mut phone = Phone::new(county.author(c, device));
         let diligence = ctx.g.float(0.86, 0.95);
         let mut mine = Vec::new();

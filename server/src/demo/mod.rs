@@ -386,18 +386,15 @@ fn generate_county(
     let today = minqing_shared::calendar::china_date(rng::utc(now));
     let weeks = spec.weeks as usize;
     let first_monday = rng::add_days(VisitWeek::of(today).monday(), -7 * (weeks as i64));
-    let mut ctx = ctx::Ctx {
+    let mut ctx = ctx::Ctx::new(
         tx,
-        server: state.server_device(),
-        g: rng::Gen::new(nth.seed()),
+        state.server_device(),
+        rng::Gen::new(nth.seed()),
         now,
         today,
         started,
         nth,
-        phone_ops: 0,
-        office_ops: 0,
-        tally: ctx::Tally::default(),
-    };
+    );
     let county = county::plan(&mut ctx.g, spec, rng::china_ms(first_monday, 8 * 60), nth);
     county::write(&mut ctx, &county, hash)?;
     ctx.progress(
@@ -424,6 +421,7 @@ fn generate_county(
     office::apply(&mut ctx, &county, &mut v)?;
     let reports = reports::write(&mut ctx, &county, first_monday)?;
     ctx.progress(4, &format!("office: {reports} monthly reports"));
+    ctx.store_pending()?;
     let mut summary = summarize(&mut ctx, &county)?;
     summary.reports = reports;
     ctx.progress(5, "committing");

@@ -47,7 +47,7 @@ pub(super) fn write(
 ) -> StoreResult<usize> {
     let start = china_ms(first, 8 * 60);
     let desk = ServerDevice { id: DeviceId(ctx.g.uuid(start)), clock: Mutex::new(HlcClock::new()) };
-    ctx.tx.insert_server_device(desk.id, "演示：月报", start)?;
+    ctx.tx()?.insert_server_device(desk.id, "演示：月报", start)?;
     let org = county.author(county.org_cadre, desk.id);
     let last = YearMonth::of(ctx.today).prev();
     let mut events = Vec::new();
@@ -89,7 +89,7 @@ pub(super) fn write(
     events.sort_by_key(|e| e.t);
     for e in events {
         let what = e.body.month;
-        match desk.act(ctx.tx, &e.author, e.id, Payload::MonthlyReport(e.body), e.t)? {
+        match desk.act(ctx.tx()?, &e.author, e.id, Payload::MonthlyReport(e.body), e.t)? {
             Ok(()) => ctx.office_ops += 1,
             Err(r) => return Err(refused(&format!("the monthly report of {what}"), r)),
         }

@@ -108,7 +108,7 @@ pub(super) struct Ctx<'a, 'c> {
     pub started: Instant,
     /// Which county of the demo this is.
     pub nth: super::Nth,
-    /// Ops stored by phones.
+    /// Ops made on phones (all stored by the time the county is summed up).
     pub phone_ops: u64,
     /// Ops stored by offices.
     pub office_ops: u64,

@@ -35,6 +35,7 @@ mod state;
 use std::sync::Arc;
 use std::time::Duration;
 
+use postgres::Plans;
 use sql::{Conn, Row, Value};
 
 pub use admin::{AccountRow, AuditAction, AuditEntry, AuditQuery, AuditRow};
@@ -240,10 +241,31 @@ impl Db {
         &self,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
+        self.read_with(Plans::Kept, f)
+    }
+
+    /// [`Db::read`] for reads whose statements cost very different amounts for different
+    /// values (one department's households or a county's, a week or a year: the office pages).
+    /// PostgreSQL plans each statement for the values it runs with, where it would soon reuse
+    /// one plan made without them (a year's concerns of a county in a city of ten read through
+    /// the whole city's concerns of the year: 500 ms, against 51 ms planned for its values).
+    /// SQLite plans without the values either way.
+    pub fn read_planned_per_run<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.read_with(Plans::PerRun, f)
+    }
+
+    fn read_with<T, E: From<StoreError>>(
+        &self,
+        plans: Plans,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let run = |conn: &mut dyn Conn| f(&mut Tx::new(conn));
         match self {
             Db::Sqlite(s) => s.read(run)?,
-            Db::Postgres(p) => p.read(run)?,
+            Db::Postgres(p) => p.read(run, plans)?,
         }
     }
 

@@ -115,7 +115,8 @@ pub async fn write<T: Send + 'static>(
     joined.map_err(|e| Failed::Error(e.into()))?
 }
 
-/// Runs `f` in a read transaction off the async runtime.
+/// Runs `f` in a read transaction off the async runtime, each statement planned for its values
+/// (a page's statements cost very different amounts for a department and for the county).
 pub async fn read<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T, OfficeError> + Send + 'static,
@@ -123,7 +124,7 @@ pub async fn read<T: Send + 'static>(
     let (state, span) = (state.clone(), tracing::Span::current());
     tokio::task::spawn_blocking(move || {
         let _request = span.enter();
-        state.db().read(f)
+        state.db().read_planned_per_run(f)
     })
     .await?
 }

@@ -421,17 +421,19 @@ fn generate_county(
     office::apply(&mut ctx, &county, &mut v)?;
     let reports = reports::write(&mut ctx, &county, first_monday)?;
     ctx.progress(4, &format!("office: {reports} monthly reports"));
-    ctx.store_pending()?;
-    let mut summary = summarize(&mut ctx, &county)?;
-    summary.reports = reports;
     ctx.progress(5, "committing");
+    let mut summary = summarize(ctx, &county)?;
+    summary.reports = reports;
     Ok(summary)
 }
 
+/// Sums up the county, once the phone ops still pending are stored (which is why it takes the
+/// generator's state: nothing can be made after).
 fn summarize(
-    ctx: &mut ctx::Ctx<'_, '_>,
+    mut ctx: ctx::Ctx<'_, '_>,
     county: &county::County,
 ) -> Result<DemoSummary, StoreError> {
+    ctx.store_pending()?;
     let t = &ctx.tally;
     let mut by_status = BTreeMap::new();
     let mut by_category = BTreeMap::new();

@@ -117,7 +117,8 @@ async fn make_digests(state: &AppState, config: &NotifyConfig) -> Result<usize, 
             if missing.is_empty() {
                 continue;
             }
-            let digest = s.db().read(|tx| digest::digest(tx, &unit, day))?;
+            // The office's own reads, from one unit's to a county's: planned for their values.
+            let digest = s.db().read_planned_per_run(|tx| digest::digest(tx, &unit, day))?;
             if digest.sections.is_empty() {
                 continue; // nothing to remind of: nothing sent, and looked at again next round
             }

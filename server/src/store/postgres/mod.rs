@@ -249,26 +249,49 @@ impl Conn for PgConn<'_> {
 #[cfg(test)]
 mod tests {
     use std::str::FromStr;
+    use std::sync::Barrier;
 
-    use super::{PgStore, Plans};
+    use super::{POOL_SIZE, PgStore, Plans};
 
-    /// `plan_cache_mode` and `jit` as a read of `plans` sees them.
-    fn settings(store: &PgStore, plans: Plans) -> (String, String) {
-        let row = store
-            .read(
-                |conn| {
-                    let sql = "SELECT current_setting('plan_cache_mode'), current_setting('jit')";
-                    conn.query(sql, &[]).unwrap().remove(0)
-                },
-                plans,
-            )
-            .unwrap();
-        (row.text(0).unwrap(), row.text(1).unwrap())
+    /// A database of its own on the cluster `MINQING_TEST_POSTGRES` names, dropped at the end
+    /// (a failed assertion included).
+    struct Scratch {
+        admin: postgres::Client,
+        name: String,
     }
 
-    /// The office's reads plan each statement for its values and are not compiled; the sync's
-    /// reads, on the same pooled connections afterwards, keep PostgreSQL's defaults. On the
-    /// cluster `MINQING_TEST_POSTGRES` names, in a database of its own.
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            let _ = self.admin.batch_execute(&sql);
+        }
+    }
+
+    /// `plan_cache_mode` and `jit` as a read of `plans` sees them, read by each of the pool's
+    /// connections at once (so every one of them is checked).
+    fn settings_on_every_connection(store: &PgStore, plans: Plans) -> Vec<(String, String)> {
+        let all_out = Barrier::new(POOL_SIZE as usize);
+        std::thread::scope(|s| {
+            let readers: Vec<_> = (0..POOL_SIZE)
+                .map(|_| {
+                    s.spawn(|| {
+                        let read = |conn: &mut dyn super::Conn| {
+                            all_out.wait();
+                            let sql = "SELECT current_setting('plan_cache_mode'), \
+                                       current_setting('jit')";
+                            conn.query(sql, &[]).unwrap().remove(0)
+                        };
+                        let row = store.read(read, plans).unwrap();
+                        (row.text(0).unwrap(), row.text(1).unwrap())
+                    })
+                })
+                .collect();
+            readers.into_iter().map(|r| r.join().unwrap()).collect()
+        })
+    }
+
+    /// The office's reads plan each statement for its values and are not compiled; the other
+    /// reads, on the same pooled connections afterwards, see the database's own settings.
     #[test]
     fn only_reads_planned_per_run_are_planned_for_their_values() {
         let Some(url) = std::env::var("MINQING_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
@@ -279,20 +302,16 @@ mod tests {
         let name = format!("minqing_t_{}", uuid::Uuid::now_v7().simple());
         let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let _scratch = Scratch { admin, name: name.clone() };
         let mut config = postgres::Config::from_str(&url).unwrap();
         config.dbname(&name);
         let store = PgStore::open_config(config).unwrap();
-        let per_run = ("force_custom_plan".to_owned(), "off".to_owned());
-        let row = admin.query_one("SHOW jit", &[]).unwrap();
-        let defaults = ("auto".to_owned(), row.get::<_, String>(0));
-        // Every pooled connection (8) has run a read planned per run before the others.
-        for _ in 0..16 {
-            assert_eq!(settings(&store, Plans::PerRun), per_run);
-        }
-        for _ in 0..16 {
-            assert_eq!(settings(&store, Plans::Kept), defaults);
-        }
+        let defaults = settings_on_every_connection(&store, Plans::Kept);
+        assert_eq!(defaults.len(), POOL_SIZE as usize);
+        assert!(defaults.iter().all(|d| d.0 != "force_custom_plan"), "{defaults:?}");
+        let per_run = settings_on_every_connection(&store, Plans::PerRun);
+        assert!(per_run.iter().all(|s| s.0 == "force_custom_plan" && s.1 == "off"), "{per_run:?}");
+        assert_eq!(settings_on_every_connection(&store, Plans::Kept), defaults);
         drop(store);
-        admin.batch_execute(&format!("DROP DATABASE {name}")).unwrap();
     }
 }

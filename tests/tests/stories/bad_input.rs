@@ -100,6 +100,52 @@ async fn every_bad_op_is_refused_with_its_code_and_the_good_ops_around_it_are_ke
 }
 
 /// Steps on concerns that are shaped right but not allowed.
+/// A push past 64 KiB (a phone back after weeks without signal) is read on a blocking thread:
+/// the same answers as a small push, the bad op refused and the good ones around it kept.
+#[tokio::test]
+async fn a_big_push_is_read_like_a_small_one() {
+    let (server, _county, mut wang, household, _ctx) = setup().await;
+    let (mut ops, mut good, mut bad) = (Vec::new(), Vec::new(), None);
+    for i in 0..120 {
+        if i == 60 {
+            let (_, op) = wang.visit(household, "被篡改的");
+            let mut json = serde_json::to_value(&op).unwrap();
+            json["body"]["mode"] = json!("telepathy");
+            ops.push(json);
+            bad = Some(op);
+        }
+        let (_, op) = wang.visit(household, &format!("第{i}次走访：{}", "谈了很多".repeat(60)));
+        good.push(op.op_id);
+        ops.push(serde_json::to_value(&op).unwrap());
+    }
+    let bad = bad.unwrap();
+    let (_, last) = wang.visit(household, "最后一条");
+    good.push(last.op_id);
+    ops.push(serde_json::to_value(&last).unwrap());
+    let body = json!({"device_id": wang.device_id, "ops": ops});
+    assert!(body.to_string().len() > 64 * 1024, "the push is big enough");
+    let answer = wang.push_json(&body).await.ok();
+    assert_eq!(answer.acked_through, last.device_seq);
+    let codes: Vec<_> = answer.rejected.iter().map(|r| (r.device_seq, r.error.as_str())).collect();
+    assert_eq!(codes, vec![(bad.device_seq, "unknown_value")]);
+    stored(&server, &good, &[bad.op_id], "a big push");
+    // And a big body that is not JSON of a push's shape is refused whole.
+    let url = format!("{}/api/v1/sync/push", server.url);
+    let broken =
+        format!("{{\"device_id\": \"{}\", \"ops\": [{}", wang.device_id, "1,".repeat(40_000));
+    let resp = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&wang.token)
+        .header("content-type", "application/json")
+        .body(broken)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "malformed_json");
+}
+
 #[tokio::test]
 async fn concern_steps_out_of_turn_or_role_are_refused() {
     let (server, _county, mut wang, household, ctx) = setup().await;

@@ -45,28 +45,14 @@ pub async fn push(
             ApiError::bad_request("unreadable_body", format!("无法读取上传内容 (the body could not be read: {e})"))
         }
     })?;
-    let req: RawPush = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(
-            "malformed_json",
-            format!("上传内容格式不对 (the push is not valid JSON of the expected shape: {e})"),
-        )
-    })?;
-    if req.device_id != auth.device_id {
-        return Err(ApiError::forbidden(
-            "wrong_device",
-            "设备与登录不符 (device_id is not the device this token belongs to)",
-        ));
-    }
-    if req.ops.len() > MAX_OPS_PER_PUSH {
-        return Err(ApiError::too_large(
-            "too_many_ops",
-            format!(
-                "一次最多上传 {MAX_OPS_PER_PUSH} 条记录 (a push may carry at most {MAX_OPS_PER_PUSH} ops; send the rest in the next push)"
-            ),
-        ));
-    }
     let auth_device = auth.device_id;
-    let batch = sync::Batch::read(auth_device, req.ops);
+    // A big push (a phone back after weeks without signal) is read off the async runtime:
+    // reading a megabyte of ops holds a thread for milliseconds.
+    let batch = if bytes.len() > READ_INLINE_BYTES {
+        tokio::task::spawn_blocking(move || read_push(&bytes, auth_device)).await??
+    } else {
+        read_push(&bytes, auth_device)?
+    };
     let outcome = state
         .write("push", move |tx, state| {
             let outcome = sync::push(tx, &auth, &batch, state.now_ms(), version.as_deref())?;
@@ -84,6 +70,35 @@ pub async fn push(
         outcome.duplicates,
     );
     Ok(Json(PushResponse { server_time: state.now_ms(), ..outcome.response }))
+}
+
+/// Pushes larger than this are read on a blocking thread.
+const READ_INLINE_BYTES: usize = 64 * 1024;
+
+/// A push body read: its shape, its device and its size checked, each op parsed (or refused
+/// with its reason, the others kept).
+fn read_push(bytes: &[u8], device: DeviceId) -> Result<sync::Batch, ApiError> {
+    let req: RawPush = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(
+            "malformed_json",
+            format!("上传内容格式不对 (the push is not valid JSON of the expected shape: {e})"),
+        )
+    })?;
+    if req.device_id != device {
+        return Err(ApiError::forbidden(
+            "wrong_device",
+            "设备与登录不符 (device_id is not the device this token belongs to)",
+        ));
+    }
+    if req.ops.len() > MAX_OPS_PER_PUSH {
+        return Err(ApiError::too_large(
+            "too_many_ops",
+            format!(
+                "一次最多上传 {MAX_OPS_PER_PUSH} 条记录 (a push may carry at most {MAX_OPS_PER_PUSH} ops; send the rest in the next push)"
+            ),
+        ));
+    }
+    Ok(sync::Batch::read(device, req.ops))
 }
 
 /// One page of changes in the token's scope after `cursor`.

@@ -175,6 +175,13 @@ impl<'c> Tx<'c> {
         if rows.is_empty() {
             return Ok(());
         }
+        // A row of the wrong length is a bug: neither backend pads or cuts it.
+        if let Some(wrong) = rows.iter().find(|r| r.len() != columns) {
+            return Err(StoreError::Database(format!(
+                "a row of {} values for {columns} columns: {head}",
+                wrong.len()
+            )));
+        }
         let start = std::time::Instant::now();
         let r = self.conn.insert_rows(head, columns, tail, rows);
         timed(head, start);

@@ -6,6 +6,7 @@
 //! Whatever the prefetch did not foresee is read on first use, one record at a time; the copy is
 //! the truth for the rest of the transaction, so later ops see earlier ones' changes.
 
+use std::borrow::Cow;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -372,17 +373,21 @@ impl WorkingSet {
             .map(|id| ConcernState::fold(*id, self.events.get(id).into_iter().flatten()))
             .collect();
         tx.put_concerns(&folded.iter().collect::<Vec<_>>())?;
-        for logged in &mut self.log {
-            if logged.body.is_none() {
-                logged.body = Some(serde_json::to_string(&logged.op)?);
-            }
-        }
+        let bodies = self
+            .log
+            .iter()
+            .map(|l| match &l.body {
+                Some(body) => Ok(Cow::Borrowed(body.as_str())),
+                None => serde_json::to_string(&l.op).map(Cow::Owned),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let entries: Vec<LogEntry<'_>> = self
             .log
             .iter()
-            .map(|l| LogEntry {
+            .zip(&bodies)
+            .map(|(l, body)| LogEntry {
                 op: &l.op,
-                body: l.body.as_deref().unwrap_or_default(),
+                body,
                 household_id: l.household,
                 unit_id: l.unit,
             })

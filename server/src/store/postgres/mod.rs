@@ -187,7 +187,8 @@ impl Conn for PgConn<'_> {
     /// All the rows in one statement: each column's values as one array, `unnest`ed in order
     /// (`WITH ORDINALITY`, so ops get their ids in the order sent), where chunks of 64, 16, 4
     /// and 1 rows took a push's 25 ops four statements. The arrays' element types are the
-    /// columns' own, as PostgreSQL gives them to the one-row statement.
+    /// columns' own, as PostgreSQL gives them to the one-row statement. (`Tx::insert_rows` has
+    /// checked every row holds `columns` values.)
     fn insert_rows(
         &mut self,
         head: &str,
@@ -195,12 +196,6 @@ impl Conn for PgConn<'_> {
         tail: &str,
         rows: &[Vec<Value>],
     ) -> StoreResult<()> {
-        if let Some(short) = rows.iter().find(|r| r.len() < columns) {
-            return Err(StoreError::Database(format!(
-                "a row of {} values for {columns} columns: {head}",
-                short.len()
-            )));
-        }
         let one_row = format!("{head} VALUES ({})", crate::store::sql::placeholders(1, columns));
         let types = self.tx.parameter_types(&one_row)?;
         let arrays: Vec<String> =
